@@ -1,0 +1,2 @@
+/** tsm4j core module. */
+package io.github.tsm4j.core;

@@ -1,0 +1,2 @@
+/** tsm4j data module. */
+package io.github.tsm4j.data;

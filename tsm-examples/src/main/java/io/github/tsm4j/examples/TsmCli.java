@@ -1,0 +1,112 @@
+package io.github.tsm4j.examples;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code tsm} command line: one entry point for every job of the library.
+ *
+ * <p>Exit codes: 0 success, 1 failure (bad input file, failed run), 2 usage error (unknown flag,
+ * missing argument). Failures print one line naming the problem; {@code -v} adds the stack trace and
+ * debug logging.
+ *
+ * <p>Run as {@code java -jar tsm-examples/target/tsm.jar <command> [options]}.
+ */
+@Command(
+        name = "tsm",
+        mixinStandardHelpOptions = true,
+        versionProvider = TsmCli.Version.class,
+        description = "Temporal Shift Module (TSM) video recognition on the JVM.",
+        subcommands = {
+            CommandLine.HelpCommand.class,
+        })
+public final class TsmCli implements Callable<Integer> {
+
+    /** Exit code of a failed run (bad input, I/O error, failed computation). */
+    public static final int EXIT_FAILURE = 1;
+    /** Exit code of a usage error (unknown option, missing parameter). */
+    public static final int EXIT_USAGE = 2;
+
+    @Option(names = {"-v", "--verbose"}, description = "Debug logging and full stack traces.", scope = CommandLine.ScopeType.INHERIT)
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(new PrintWriter(System.out, true));
+        return EXIT_USAGE;
+    }
+
+    /**
+     * Builds the configured picocli command line (exit codes and one-line error reporting).
+     *
+     * @return the command line, ready for {@link CommandLine#execute(String...)}
+     */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new TsmCli());
+        cli.setExecutionExceptionHandler(TsmCli::handleFailure);
+        cli.setParameterExceptionHandler(TsmCli::handleUsage);
+        return cli;
+    }
+
+    /**
+     * Runs the command line and returns the exit code, without calling {@link System#exit}.
+     *
+     * @param args command-line arguments
+     * @return the exit code
+     */
+    public static int run(String... args) {
+        boolean verbose = List.of(args).contains("-v") || List.of(args).contains("--verbose");
+        Logging.configure(verbose);
+        return commandLine().execute(args);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    private static int handleFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        boolean verbose = parsed.hasMatchedOption("-v");
+        PrintWriter err = cmd.getErr();
+        err.println("tsm " + cmd.getCommandName() + ": " + describe(e));
+        if (verbose) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return EXIT_FAILURE;
+    }
+
+    private static int handleUsage(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println("tsm: " + e.getMessage());
+        err.println("Try 'tsm " + qualifiedName(cmd) + " --help' for usage.");
+        err.flush();
+        return EXIT_USAGE;
+    }
+
+    private static String qualifiedName(CommandLine cmd) {
+        String name = cmd.getCommandSpec().qualifiedName(" ");
+        return name.startsWith("tsm ") ? name.substring(4) : "";
+    }
+
+    static String describe(Throwable e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            message = e.getClass().getSimpleName();
+        }
+        return message;
+    }
+
+    /** Prints the library version. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = TsmCli.class.getPackage().getImplementationVersion();
+            return new String[] {"tsm4j " + (v == null ? "0.1.0-SNAPSHOT" : v)};
+        }
+    }
+}

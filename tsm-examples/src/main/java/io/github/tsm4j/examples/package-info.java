@@ -1,0 +1,2 @@
+/** tsm4j examples module. */
+package io.github.tsm4j.examples;

@@ -1,0 +1,2 @@
+/** tsm4j models module. */
+package io.github.tsm4j.models;
