@@ -23,12 +23,12 @@ class ModelsDocExampleTest {
         // a small TSM-ResNet-18 (the paper's model: TsmConfig.builder(Backbone.RESNET50, 174).build())
         TsmConfig config = TsmConfig.builder(Backbone.RESNET18, labels.size())
                 .segments(4)              // T frames per clip
-                .inputSize(64, 72)        // crop 64, scale 72
+                .inputSize(32, 36)        // crop 32, scale 36
                 .baseWidth(16)            // narrow: 1/4 of torchvision's widths
                 .build();                 // RESIDUAL shift, 1/8 each way, AVG consensus, dropout 0.5
         TsmModel model = TsmModel.create(config, labels);
 
-        INDArray clips = Nd4j.rand(DataType.FLOAT, 2 * 4, 3, 64, 64);  // 2 videos × 4 frames, NCHW
+        INDArray clips = Nd4j.rand(DataType.FLOAT, 2 * 4, 3, 32, 32);  // 2 videos × 4 frames, NCHW
         INDArray probabilities = model.output(clips);                    // [2, 3]
 
         Path file = dir.resolve("tsm-r18.zip");
@@ -37,10 +37,10 @@ class ModelsDocExampleTest {
 
         // online: a uni-directional MobileNetV2, one frame at a time for 2 camera streams
         TsmConfig online = TsmConfig.builder(Backbone.MOBILENET_V2, labels.size())
-                .segments(4).inputSize(64, 72)
+                .segments(4).inputSize(32, 36)
                 .direction(ShiftDirection.UNIDIRECTIONAL).consensus(ConsensusMode.IDENTITY).build();
         TsmStreamingModel stream = TsmStreamingModel.of(TsmModel.create(online, labels), 2);
-        INDArray logits = stream.step(Nd4j.rand(DataType.FLOAT, 2, 3, 64, 64)); // [2, 3] per-frame logits
+        INDArray logits = stream.step(Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32)); // [2, 3] per-frame logits
         stream.reset(1);                                                   // stream 1 starts a new video
 
         return loaded.predict(clips.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 4)), 2);
