@@ -1,0 +1,238 @@
+package io.github.tsm4j.data.video;
+
+import io.github.tsm4j.data.image.ImageOps;
+import io.github.tsm4j.data.image.RgbFrame;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+
+/**
+ * Decodes a video file (webm VP8/VP9, mp4 H.264/MPEG-4, avi, mkv, ... whatever the bundled FFmpeg
+ * reads) with JavaCV's {@link FFmpegFrameGrabber}, returning exact frames by 0-based index.
+ *
+ * <p>How the JavaCV traps are handled: the grabber is asked for RGB24 (it defaults to BGR); rows are
+ * copied with the real stride (JavaCV pads rows and then misreports the channel count); frames are
+ * reached by decoding sequentially, never by {@code setVideoFrameNumber} (which lands one frame early);
+ * frames that are not asked for are decoded without colour conversion; every frame kept is copied
+ * before the next grab overwrites it; {@link #frameCount()} counts decodable frames rather than
+ * trusting {@code getLengthInFrames()} (a rounded {@code duration × fps}, absent for many webm files).
+ *
+ * <p>FFmpeg's own log is set to {@code AV_LOG_FATAL} when this class loads (broken inputs would
+ * otherwise flood stderr); set the system property {@code tsm4j.ffmpeg.log=true} to keep FFmpeg's
+ * default level.
+ *
+ * <p>Not thread-safe: one reader per thread.
+ */
+public final class FFmpegVideoReader implements VideoReader {
+
+    static {
+        FFmpegLogLevel.init();
+    }
+
+    private final Path path;
+    private final FFmpegFrameGrabber grabber;
+    private final int width;
+    private final int height;
+    private final double frameRate;
+    private final OptionalInt declared;
+    /** Index of the frame the next grab returns. */
+    private int position;
+    /** Verified frame count, or -1 while unknown. */
+    private int count = -1;
+    private boolean closed;
+
+    private FFmpegVideoReader(Path path, FFmpegFrameGrabber grabber) {
+        this.path = path;
+        this.grabber = grabber;
+        this.width = grabber.getImageWidth();
+        this.height = grabber.getImageHeight();
+        this.frameRate = grabber.getVideoFrameRate() > 0 ? grabber.getVideoFrameRate() : grabber.getFrameRate();
+        int claimed = grabber.getLengthInVideoFrames();
+        this.declared = claimed > 0 ? OptionalInt.of(claimed) : OptionalInt.empty();
+    }
+
+    /**
+     * Opens a video file.
+     *
+     * @param path the file
+     * @return the reader, positioned before frame 0
+     * @throws VideoDecodeException when the file is missing, not a video, or has no video stream
+     */
+    public static FFmpegVideoReader open(Path path) {
+        if (!Files.exists(path)) {
+            throw new VideoDecodeException(path, "no such video file");
+        }
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw new VideoDecodeException(path, "not a readable file");
+        }
+        FFmpegFrameGrabber g = new FFmpegFrameGrabber(path.toFile());
+        g.setPixelFormat(avutil.AV_PIX_FMT_RGB24);
+        try {
+            g.start();
+        } catch (Exception | LinkageError e) {
+            releaseQuietly(g);
+            throw new VideoDecodeException(path, "cannot open as a video (" + e.getMessage() + ")", e);
+        }
+        if (g.getVideoStream() < 0 || g.getImageWidth() <= 0 || g.getImageHeight() <= 0) {
+            releaseQuietly(g);
+            throw new VideoDecodeException(path, "contains no video stream");
+        }
+        return new FFmpegVideoReader(path, g);
+    }
+
+    @Override
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public synchronized int frameCount() {
+        ensureOpen();
+        if (count < 0) {
+            rewind();
+            int n = 0;
+            while (grabVideo(false) != null) {
+                n++;
+            }
+            count = n;
+            position = n;
+        }
+        return count;
+    }
+
+    /** @return the verified frame count if known without decoding further, else empty */
+    public OptionalInt knownFrameCount() {
+        return count < 0 ? OptionalInt.empty() : OptionalInt.of(count);
+    }
+
+    @Override
+    public OptionalInt declaredFrameCount() {
+        return declared;
+    }
+
+    @Override
+    public double frameRate() {
+        return frameRate;
+    }
+
+    @Override
+    public int width() {
+        return width;
+    }
+
+    @Override
+    public int height() {
+        return height;
+    }
+
+    /** @return the name of the video codec FFmpeg opened (e.g. {@code vp9}, {@code h264}) */
+    public String codecName() {
+        String name = grabber.getVideoCodecName();
+        if (name != null) {
+            return name;
+        }
+        return org.bytedeco.ffmpeg.global.avcodec.avcodec_get_name(grabber.getVideoCodec()).getString();
+    }
+
+    @Override
+    public synchronized List<RgbFrame> read(int[] frameIndices, int shortSide) {
+        ensureOpen();
+        for (int i : frameIndices) {
+            if (i < 0) {
+                throw new IllegalArgumentException(path + ": frame index must be >= 0, found " + i);
+            }
+        }
+        if (count >= 0) {
+            VideoReader.checkIndices(path, frameIndices, count);
+        }
+        int[] wanted = Arrays.stream(frameIndices).distinct().sorted().toArray();
+        if (wanted.length == 0) {
+            return List.of();
+        }
+        if (position > wanted[0]) {
+            rewind();
+        }
+        Map<Integer, RgbFrame> got = new HashMap<>();
+        for (int w : wanted) {
+            while (position < w) {
+                if (grabVideo(false) == null) {
+                    endReached(w);
+                }
+                position++;
+            }
+            Frame f = grabVideo(true);
+            if (f == null || f.image == null) {
+                endReached(w);
+            }
+            position++;
+            got.put(w, copy(f, shortSide));
+        }
+        List<RgbFrame> out = new ArrayList<>(frameIndices.length);
+        for (int i : frameIndices) {
+            out.add(got.get(i));
+        }
+        return out;
+    }
+
+    private void endReached(int wanted) {
+        count = position;
+        throw new VideoDecodeException(path, "frame " + wanted + " requested but the video has only "
+                + position + " decodable frame(s)");
+    }
+
+    private RgbFrame copy(Frame f, int shortSide) {
+        if (f.imageDepth != Frame.DEPTH_UBYTE) {
+            throw new VideoDecodeException(path, "unexpected frame depth " + f.imageDepth);
+        }
+        ByteBuffer buf = (ByteBuffer) f.image[0];
+        return ImageOps.fromStridedRgb(buf, f.imageWidth, f.imageHeight, f.imageStride, shortSide);
+    }
+
+    private Frame grabVideo(boolean convert) {
+        try {
+            return grabber.grabFrame(false, true, convert, false, false);
+        } catch (Exception e) {
+            throw new VideoDecodeException(path, "decoding failed at frame " + position + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private void rewind() {
+        try {
+            grabber.restart();
+        } catch (Exception e) {
+            throw new VideoDecodeException(path, "cannot rewind (" + e.getMessage() + ")", e);
+        }
+        position = 0;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException(path + ": reader is closed");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            releaseQuietly(grabber);
+        }
+    }
+
+    private static void releaseQuietly(FFmpegFrameGrabber g) {
+        try {
+            g.close();
+        } catch (Exception ignored) {
+            // closing a half-opened grabber can fail; nothing is left to release then
+        }
+    }
+}
