@@ -25,6 +25,13 @@ public final class TestVideos {
         return out;
     }
 
+    /** Writes a flat-colour video whose frame t has colour(t + shift). */
+    public static Path write(Path file, int n, int width, int height, VideoWriter.Codec codec, int shift) {
+        List<RgbFrame> frames = flatFrames(n + shift, width, height).subList(shift, n + shift);
+        VideoWriter.write(file, frames, 12, codec);
+        return file;
+    }
+
     /** Writes a flat-colour video. */
     public static Path write(Path file, int n, int width, int height, VideoWriter.Codec codec) {
         VideoWriter.write(file, flatFrames(n, width, height), 12, codec);

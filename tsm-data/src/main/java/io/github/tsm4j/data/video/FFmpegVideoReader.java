@@ -80,7 +80,7 @@ public final class FFmpegVideoReader implements VideoReader {
             g.start();
         } catch (Exception | LinkageError e) {
             releaseQuietly(g);
-            throw new VideoDecodeException(path, "cannot open as a video (" + e.getMessage() + ")", e);
+            throw new VideoDecodeException(path, "cannot open as a video (" + tidy(e.getMessage()) + ")", e);
         }
         if (g.getVideoStream() < 0 || g.getImageWidth() <= 0 || g.getImageHeight() <= 0) {
             releaseQuietly(g);
@@ -201,7 +201,7 @@ public final class FFmpegVideoReader implements VideoReader {
         try {
             return grabber.grabFrame(false, true, convert, false, false);
         } catch (Exception e) {
-            throw new VideoDecodeException(path, "decoding failed at frame " + position + " (" + e.getMessage() + ")", e);
+            throw new VideoDecodeException(path, "decoding failed at frame " + position + " (" + tidy(e.getMessage()) + ")", e);
         }
     }
 
@@ -226,6 +226,15 @@ public final class FFmpegVideoReader implements VideoReader {
             closed = true;
             releaseQuietly(grabber);
         }
+    }
+
+    /** Drops JavaCV's generic hints from an FFmpeg error message. */
+    static String tidy(String message) {
+        if (message == null) {
+            return "no details";
+        }
+        return message.replace(" (For more details, make sure FFmpegLogCallback.set() has been called.)", "")
+                .replace(" (Has setFormat() been called?)", "").trim();
     }
 
     private static void releaseQuietly(FFmpegFrameGrabber g) {
