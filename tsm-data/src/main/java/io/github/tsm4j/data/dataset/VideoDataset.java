@@ -1,7 +1,6 @@
 package io.github.tsm4j.data.dataset;
 
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,18 +84,22 @@ public record VideoDataset(String name, List<String> classNames, List<VideoSampl
      * Checks that every sample's video file or frame folder exists.
      *
      * @return this dataset
-     * @throws AnnotationException naming the first missing path and the sample's id
+     * @throws AnnotationException naming the first missing path, its sample id and how many are missing
      */
     public VideoDataset requireFiles() {
-        List<String> missing = new ArrayList<>();
+        VideoSample first = null;
+        int missing = 0;
         for (VideoSample s : samples) {
             if (!Files.exists(s.path())) {
-                missing.add(s.id() + " (" + s.path() + ")");
+                missing++;
+                if (first == null) {
+                    first = s;
+                }
             }
         }
-        if (!missing.isEmpty()) {
-            throw new AnnotationException(samples.get(0).path().getParent(), 0, missing.size()
-                    + " video(s) of " + name + " missing, first: " + missing.get(0));
+        if (first != null) {
+            throw new AnnotationException(first.path(), 0, "missing video of sample " + first.id() + " in " + name
+                    + " (" + missing + " of " + samples.size() + " missing)");
         }
         return this;
     }
