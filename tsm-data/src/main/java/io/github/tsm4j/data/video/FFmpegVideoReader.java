@@ -183,6 +183,31 @@ public final class FFmpegVideoReader implements VideoReader {
         return out;
     }
 
+    /**
+     * Decodes every frame from the start, in order, handing each (copied, optionally scaled) to
+     * {@code consumer}; afterwards {@link #frameCount()} is known without another pass.
+     *
+     * @param shortSide target short side, or 0 for native size
+     * @param consumer receives frame index and frame
+     * @return the number of frames decoded
+     */
+    public synchronized int readAll(int shortSide, java.util.function.ObjIntConsumer<RgbFrame> consumer) {
+        ensureOpen();
+        if (position > 0) {
+            rewind();
+        }
+        Frame f;
+        while ((f = grabVideo(true)) != null) {
+            if (f.image == null) {
+                continue;
+            }
+            consumer.accept(copy(f, shortSide), position);
+            position++;
+        }
+        count = position;
+        return count;
+    }
+
     private void endReached(int wanted) {
         count = position;
         throw new VideoDecodeException(path, "frame " + wanted + " requested but the video has only "
