@@ -18,12 +18,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * sample indices ({@link FrameSampler}: training or test), read only those frames scaled to
  * {@code scaleSize}, apply the {@link ClipTransform}, normalise.
  *
+ * <p>The frame count used for sampling is {@link VideoReader#quickFrameCount()} (demuxed packets);
+ * when reading shows that fewer frames decode, the verified count is used and the clip is sampled
+ * again.
+ *
  * <p>Output: {@code V·T} frames of {@code [3, cropSize, cropSize]} float32, where {@code V} = test
  * clips × crop views (1 in training); order view-major: for each crop view, for each clip, its T frames
  * (as the official test script). Thread-safe (each call opens its own reader); uses no ND4J except in
  * {@link #loadTensor}.
  */
 public final class ClipLoader {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClipLoader.class);
     private final FrameSampler sampler;
     private final ClipTransform transform;
     private final boolean training;
@@ -83,17 +88,34 @@ public final class ClipLoader {
     public void load(Path video, RandomGenerator rng, float[] dest, int offset) {
         List<RgbFrame> frames;
         try (VideoReader reader = VideoReader.open(video)) {
-            int n = reader.frameCount();
+            int n = reader.quickFrameCount();
             if (n == 0) {
                 throw new VideoDecodeException(video, "no decodable frames");
             }
-            int[] indices = training ? sampler.trainIndices(n, rng) : sampler.testIndices(n);
-            frames = reader.read(indices, spec().scaleSize());
+            // sampling consumes random numbers; replay them if the quick count proves wrong
+            RandomGenerator replay = rng instanceof java.util.SplittableRandom sr ? sr.split() : null;
+            try {
+                frames = reader.read(indices(n, replay == null ? rng : replay), spec().scaleSize());
+            } catch (VideoDecodeException e) {
+                int verified = reader.frameCount(); // known now: read() stopped at the real end
+                if (verified == n) {
+                    throw e;
+                }
+                if (verified == 0) {
+                    throw new VideoDecodeException(video, "no decodable frames", e);
+                }
+                LOG.debug("{}: {} packets but {} decodable frames; resampling", video, n, verified);
+                frames = reader.read(indices(verified, rng), spec().scaleSize());
+            }
         }
         int o = offset;
         for (List<RgbFrame> view : transform.apply(frames, rng)) {
             o = ClipTensors.write(view, spec(), dest, o);
         }
+    }
+
+    private int[] indices(int frameCount, RandomGenerator rng) {
+        return training ? sampler.trainIndices(frameCount, rng) : sampler.testIndices(frameCount);
     }
 
     /**

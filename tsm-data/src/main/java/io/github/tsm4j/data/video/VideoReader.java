@@ -27,6 +27,18 @@ public interface VideoReader extends AutoCloseable {
      */
     int frameCount();
 
+    /**
+     * A frame count obtained without decoding every frame: for container files the number of video
+     * packets (demuxed, not decoded), for frame folders the number of files. Exact for intact files;
+     * {@link #read} verifies every index it returns, so a wrong count surfaces as a
+     * {@link VideoDecodeException} there, after which {@link #frameCount()} holds the verified value.
+     *
+     * @return the quick count
+     */
+    default int quickFrameCount() {
+        return frameCount();
+    }
+
     /** @return the frame count the container or annotation claims, if any (not verified) */
     OptionalInt declaredFrameCount();
 

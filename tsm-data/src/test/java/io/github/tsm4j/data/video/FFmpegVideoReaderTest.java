@@ -25,7 +25,8 @@ class FFmpegVideoReaderTest {
             assertEquals(48, r.width());
             assertEquals(32, r.height());
             assertEquals(12.0, r.frameRate(), 1e-6);
-            assertEquals(20, r.frameCount());
+            assertEquals(20, r.quickFrameCount(), "video packets");
+            assertEquals(20, r.frameCount(), "decoded frames");
             int[] idx = {0, 19, 7, 3, 3, 12};
             List<RgbFrame> frames = r.read(idx);
             for (int i = 0; i < idx.length; i++) {
@@ -50,6 +51,25 @@ class FFmpegVideoReaderTest {
             List<RgbFrame> c = r.read(new int[] {0});
             assertTrue(TestVideos.error(c.get(0), 0) < 3);
         }
+    }
+
+    @Test
+    void truncatedFileHasFewerDecodableFramesThanTheQuickCountMayClaimAndTheLoaderResamples() throws java.io.IOException {
+        // (a truncated mp4 loses its index and does not open at all; AVI keeps playing up to the cut)
+        Path avi = TestVideos.write(dir.resolve("t.avi"), 40, 64, 64, VideoWriter.Codec.MJPEG_AVI);
+        byte[] a = java.nio.file.Files.readAllBytes(avi);
+        java.nio.file.Files.write(avi, java.util.Arrays.copyOf(a, a.length * 3 / 4));
+        try (FFmpegVideoReader r = FFmpegVideoReader.open(avi)) {
+            int quick = r.quickFrameCount();
+            int exact = r.frameCount();
+            assertTrue(exact < 40, "decodable frames after truncation: " + exact);
+            assertTrue(quick > exact, quick + " packets vs " + exact + " frames (the last packet is cut)");
+        }
+        io.github.tsm4j.data.iterator.ClipLoader loader = new io.github.tsm4j.data.iterator.ClipLoader(
+                io.github.tsm4j.data.sampling.FrameSampler.of(8, io.github.tsm4j.data.sampling.SamplingMode.UNIFORM),
+                io.github.tsm4j.data.transform.ClipTransform.test(io.github.tsm4j.core.InputSpec.imageNet(8).withSize(32, 32),
+                        io.github.tsm4j.data.transform.TestCrop.CENTRE));
+        assertEquals(8 * 3 * 32 * 32, loader.load(avi, null).length);
     }
 
     @Test
