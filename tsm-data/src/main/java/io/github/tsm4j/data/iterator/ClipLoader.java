@@ -47,6 +47,30 @@ public final class ClipLoader {
         this.training = transform.isTraining();
     }
 
+    /**
+     * The paper's single-clip test setting: segment centres (UNIFORM), short side to
+     * {@code scaleSize}, one centre crop.
+     *
+     * @param spec the model's input description
+     * @return the loader; {@code load(video, null)} needs no random source
+     */
+    public static ClipLoader forTest(InputSpec spec) {
+        return new ClipLoader(FrameSampler.of(spec.segments(), io.github.tsm4j.data.sampling.SamplingMode.UNIFORM),
+                ClipTransform.test(spec, io.github.tsm4j.data.transform.TestCrop.CENTRE));
+    }
+
+    /**
+     * The training setting: random TSN sampling, multi-scale crop, optional flip.
+     *
+     * @param spec the model's input description
+     * @param flip allow horizontal flips (false for Something-Something and Jester)
+     * @return the loader
+     */
+    public static ClipLoader forTraining(InputSpec spec, boolean flip) {
+        return new ClipLoader(FrameSampler.of(spec.segments(), io.github.tsm4j.data.sampling.SamplingMode.UNIFORM),
+                ClipTransform.train(spec, flip));
+    }
+
     /** @return the input description */
     public InputSpec spec() {
         return transform.spec();
