@@ -65,13 +65,35 @@ public final class FFmpegVideoReader implements VideoReader {
     }
 
     /**
-     * Opens a video file.
+     * Decoder threads used by {@link #open(Path)}: 0, FFmpeg's automatic choice (JavaCV's default). On
+     * the 2-core test machine under load, automatic threading decoded a 298×224 VP9 file 3–4× and H.264
+     * 2× faster than one thread, even with two videos decoded in parallel.
+     */
+    public static final int DEFAULT_DECODER_THREADS = 0;
+
+    /**
+     * Opens a video file with {@link #DEFAULT_DECODER_THREADS} decoder threads.
      *
      * @param path the file
      * @return the reader, positioned before frame 0
      * @throws VideoDecodeException when the file is missing, not a video, or has no video stream
      */
     public static FFmpegVideoReader open(Path path) {
+        return open(path, DEFAULT_DECODER_THREADS);
+    }
+
+    /**
+     * Opens a video file.
+     *
+     * @param path the file
+     * @param decoderThreads FFmpeg decoder threads, or 0 for FFmpeg's automatic choice (one video at a time)
+     * @return the reader, positioned before frame 0
+     * @throws VideoDecodeException when the file is missing, not a video, or has no video stream
+     */
+    public static FFmpegVideoReader open(Path path, int decoderThreads) {
+        if (decoderThreads < 0) {
+            throw new IllegalArgumentException("decoderThreads must be >= 0, found " + decoderThreads);
+        }
         if (!Files.exists(path)) {
             throw new VideoDecodeException(path, "no such video file");
         }
@@ -80,6 +102,7 @@ public final class FFmpegVideoReader implements VideoReader {
         }
         FFmpegFrameGrabber g = new FFmpegFrameGrabber(path.toFile());
         g.setPixelFormat(avutil.AV_PIX_FMT_RGB24);
+        g.setVideoOption("threads", decoderThreads == 0 ? "auto" : Integer.toString(decoderThreads));
         try {
             g.start();
         } catch (Exception | LinkageError e) {
