@@ -54,6 +54,7 @@ public final class ClipDataSetIterator implements DataSetIterator, AutoCloseable
     private final boolean dropLast;
     private final long seed;
     private final transient BackgroundLoader background;
+    private final transient java.util.function.Consumer<Progress> progressListener;
     private DataSetPreProcessor preProcessor;
     private int epoch;
     private boolean started;
@@ -74,6 +75,7 @@ public final class ClipDataSetIterator implements DataSetIterator, AutoCloseable
         int window = Math.max(b.workers, (b.prefetchBatches + 1) * b.batchSize);
         this.background = new BackgroundLoader(dataset.samples(), loader, b.skipPolicy, b.workers, window);
         this.epoch = b.epoch;
+        this.progressListener = b.progressListener;
         startPass();
     }
 
@@ -119,6 +121,11 @@ public final class ClipDataSetIterator implements DataSetIterator, AutoCloseable
     /** @return videos consumed (loaded or skipped) in the current pass */
     public int processedCount() {
         return background.consumed();
+    }
+
+    /** @return the progress of the current pass */
+    public Progress progress() {
+        return new Progress(epoch, background.consumed(), dataset.size(), background.skipped());
     }
 
     /** @return videos in the dataset */
@@ -175,6 +182,9 @@ public final class ClipDataSetIterator implements DataSetIterator, AutoCloseable
         prepared = null;
         if (preProcessor != null) {
             preProcessor.preProcess(d);
+        }
+        if (progressListener != null) {
+            progressListener.accept(progress());
         }
         return d;
     }
@@ -316,6 +326,7 @@ public final class ClipDataSetIterator implements DataSetIterator, AutoCloseable
         private SkipPolicy skipPolicy = SkipPolicy.FAIL;
         private boolean dropLast;
         private int epoch;
+        private java.util.function.Consumer<Progress> progressListener;
 
         private Builder(VideoDataset dataset, InputSpec spec) {
             if (dataset == null || spec == null) {
@@ -415,6 +426,12 @@ public final class ClipDataSetIterator implements DataSetIterator, AutoCloseable
                 throw new IllegalArgumentException("epoch must be >= 0, found " + v);
             }
             epoch = v;
+            return this;
+        }
+
+        /** @param v called after each batch with the pass's progress (on the consumer's thread) @return this */
+        public Builder progressListener(java.util.function.Consumer<Progress> v) {
+            progressListener = v;
             return this;
         }
 

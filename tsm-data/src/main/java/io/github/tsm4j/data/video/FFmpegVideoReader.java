@@ -67,7 +67,8 @@ public final class FFmpegVideoReader implements VideoReader {
     /**
      * Decoder threads used by {@link #open(Path)}: 0, FFmpeg's automatic choice (JavaCV's default). On
      * the 2-core test machine under load, automatic threading decoded a 298×224 VP9 file 3–4× and H.264
-     * 2× faster than one thread, even with two videos decoded in parallel.
+     * 2× faster than one thread (one video at a time; the machine's other load favours more threads, so
+     * treat the ratio as rough).
      */
     public static final int DEFAULT_DECODER_THREADS = 0;
 

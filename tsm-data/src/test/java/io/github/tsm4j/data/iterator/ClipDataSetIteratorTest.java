@@ -78,6 +78,16 @@ class ClipDataSetIteratorTest {
     }
 
     @Test
+    void reportsProgressAfterEachBatch() {
+        List<Progress> seen = new ArrayList<>();
+        try (ClipDataSetIterator it = ClipDataSetIterator.builder(train, SPEC).batchSize(5).progressListener(seen::add).build()) {
+            drain(it);
+            assertEquals(List.of(new Progress(0, 5, 12, 0), new Progress(0, 10, 12, 0), new Progress(0, 12, 12, 0)), seen);
+            assertEquals(1.0, it.progress().fraction(), 0);
+        }
+    }
+
+    @Test
     void testModeIsUnshuffledAndDeterministic() {
         try (ClipDataSetIterator it = ClipDataSetIterator.builder(train, SPEC).training(false).batchSize(12).build()) {
             DataSet d = it.next();
