@@ -206,15 +206,37 @@ public final class TemporalShift {
      */
     private static void move(INDArray src, INDArray dst, int segments, CNN2DFormat format, long channels,
             int fold, int step0, int step1) {
+        long restFrom = step1 != 0 ? 2L * fold : fold;
+        if (HostCopy.applies(src, dst)) {
+            switch (format) {
+                case NCHW -> {
+                    // each channel block of a frame is one contiguous run: copy runs on the calling thread
+                    HostCopy.nchw(src, dst, segments, 0, fold, step0);
+                    if (step1 != 0) {
+                        HostCopy.nchw(src, dst, segments, fold, 2L * fold, step1);
+                    }
+                    HostCopy.nchw(src, dst, segments, restFrom, channels, 0);
+                }
+                case NHWC -> {
+                    // channel blocks are strided inside a frame: copy whole frames, then move the shifted blocks
+                    HostCopy.frames(src, dst);
+                    ClipView s = ClipView.of(src, segments, format);
+                    ClipView d = ClipView.of(dst, segments, format);
+                    moveBlock(s, d, segments, 0, fold, step0);
+                    if (step1 != 0) {
+                        moveBlock(s, d, segments, fold, 2L * fold, step1);
+                    }
+                }
+            }
+            return;
+        }
         ClipView s = ClipView.of(src, segments, format);
         ClipView d = ClipView.of(dst, segments, format);
         moveBlock(s, d, segments, 0, fold, step0);
         if (step1 != 0) {
             moveBlock(s, d, segments, fold, 2L * fold, step1);
-            moveBlock(s, d, segments, 2L * fold, channels, 0);
-        } else {
-            moveBlock(s, d, segments, fold, channels, 0);
         }
+        moveBlock(s, d, segments, restFrom, channels, 0);
     }
 
     /** d[:, t, from:to] = s[:, t + step, from:to], zero where t + step is outside [0, T). */

@@ -113,6 +113,20 @@ public final class ShiftBench {
         return new Result(threads, iterations, rows);
     }
 
+    /**
+     * Prints {@link #run}'s table: {@code ShiftBench [threads] [iterations]} (defaults 2 and
+     * {@value #DEFAULT_ITERATIONS}).
+     *
+     * @param args optional threads and iterations
+     */
+    public static void main(String[] args) {
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        int iterations = args.length > 1 ? Integer.parseInt(args[1]) : DEFAULT_ITERATIONS;
+        Result r = run(threads, iterations);
+        System.out.println("threads " + r.threads() + ", iterations " + r.iterations() + " (medians)");
+        System.out.print(r.toMarkdown());
+    }
+
     private static List<Row> measure(long[] shape, int iterations) {
         INDArray in = Nd4j.rand(DataType.FLOAT, shape);
         INDArray out = in.ulike();
