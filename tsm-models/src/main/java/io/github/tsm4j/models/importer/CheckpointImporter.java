@@ -125,7 +125,9 @@ public final class CheckpointImporter {
         }
         int segments = options.segments().orElse(hint.map(CheckpointHint::segments).orElse(TsmConfig.DEFAULT_SEGMENTS));
         notes.add("segments " + segments + source(options.segments().isPresent(), hint.isPresent()));
-        int foldDiv = options.foldDiv().orElse(hint.flatMap(CheckpointHint::foldDiv).orElse(TsmConfig.DEFAULT_FOLD_DIV));
+        int defaultFoldDiv = placement == ShiftPlacement.NONE && backbone.isResNet()
+                ? Math.min(TsmConfig.DEFAULT_FOLD_DIV, baseWidth) : TsmConfig.DEFAULT_FOLD_DIV;
+        int foldDiv = options.foldDiv().orElse(hint.flatMap(CheckpointHint::foldDiv).orElse(defaultFoldDiv));
         if (placement != ShiftPlacement.NONE) {
             notes.add("fold divisor " + foldDiv + source(options.foldDiv().isPresent(), hint.flatMap(CheckpointHint::foldDiv).isPresent()));
         }

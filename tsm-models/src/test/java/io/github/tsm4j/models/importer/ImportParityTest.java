@@ -33,6 +33,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 class ImportParityTest {
 
     static final double TOLERANCE = 1e-4;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImportParityTest.class);
 
     @TempDir
     Path tmp;
@@ -136,6 +137,7 @@ class ImportParityTest {
     static void assertClose(INDArray expected, INDArray actual, String what) {
         assertEquals(java.util.Arrays.toString(expected.shape()), java.util.Arrays.toString(actual.shape()), what + " shape");
         double maxDiff = expected.castTo(actual.dataType()).sub(actual).amaxNumber().doubleValue();
+        LOG.info("{}: max |Δlogit| = {}", what, maxDiff);
         assertTrue(maxDiff <= TOLERANCE, what + ": max |Δlogit| = " + maxDiff + " > " + TOLERANCE
                 + "\nexpected " + expected + "\nactual   " + actual);
         // the logits are not degenerate: they vary across classes
