@@ -73,7 +73,7 @@ final class WeightLoader {
         int n = 0;
         for (Slot s : slots.values()) {
             TorchTensor t = sd.tensors().get(s.key());
-            if (t == null) {
+            if (t == null || skip.contains(s.key())) {
                 continue;
             }
             INDArray param = s.layer().getParam(s.param());
@@ -84,6 +84,10 @@ final class WeightLoader {
                 case DENSE_W -> src.transpose();
                 case VECTOR -> src.reshape(param.shape());
             };
+            if (!Arrays.equals(value.shape(), param.shape())) {
+                throw new IllegalStateException("parameter " + s.layer().conf().getLayer().getLayerName() + "." + s.param()
+                        + " has shape " + Arrays.toString(param.shape()) + " but the converted tensor " + Arrays.toString(value.shape()));
+            }
             param.assign(value);
             n++;
         }
