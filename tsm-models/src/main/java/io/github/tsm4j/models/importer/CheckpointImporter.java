@@ -63,12 +63,28 @@ public final class CheckpointImporter {
      */
     public static ImportResult importCheckpoint(TorchCheckpoint ckpt, ImportOptions options) {
         List<String> notes = new ArrayList<>();
-        KeyLayout layout = KeyLayout.detect(ckpt.stateDict().keySet());
-        notes.add("format " + ckpt.format() + ", key layout " + layout + ", " + ckpt.stateDict().size() + " tensors");
+        notes.add("format " + ckpt.format());
         ckpt.epoch().ifPresent(e -> notes.add("checkpoint epoch " + e
                 + ckpt.bestPrec1().stream().mapToObj(p -> ", best_prec1 " + p).findFirst().orElse("")));
-        CanonicalStateDict sd = CanonicalStateDict.of(layout, ckpt.stateDict());
-        String fileName = ckpt.path().getFileName().toString();
+        return importStateDict(ckpt.path(), ckpt.stateDict(), ckpt.arch(), options, notes);
+    }
+
+    /**
+     * Imports a state dict (keys without {@code module.}).
+     *
+     * @param file where it came from (its name is the hint; messages name it)
+     * @param stateDict the tensors
+     * @param arch the wrapper's {@code arch} entry, if any
+     * @param options the caller's overrides
+     * @param notes notes so far (appended to)
+     * @return the model, the layout and the inference notes
+     */
+    static ImportResult importStateDict(Path file, java.util.Map<String, TorchTensor> stateDict, Optional<String> arch,
+            ImportOptions options, List<String> notes) {
+        KeyLayout layout = KeyLayout.detect(stateDict.keySet());
+        notes.add("key layout " + layout + ", " + stateDict.size() + " tensors");
+        CanonicalStateDict sd = CanonicalStateDict.of(layout, stateDict);
+        String fileName = file.getFileName().toString();
         Optional<CheckpointHint> hint = CheckpointHint.parse(fileName);
         hint.ifPresent(h -> notes.add("file name hint: " + h));
 
@@ -76,9 +92,9 @@ public final class CheckpointImporter {
         Backbone inferred = inferBackbone(sd);
         Backbone backbone = options.backbone().orElse(inferred);
         notes.add("backbone " + backbone + (options.backbone().isPresent() ? " (given)" : " (from the tensors)"));
-        String arch = ckpt.arch().orElse(hint.map(CheckpointHint::arch).orElse(null));
-        if (arch != null && !arch.equalsIgnoreCase(inferred.archName())) {
-            notes.add("warning: checkpoint says arch '" + arch + "' but the tensors are " + inferred.archName());
+        String archName = arch.orElse(hint.map(CheckpointHint::arch).orElse(null));
+        if (archName != null && !archName.equalsIgnoreCase(inferred.archName())) {
+            notes.add("warning: checkpoint says arch '" + archName + "' but the tensors are " + inferred.archName());
         }
         int baseWidth = backbone.isResNet() && sd.tensors().containsKey("conv1.weight")
                 ? Math.toIntExact(sd.tensors().get("conv1.weight").shape()[0]) : TsmConfig.DEFAULT_BASE_WIDTH;
@@ -91,10 +107,10 @@ public final class CheckpointImporter {
         int ckptClasses = fcWeight == null ? -1 : Math.toIntExact(fcWeight.shape()[0]);
         int classes = options.numClasses().orElse(ckptClasses);
         if (classes < 1) {
-            throw new IllegalArgumentException("checkpoint " + ckpt.path() + " has no classifier (fc/new_fc/classifier/cls_head.fc_cls):"
+            throw new IllegalArgumentException("checkpoint " + file + " has no classifier (fc/new_fc/classifier/cls_head.fc_cls):"
                     + " give the number of classes");
         }
-        Set<String> skip = new TreeSet<>();
+        Set<String> skip = new java.util.LinkedHashSet<>();
         if (ckptClasses != classes) {
             sd.tensors().keySet().stream().filter(k -> k.startsWith("fc.")).forEach(skip::add);
             notes.add(ckptClasses < 0 ? "no classifier in the checkpoint: fc initialised randomly for " + classes + " classes"
@@ -106,7 +122,7 @@ public final class CheckpointImporter {
 
         // shift
         if (!sd.residualShifts().isEmpty() && !sd.inPlaceShifts().isEmpty()) {
-            throw new IllegalArgumentException("checkpoint " + ckpt.path() + " wraps both convs " + sd.residualShifts()
+            throw new IllegalArgumentException("checkpoint " + file + " wraps both convs " + sd.residualShifts()
                     + " and whole blocks " + sd.inPlaceShifts() + ": mixed shift placements are not a TSM variant");
         }
         ShiftPlacement fromTensors = layout == KeyLayout.ONLINE_DEMO ? ShiftPlacement.RESIDUAL
@@ -116,7 +132,7 @@ public final class CheckpointImporter {
         notes.add("placement " + placement + (options.placement().isPresent() ? " (given)"
                 : layout == KeyLayout.ONLINE_DEMO ? " (the online demo shifts 10 blocks)" : " (from the .net wrappers)"));
         if (options.placement().isEmpty() && layout != KeyLayout.ONLINE_DEMO && placement != ShiftPlacement.NONE) {
-            checkShiftedBlocks(ckpt.path(), backbone, placement, placement == ShiftPlacement.IN_PLACE ? sd.inPlaceShifts()
+            checkShiftedBlocks(file, backbone, placement, placement == ShiftPlacement.IN_PLACE ? sd.inPlaceShifts()
                     : sd.residualShifts(), sd);
         }
         boolean tpool = options.temporalPool().orElse(sd.temporalPool());
