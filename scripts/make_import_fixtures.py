@@ -4,6 +4,7 @@
 Run with Debian's python3-torch (``apt-get install -y python3-torch python3-torchvision``):
 
     /usr/bin/python3 scripts/make_import_fixtures.py [OUTDIR]
+    /usr/bin/python3 scripts/make_import_fixtures.py --full DIR     (full-size models for scripts/parity_full.sh)
 
 OUTDIR defaults to tsm-models/src/test/resources/io/github/tsm4j/models/importer.
 
@@ -33,7 +34,7 @@ torch.set_num_threads(2)
 torch.manual_seed(20191027)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+OUT = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] != "--full" else os.path.join(
     ROOT, "tsm-models/src/test/resources/io/github/tsm4j/models/importer")
 
 
@@ -456,7 +457,66 @@ def model_fixtures():
                          "placement": "RESIDUAL", "temporalPool": False, "baseWidth": 4, "numClasses": 4}, False)
 
 
+# ----------------------------------------------------------------------------- full size (parity_full.sh)
+
+def write_full(d, name, state_dict, clip, logits, info):
+    """Uncompressed: <name> (legacy torch.save), <stem>.clip.f32 (raw LE float32), <stem>.json."""
+    torch.save(state_dict, os.path.join(d, name), _use_new_zipfile_serialization=False)
+    stem = re.sub(r"\.pth(\.tar)?$", "", name)
+    with open(os.path.join(d, stem + ".clip.f32"), "wb") as f:
+        f.write(clip.contiguous().numpy().astype("<f4").tobytes())
+    meta = dict(info)
+    meta.update({"file": name, "clipShape": list(clip.shape), "logitsShape": list(logits.shape), "logits": flat(logits)})
+    with open(os.path.join(d, stem + ".json"), "w") as f:
+        json.dump(meta, f, indent=1)
+    print(f"{name}: {os.path.getsize(os.path.join(d, name))} bytes", flush=True)
+
+
+def full_size_fixtures(d):
+    """The real sizes: TSM-ResNet50 (8 segments, 224 px, 174 classes, official layout), TSM-MobileNetV2 offline
+    (8 segments, official flat layout) and the online demo MobileNetV2 (27 classes, 8 frames one by one)."""
+    os.makedirs(d, exist_ok=True)
+    t, size = 8, 224
+    torch.manual_seed(11)
+    net = resnet_tsm(Bottleneck, [3, 4, 6, 3], 64, 174, t, 8, "blockres", False)
+    randomize_bn(net, [torch.randn(t, 3, size, size) for _ in range(2)])
+    clip = torch.randn(t, 3, size, size)
+    with torch.no_grad():
+        logits = net(clip)
+    write_full(d, "TSM_something_RGB_resnet50_shift8_blockres_avg_segment8_e45.pth",
+               {"epoch": 45, "arch": "resnet50", "state_dict": with_prefix(net.state_dict(), "module."), "best_prec1": 45.0},
+               clip, logits, {"layout": "OFFICIAL_TSM", "segments": t, "foldDiv": 8})
+    torch.manual_seed(12)
+    base = FlatMobileNetV2(1000)
+    for b in shifted_mbv2_blocks(base):
+        b.conv[0] = Shift(b.conv[0], t, 8)
+    net = TSN(base, "classifier", 1280, 174, t)
+    randomize_bn(net, [torch.randn(t, 3, size, size) for _ in range(2)])
+    clip = torch.randn(t, 3, size, size)
+    with torch.no_grad():
+        logits = net(clip)
+    write_full(d, "TSM_somethingv2_RGB_mobilenetv2_shift8_blockres_avg_segment8_e25.pth",
+               {"epoch": 25, "arch": "mobilenetv2", "state_dict": with_prefix(net.state_dict(), "module."), "best_prec1": 30.0},
+               clip, logits, {"layout": "OFFICIAL_TSM", "segments": t, "foldDiv": 8})
+    torch.manual_seed(13)
+    calib = FlatMobileNetV2(27)
+    randomize_bn(calib, [torch.randn(8, 3, size, size) for _ in range(2)])
+    online = FlatMobileNetV2(27)
+    online.load_state_dict(calib.state_dict())
+    for b in shifted_mbv2_blocks(online):
+        b.conv[0] = OnlineShift(b.conv[0], 8)
+    online.eval()
+    clip = torch.randn(t, 3, size, size)
+    with torch.no_grad():
+        logits = torch.cat([online(clip[i:i + 1]) for i in range(t)])
+    write_full(d, "mobilenetv2_jester_online.pth.tar", calib.state_dict(), clip, logits,
+               {"layout": "ONLINE_DEMO", "segments": 8, "foldDiv": 8, "perFrame": True})
+
+
 if __name__ == "__main__":
-    reader_fixtures()
-    model_fixtures()
+    if len(sys.argv) > 2 and sys.argv[1] == "--full":
+        full_size_fixtures(sys.argv[2])
+    else:
+        reader_fixtures()
+        model_fixtures()
     print("fixtures written to", OUT)
