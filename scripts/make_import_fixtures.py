@@ -519,4 +519,4 @@ if __name__ == "__main__":
     else:
         reader_fixtures()
         model_fixtures()
-    print("fixtures written to", OUT)
+        print("fixtures written to", OUT)
