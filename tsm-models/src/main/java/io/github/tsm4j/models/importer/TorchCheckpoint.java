@@ -50,6 +50,10 @@ public final class TorchCheckpoint {
     /** {@code torch.serialization.PROTOCOL_VERSION} of the legacy format. */
     static final int LEGACY_PROTOCOL = 1001;
     private static final String DP_PREFIX = "module.";
+    /** Largest uncompressed/compressed size ratio accepted for a (non-torch) deflated zip entry. */
+    static final long MAX_COMPRESSION_RATIO = 100;
+    /** Largest {@code data.pkl} accepted: the pickle of a state dict holds names and shapes only. */
+    static final int MAX_PICKLE_BYTES = 256 << 20;
 
     private final Path path;
     private final CheckpointFormat format;
@@ -234,7 +238,7 @@ public final class TorchCheckpoint {
                     default -> throw new CheckpointException(file, "unknown byteorder '" + bo + "'");
                 };
             }
-            byte[] pkl = readEntry(file, zip, zip.getEntry(prefix + "data.pkl"), Integer.MAX_VALUE - 8);
+            byte[] pkl = readEntry(file, zip, zip.getEntry(prefix + "data.pkl"), MAX_PICKLE_BYTES);
             ByteBufferInput in = new ByteBufferInput(ByteBuffer.wrap(pkl));
             Map<String, TorchStorage> storages = new LinkedHashMap<>();
             CheckpointUnpickler unpickler = new CheckpointUnpickler(file, in, pid -> storageFromPid(file, pid, storages));
@@ -271,6 +275,13 @@ public final class TorchCheckpoint {
     private static byte[] readEntry(Path file, ZipFile zip, ZipEntry e, int limit) throws IOException {
         if (e.getSize() > limit) {
             throw new CheckpointException(file, "entry " + e.getName() + " of " + e.getSize() + " bytes is larger than allowed (" + limit + ")");
+        }
+        // torch.save stores entries uncompressed; a highly compressed entry is a zip bomb, not a checkpoint
+        if (e.getMethod() != ZipEntry.STORED && e.getCompressedSize() >= 0
+                && (e.getSize() < 0 || e.getSize() > MAX_COMPRESSION_RATIO * Math.max(1, e.getCompressedSize()))) {
+            throw new CheckpointException(file, "entry " + e.getName() + " expands from " + e.getCompressedSize() + " to "
+                    + e.getSize() + " bytes: refusing a compression ratio above " + MAX_COMPRESSION_RATIO
+                    + " (torch.save does not compress)");
         }
         try (InputStream in = zip.getInputStream(e)) {
             byte[] data = in.readNBytes(e.getSize() >= 0 ? (int) e.getSize() : limit);

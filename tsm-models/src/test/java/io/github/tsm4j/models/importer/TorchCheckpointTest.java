@@ -200,6 +200,24 @@ class TorchCheckpointTest {
     }
 
     @Test
+    void zipBombEntryIsRefused() throws IOException {
+        Map<String, byte[]> entries = unzip(fixture("reader/bare_zip.pth"));
+        String victim = entries.keySet().stream().filter(k -> k.endsWith("data.pkl")).findFirst().orElseThrow();
+        byte[] pkl = entries.get(victim);
+        byte[] padded = java.util.Arrays.copyOf(pkl, pkl.length + 4_000_000); // zeros after STOP: compress ~1000:1
+        Path file = Files.createTempFile(tmp, "bomb", ".pth");
+        try (OutputStream os = Files.newOutputStream(file); ZipOutputStream z = new ZipOutputStream(os)) {
+            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+                z.putNextEntry(new ZipEntry(e.getKey()));
+                z.write(e.getKey().equals(victim) ? padded : e.getValue());
+                z.closeEntry();
+            }
+        }
+        CheckpointException e = assertThrows(CheckpointException.class, () -> TorchCheckpoint.read(file));
+        assertTrue(e.getMessage().contains("refusing a compression ratio above 100"), e.getMessage());
+    }
+
+    @Test
     void hugeLengthFieldFailsBeforeAllocating() throws IOException {
         // BINUNICODE claiming 2^31-1 bytes inside a 20-byte data.pkl
         byte[] pkl = bytes(0x80, 2, 'X', 0xff, 0xff, 0xff, 0x7f, 'a', 'b', '.');
