@@ -166,7 +166,11 @@ public final class CheckpointImporter {
         int loaded = WeightLoader.load(model.graph(), sd, skip, network);
         notes.add(loaded + " tensors loaded");
         for (String n : notes) {
-            LOG.info("{}: {}", fileName, n);
+            if (n.startsWith("warning")) {
+                LOG.warn("{}: {}", fileName, n);
+            } else {
+                LOG.debug("{}: {}", fileName, n); // the notes travel in the result; callers print them
+            }
         }
         return new ImportResult(model, layout, notes, skip.stream().map(k -> sd.originalKeys().getOrDefault(k, k)).toList());
     }
