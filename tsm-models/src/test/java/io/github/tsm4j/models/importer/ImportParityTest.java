@@ -74,9 +74,9 @@ class ImportParityTest {
     @Test
     void theFixtureIsSensitiveToTheShift() throws IOException {
         // the same weights without the shift give clearly different logits, so parity above proves the shift too
-        Fixture f = fixture("TSM_something_RGB_resnet50_shift4_blockres_avg_segment4_e45");
-        ImportResult tsn = CheckpointImporter.importFile(f.checkpoint(), ImportOptions.defaults().inputSize(32, 32)
-                .placement(ShiftPlacement.NONE));
+        Fixture f = fixture("tsm_r18_mmaction2");
+        ImportResult tsn = CheckpointImporter.importFile(f.checkpoint(), ImportOptions.defaults().segments(4).foldDiv(4)
+                .inputSize(32, 32).placement(ShiftPlacement.NONE));
         double diff = f.logits().sub(tsn.model().logits(f.clip())).amaxNumber().doubleValue();
         assertTrue(diff > 100 * TOLERANCE, "shift effect on the logits only " + diff);
     }
