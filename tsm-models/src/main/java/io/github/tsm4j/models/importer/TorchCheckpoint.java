@@ -302,7 +302,7 @@ public final class TorchCheckpoint {
             return unpickler.loadOne();
         } catch (CheckpointException e) {
             throw e;
-        } catch (PickleException | IOException | ClassCastException | IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IOException | RuntimeException e) { // PickleException, stack underflow, wrong types: all malformed input
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             if (in.remaining() == 0) {
                 throw new CheckpointException(file, "truncated: the " + what + " pickle starting at byte " + at

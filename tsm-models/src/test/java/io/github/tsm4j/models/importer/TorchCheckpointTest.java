@@ -255,6 +255,33 @@ class TorchCheckpointTest {
         assertEquals(1, w.storageOffset());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"reader/wrapped_legacy.pth", "reader/wrapped_zip.pth"})
+    void corruptedFilesFailWithACheckpointExceptionOrReadCleanly(String name) throws IOException {
+        byte[] original = Files.readAllBytes(fixture(name));
+        java.util.Random random = new java.util.Random(42);
+        Path file = tmp.resolve("fuzz.pth");
+        int failures = 0;
+        for (int trial = 0; trial < 300; trial++) {
+            byte[] b = original.clone();
+            if (trial % 3 == 0) {
+                b = java.util.Arrays.copyOf(b, random.nextInt(b.length));
+            } else {
+                for (int k = 0; k < 1 + trial % 4; k++) {
+                    b[random.nextInt(b.length)] = (byte) random.nextInt(256);
+                }
+            }
+            Files.write(file, b);
+            try {
+                TorchCheckpoint.read(file).stateDict().values().forEach(TorchTensor::toDoubleArray);
+            } catch (CheckpointException e) {
+                failures++;
+                assertTrue(e.getMessage().startsWith("checkpoint " + file + ": "), e.getMessage());
+            }
+        }
+        assertTrue(failures > 50, "only " + failures + " of 300 corruptions detected");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** Bytes from ints (0..255), chars and ASCII strings. */
