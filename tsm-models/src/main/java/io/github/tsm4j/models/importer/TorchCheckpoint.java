@@ -212,7 +212,7 @@ public final class TorchCheckpoint {
         ZipFile zip;
         try {
             zip = new ZipFile(file.toFile());
-        } catch (ZipException e) {
+        } catch (ZipException | java.io.EOFException e) {
             throw new CheckpointException(file, "unreadable zip archive (truncated?): " + e.getMessage(), e);
         }
         try (zip) {
@@ -289,8 +289,10 @@ public final class TorchCheckpoint {
                 throw new CheckpointException(file, "truncated: entry " + e.getName() + " has " + data.length + " of " + e.getSize() + " bytes");
             }
             return data;
-        } catch (ZipException ex) {
-            throw new CheckpointException(file, "corrupt zip entry " + e.getName() + ": " + ex.getMessage(), ex);
+        } catch (CheckpointException ex) {
+            throw ex;
+        } catch (IOException | RuntimeException ex) {
+            throw new CheckpointException(file, "corrupt or truncated zip entry " + e.getName() + ": " + ex, ex);
         }
     }
 
