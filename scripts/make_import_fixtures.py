@@ -456,6 +456,25 @@ def model_fixtures():
                         {"layout": "MMACTION2", "backbone": "RESNET18", "segments": t, "foldDiv": 4,
                          "placement": "RESIDUAL", "temporalPool": False, "baseWidth": 4, "numClasses": 4}, False)
 
+    torchvision_mobilenet_v2_fixture(d, size)
+
+
+def torchvision_mobilenet_v2_fixture(d, size=32):
+    """7. torchvision's own mobilenet_v2 (nested conv.0.0 / classifier.1 keys, 1000 ImageNet classes), zip format;
+    TSN logits (average of per-frame classifier outputs over 2 frames)."""
+    import torchvision
+    torch.manual_seed(7)
+    t = 2
+    net = torchvision.models.mobilenet_v2(num_classes=1000)
+    periodic_(net)
+    randomize_bn(net, [torch.randn(4, 3, size, size) for _ in range(3)])
+    clip = make_clip(2 * t, 3, size, size)
+    with torch.no_grad():
+        logits = net(clip).view(-1, t, 1000).mean(1)
+    write_model_fixture(d, "mobilenet_v2_torchvision.pth", net.state_dict(), clip, logits,
+                        {"layout": "TORCHVISION", "backbone": "MOBILENET_V2", "segments": t, "foldDiv": 8,
+                         "placement": "NONE", "temporalPool": False, "baseWidth": 64, "numClasses": 1000}, False)
+
 
 # ----------------------------------------------------------------------------- full size (parity_full.sh)
 

@@ -91,6 +91,15 @@ class ImportParityTest {
     }
 
     @Test
+    void torchvisionMobileNetV2MatchesAsTsn() throws IOException {
+        Fixture f = fixture("mobilenet_v2_torchvision");
+        ImportResult r = CheckpointImporter.importFile(f.checkpoint(), ImportOptions.defaults().segments(2).inputSize(32, 32));
+        assertEquals(KeyLayout.TORCHVISION, r.layout());
+        assertConfig(f.info(), r.model().config());
+        assertClose(f.logits(), r.model().logits(f.clip()), "torchvision mobilenet_v2");
+    }
+
+    @Test
     void torchvisionClassifierIsDroppedWhenTheClassCountDiffers() throws IOException {
         Fixture f = fixture("resnet18_torchvision");
         ImportResult r = CheckpointImporter.importFile(f.checkpoint(), ImportOptions.defaults().segments(2).numClasses(3)
