@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
@@ -23,10 +24,14 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * <p>Groups, as in the official {@code get_optim_policies}: weights of convolutions and dense layers get
  * the base rate and weight decay; biases get {@code biasLrMultiplier}× the rate and no decay; BatchNorm
  * γ/β get the base rate and no decay (their running statistics are not trained); with
- * {@code fineTune}, the classifier's weights and bias get ×5 and ×10. With {@code partialBatchNorm},
- * every BatchNorm layer but the first in topological order is wrapped in DL4J's
- * {@link FrozenLayerWithBackprop}: it normalises with its stored statistics during training (PyTorch's
- * {@code eval()} mode), passes gradients through and never changes its parameters.
+ * {@code fineTune}, the classifier's weights and bias get ×5 and ×10.
+ *
+ * <p>With {@code partialBatchNorm}, every BatchNorm layer but the first in topological order keeps its
+ * γ, β and running statistics fixed (learning rate 0, statistics momentum 1). Difference from PyTorch: the
+ * official code also puts those layers in {@code eval()} mode, so they normalise with the stored
+ * statistics during training; here they still normalise with the minibatch statistics, because DL4J
+ * 1.0.0-M2.1's BatchNormalization cannot backpropagate after an inference-mode forward pass (wrapping it
+ * in {@link FrozenLayerWithBackprop} fails with an outdated-workspace error in {@code backpropGradient}).
  */
 public final class ParameterGroups {
     private ParameterGroups() {}
@@ -72,7 +77,10 @@ public final class ParameterGroups {
             base.setRegularizationBias(new ArrayList<>());
             if (layer instanceof BatchNormalization bn) {
                 if (recipe.partialBatchNorm() && !firstBatchNorm) {
-                    lv.getLayerConf().setLayer(new FrozenLayerWithBackprop(bn));
+                    // NoOp would pass the raw gradient through as the step; a zero rate makes the step 0
+                    bn.setIUpdater(new Sgd(0.0));
+                    bn.setBiasUpdater(new Sgd(0.0));
+                    bn.setDecay(1.0);
                 }
                 firstBatchNorm = false;
             }
@@ -108,12 +116,14 @@ public final class ParameterGroups {
             Layer layer = v.getLayer();
             org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
             boolean frozen = conf instanceof FrozenLayerWithBackprop
-                    || conf instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+                    || conf instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer
+                    || layer instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop
+                    || layer instanceof org.deeplearning4j.nn.layers.FrozenLayer;
             for (String param : layer.paramTable().keySet()) {
                 IUpdater updater = conf.getUpdaterByParam(param);
-                boolean trainable = !frozen && layer.updaterDivideByMinibatch(param)
-                        && !(updater instanceof org.nd4j.linalg.learning.config.NoOp);
-                double lr = trainable && updater != null && updater.hasLearningRate() ? updater.getLearningRate(0, 0) : 0;
+                double lr = updater != null && updater.hasLearningRate() ? updater.getLearningRate(0, 0) : 0;
+                boolean trainable = !frozen && layer.updaterDivideByMinibatch(param) && lr > 0;
+                lr = trainable ? lr : 0;
                 double wd = 0;
                 List<Regularization> regs = conf.getRegularizationByParam(param);
                 if (trainable && regs != null) {
