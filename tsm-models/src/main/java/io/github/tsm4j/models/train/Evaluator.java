@@ -127,10 +127,12 @@ public final class Evaluator {
     }
 
     /**
-     * Runs a network over an iterator in inference mode and evaluates it. Each example of a
-     * {@link DataSet} is one view of a video: features {@code [N·T, 3, H, W]}, labels {@code [N, K]}. A
-     * view's video is its example metadata ({@link DataSet#getExampleMetaData()}, as text) when the
-     * iterator provides it; otherwise every {@code viewsPerVideo} consecutive examples form one video.
+     * Runs a network over an iterator in inference mode and evaluates it. A {@link DataSet} holds
+     * features {@code [N·V·T, 3, H, W]} and labels {@code [N, K]}: when the network returns V·N score
+     * rows, each label row owns V consecutive rows (V views of one video in the batch). Across batches, a
+     * row's video is its example metadata ({@link DataSet#getExampleMetaData()}, as text, one per label
+     * row) when the iterator provides it; otherwise every {@code viewsPerVideo} consecutive label rows
+     * form one video.
      * Network outputs are turned into probabilities with a softmax unless the output layer already
      * applies one.
      *
@@ -161,12 +163,23 @@ public final class Evaluator {
             List<Serializable> meta = ds.getExampleMetaData();
             double[][] scores = out.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
             int[] truth = y.argMax(1).toIntVector();
-            for (int i = 0; i < scores.length; i++, example++) {
-                double[] p = probabilities ? scores[i] : softmax(scores[i]);
-                String id = meta != null && meta.size() == scores.length && meta.get(i) != null
-                        ? String.valueOf(meta.get(i)) : Long.toString(example / viewsPerVideo);
-                evaluator.add(id, truth[i], p);
+            if (scores.length % truth.length != 0) {
+                throw new IllegalArgumentException("Evaluator: network gave " + scores.length + " score rows for "
+                        + truth.length + " label rows; expected a multiple (views per video)");
             }
+            int inBatchViews = scores.length / truth.length;
+            for (int i = 0; i < scores.length; i++) {
+                int row = i / inBatchViews;
+                double[] p = probabilities ? scores[i] : softmax(scores[i]);
+                String id;
+                if (meta != null && meta.size() == truth.length && meta.get(row) != null) {
+                    id = String.valueOf(meta.get(row));
+                } else {
+                    id = Long.toString((example + row) / viewsPerVideo);
+                }
+                evaluator.add(id, truth[row], p);
+            }
+            example += truth.length;
         }
         if (evaluator == null) {
             throw new IllegalArgumentException("Evaluator: the iterator delivered no examples");

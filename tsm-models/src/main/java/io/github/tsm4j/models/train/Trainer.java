@@ -65,6 +65,7 @@ public final class Trainer {
     private final Map<String, byte[]> extraEntries;
     private final int iterationsPerEpoch;
     private final List<String> labels;
+    private final java.util.function.IntConsumer beforeEpoch;
 
     private Trainer(Builder b) {
         this.source = b.model;
@@ -79,6 +80,7 @@ public final class Trainer {
         this.extraEntries = Map.copyOf(b.extraEntries);
         this.iterationsPerEpoch = b.iterationsPerEpoch;
         this.labels = b.labels;
+        this.beforeEpoch = b.beforeEpoch;
     }
 
     /**
@@ -126,6 +128,7 @@ public final class Trainer {
         private Map<String, byte[]> extraEntries = Map.of();
         private int iterationsPerEpoch;
         private List<String> labels;
+        private java.util.function.IntConsumer beforeEpoch = e -> { };
 
         private Builder(ComputationGraph model, TrainingRecipe recipe, boolean configured, int epochsDone,
                 double bestScore, int bestEpoch) {
@@ -152,6 +155,16 @@ public final class Trainer {
         public Builder iterationsPerEpoch(int n) { this.iterationsPerEpoch = n; return this; }
         /** @param names class names for evaluation results, or null */
         public Builder labels(List<String> names) { this.labels = names == null ? null : List.copyOf(names); return this; }
+
+        /**
+         * @param hook called with the 0-based epoch index before the training iterator is reset for that
+         *     epoch (e.g. {@code e -> clipIterator.setEpoch(e)}, so a resumed run sees the same shuffle and
+         *     augmentation as an uninterrupted one)
+         */
+        public Builder beforeEpoch(java.util.function.IntConsumer hook) {
+            this.beforeEpoch = Objects.requireNonNull(hook, "hook");
+            return this;
+        }
 
         /** @return the trainer */
         public Trainer build() {
@@ -197,6 +210,7 @@ public final class Trainer {
             long start = System.nanoTime();
             progress.epochStarted(epoch, recipe.epochs());
             Nd4j.getRandom().setSeed(recipe.seed() * 1_000_003L + epoch);
+            beforeEpoch.accept(epoch - 1);
             if (train.resetSupported()) {
                 train.reset();
             } else if (epoch > epochsDone + 1) {
