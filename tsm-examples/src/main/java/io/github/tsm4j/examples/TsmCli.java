@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
             io.github.tsm4j.examples.cli.DemoCommand.class,
             io.github.tsm4j.examples.cli.TrainCommand.class,
             io.github.tsm4j.examples.cli.EvalCommand.class,
+            io.github.tsm4j.examples.cli.ExtractFramesCommand.class,
         })
 public final class TsmCli implements Callable<Integer> {
 
