@@ -52,7 +52,7 @@ class DemoCommandTest {
     }
 
     @Test
-    void trainResumeAndEvalRunOnAGeneratedDataset(@TempDir Path dir) throws Exception {
+    void trainAndEvalRunOnAGeneratedDataset(@TempDir Path dir) throws Exception {
         TemporalOrderDataset.Layout data = TemporalOrderDataset.builder().trainPerClass(1).validationPerClass(1)
                 .frames(4).size(16).seed(5).generate(dir.resolve("data"));
         TsmConfig config = TsmConfig.builder(Backbone.RESNET18, 1).segments(4).inputSize(16, 16).baseWidth(8)
