@@ -56,10 +56,12 @@ public final class DemoCommand implements Callable<Integer> {
     public static final int DEFAULT_TRAIN_PER_CLASS = 48;
     public static final int DEFAULT_VALIDATION_PER_CLASS = 16;
     public static final int DEFAULT_SIZE = 32;
-    public static final int DEFAULT_SEGMENTS = 8;
-    public static final int DEFAULT_EPOCHS = 15;
-    public static final int DEFAULT_BATCH_SIZE = 32;
-    public static final double DEFAULT_LR = 0.1;
+    public static final int DEFAULT_SEGMENTS = 4;
+    public static final int DEFAULT_EPOCHS = 20;
+    public static final int DEFAULT_BATCH_SIZE = 16;
+    public static final double DEFAULT_LR = 0.05;
+    /** 1/foldDiv of the channels is shifted (the paper: 8). */
+    public static final int DEFAULT_FOLD_DIV = 8;
     /** Compute threads of ND4J: one is fastest for these tiny tensors (a second core decodes video). */
     public static final int DEFAULT_THREADS = 1;
     /** Dropout before fc: none, so the tiny network learns within the time budget. */
@@ -103,6 +105,10 @@ public final class DemoCommand implements Callable<Integer> {
             description = "ResNet-18 stem width (64 = torchvision; default: ${DEFAULT-VALUE}).")
     int baseWidth;
 
+    @Option(names = "--fold-div", defaultValue = "" + DEFAULT_FOLD_DIV,
+            description = "TSM shifts 1/fold-div of the channels (default: ${DEFAULT-VALUE}).")
+    int foldDiv;
+
     @Option(names = "--threads", defaultValue = "" + DEFAULT_THREADS,
             description = "ND4J compute threads (default: ${DEFAULT-VALUE}; video decoding uses another).")
     int threads;
@@ -123,16 +129,17 @@ public final class DemoCommand implements Callable<Integer> {
      * @param batchSize clips per minibatch
      * @param learningRate learning rate (cosine decay, no warm-up)
      * @param baseWidth ResNet stem width
+     * @param foldDiv 1/foldDiv of the channels shifted
      * @param threads ND4J compute threads (0 = leave ND4J's default)
      * @param progress progress bars to this stream, or null
      */
     public record Options(Path output, long seed, int trainPerClass, int validationPerClass, int size, int segments,
-            int epochs, int batchSize, double learningRate, int baseWidth, int threads, PrintStream progress) {
+            int epochs, int batchSize, double learningRate, int baseWidth, int foldDiv, int threads, PrintStream progress) {
 
         /** @return the defaults, no progress bars, in a temporary folder */
         public static Options defaults() {
             return new Options(null, DEFAULT_SEED, DEFAULT_TRAIN_PER_CLASS, DEFAULT_VALIDATION_PER_CLASS, DEFAULT_SIZE,
-                    DEFAULT_SEGMENTS, DEFAULT_EPOCHS, DEFAULT_BATCH_SIZE, DEFAULT_LR, DEFAULT_BASE_WIDTH, DEFAULT_THREADS, null);
+                    DEFAULT_SEGMENTS, DEFAULT_EPOCHS, DEFAULT_BATCH_SIZE, DEFAULT_LR, DEFAULT_BASE_WIDTH, DEFAULT_FOLD_DIV, DEFAULT_THREADS, null);
         }
     }
 
@@ -185,7 +192,7 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         run(new Options(output, seed, trainPerClass, validationPerClass, size, segments, epochs, batchSize,
-                learningRate, baseWidth, threads, noProgress ? null : System.err), out);
+                learningRate, baseWidth, foldDiv, threads, noProgress ? null : System.err), out);
         return 0;
     }
 
@@ -224,10 +231,10 @@ public final class DemoCommand implements Callable<Integer> {
                 + "gradient clip %.0f, ND4J threads %d%n", recipe.epochs(), recipe.batchSize(), recipe.effectiveLearningRate(),
                 recipe.momentum(), recipe.weightDecay(), recipe.clipGradientNorm(), o.threads());
 
-        ModelReport tsn = trainOne("TSN", ShiftPlacement.NONE, input, classes, train, validation, recipe, o,
-                dir.resolve("tsn"), out);
         ModelReport tsm = trainOne("TSM", ShiftPlacement.RESIDUAL, input, classes, train, validation, recipe, o,
                 dir.resolve("tsm"), out);
+        ModelReport tsn = trainOne("TSN", ShiftPlacement.NONE, input, classes, train, validation, recipe, o,
+                dir.resolve("tsn"), out);
         Map<String, List<EpochRecord>> curves = new LinkedHashMap<>();
         curves.put("TSN", tsn.history());
         curves.put("TSM", tsm.history());
@@ -260,7 +267,7 @@ public final class DemoCommand implements Callable<Integer> {
             throws IOException {
         long start = System.nanoTime();
         TsmConfig config = TsmConfig.builder(Backbone.RESNET18, classes.size()).input(input).placement(placement)
-                .direction(ShiftDirection.UNIDIRECTIONAL).baseWidth(o.baseWidth()).foldDiv(Math.min(8, o.baseWidth()))
+                .direction(ShiftDirection.UNIDIRECTIONAL).baseWidth(o.baseWidth()).foldDiv(o.foldDiv())
                 .dropout(DEFAULT_DROPOUT).build();
         TsmModel model = TsmModel.create(config, classes, TsmNetworks.defaultGlobals().seed(o.seed()));
         out.printf(Locale.ROOT, "%n%s: ResNet-18 (width %d), shift %s, %d trainable parameters%n", name, o.baseWidth(),

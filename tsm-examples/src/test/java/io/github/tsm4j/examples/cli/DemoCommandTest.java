@@ -28,7 +28,7 @@ class DemoCommandTest {
     @Test
     void demoOnATinyBudgetReportsBothModelsPlotsAndAStreamedClip(@TempDir Path dir) throws Exception {
         StringWriter text = new StringWriter();
-        DemoCommand.Options o = new DemoCommand.Options(dir, 3, 2, 1, 16, 4, 1, 6, 0.05, 8, 1, null);
+        DemoCommand.Options o = new DemoCommand.Options(dir, 3, 2, 1, 16, 4, 1, 6, 0.05, 8, 8, 1, null);
         DemoCommand.DemoResult r = DemoCommand.run(o, new PrintWriter(text, true));
 
         assertEquals(6, r.classes().size());

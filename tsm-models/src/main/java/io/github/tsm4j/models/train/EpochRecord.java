@@ -5,7 +5,7 @@ package io.github.tsm4j.models.train;
  *
  * @param epoch 1-based epoch number
  * @param learningRate base learning rate at the end of the epoch (multiplier 1 group)
- * @param loss mean training loss over the epoch's minibatches
+ * @param loss mean training loss (cross-entropy, without the weight-decay penalty) over the epoch's minibatches
  * @param trainAccuracy top-1 accuracy on the training minibatches (training mode, with dropout)
  * @param valTop1 validation top-1, or null without validation data
  * @param valTop5 validation top-5, or null

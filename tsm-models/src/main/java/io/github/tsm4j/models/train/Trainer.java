@@ -227,7 +227,8 @@ public final class Trainer {
                 accuracy.labels = ds.getLabels();
                 lr = baseSchedule.valueAt(graph.getIterationCount(), graph.getEpochCount());
                 graph.fit(ds);
-                double loss = graph.score();
+                // DL4J's score includes the L2 penalty; report the data loss, as PyTorch does
+                double loss = graph.score() - graph.calcRegularizationScore(true);
                 if (!Double.isFinite(loss)) {
                     throw new IllegalStateException("Trainer: training loss became " + loss + " at epoch " + epoch
                             + ", minibatch " + (batches + 1) + " (learning rate " + lr + "): lower the learning rate");
