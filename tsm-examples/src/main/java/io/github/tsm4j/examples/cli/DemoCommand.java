@@ -59,7 +59,7 @@ public final class DemoCommand implements Callable<Integer> {
     public static final int DEFAULT_SEGMENTS = 4;
     public static final int DEFAULT_EPOCHS = 20;
     public static final int DEFAULT_BATCH_SIZE = 16;
-    public static final double DEFAULT_LR = 0.05;
+    public static final double DEFAULT_LR = 0.01;
     /** 1/foldDiv of the channels is shifted (the paper: 8). */
     public static final int DEFAULT_FOLD_DIV = 8;
     /** Compute threads of ND4J: one is fastest for these tiny tensors (a second core decodes video). */
