@@ -284,7 +284,9 @@ public final class DemoCommand implements Callable<Integer> {
                     .beforeEpoch(trainIt::setEpoch)
                     .progress(new ConsoleProgress(name, batches, o.progress(), out)).build().fit(trainIt);
             ComputationGraph trained = r.model();
-            EvaluationResult eval = Evaluator.evaluate(trained, valIt, 1, classes);
+            // the trainer evaluated the last epoch on the validation clips already
+            EvaluationResult eval = r.lastValidation() != null ? r.lastValidation()
+                    : Evaluator.evaluate(trained, valIt, 1, classes);
             eval.writePredictionsCsv(dir.resolve("predictions.csv"));
             TrainingPlots.confusion(eval, name + " (validation)", dir.resolve(TrainingPlots.CONFUSION));
             return new ModelReport(name, placement, eval.top1(), eval.top5(), eval.meanClassAccuracy(),
