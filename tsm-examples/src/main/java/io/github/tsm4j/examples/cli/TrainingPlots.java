@@ -70,12 +70,16 @@ public final class TrainingPlots {
      */
     public static void confusion(EvaluationResult result, String title, Path file) throws IOException {
         int k = result.confusion().length;
-        HeatMapChart chart = new HeatMapChartBuilder().width(160 + 70 * k).height(120 + 60 * k).title(title)
-                .xAxisTitle("predicted").yAxisTitle("true").build();
+        HeatMapChart chart = new HeatMapChartBuilder().width(260 + 50 * k).height(120 + 50 * k).title(title)
+                .xAxisTitle("predicted class").yAxisTitle("true class").build();
         chart.getStyler().setShowValue(true).setPlotContentSize(1.0).setLegendVisible(false);
+        // rows: "index name" (shortened); columns: the index only, so the labels never overlap
         List<String> names = new ArrayList<>();
-        for (String label : result.labels()) {
-            names.add(label.length() > 14 ? label.substring(0, 13) + "…" : label);
+        List<String> columns = new ArrayList<>();
+        for (int c = 0; c < k; c++) {
+            String label = result.labels().get(c).replace("something ", "");
+            names.add(c + " " + (label.length() > 24 ? label.substring(0, 23) + "…" : label));
+            columns.add(Integer.toString(c));
         }
         List<Number[]> cells = new ArrayList<>();
         for (int t = 0; t < k; t++) {
@@ -83,7 +87,7 @@ public final class TrainingPlots {
                 cells.add(new Number[] {p, t, result.confusion()[t][p]});
             }
         }
-        chart.addSeries("confusion", names, names, cells);
+        chart.addSeries("confusion", columns, names, cells);
         String base = file.toString().endsWith(".png") ? file.toString().substring(0, file.toString().length() - 4)
                 : file.toString();
         BitmapEncoder.saveBitmap(chart, base, BitmapEncoder.BitmapFormat.PNG);
