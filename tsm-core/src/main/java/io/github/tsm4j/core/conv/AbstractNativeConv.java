@@ -59,6 +59,9 @@ public abstract class AbstractNativeConv extends FeedForwardLayer {
     /** @return {@code conv2d} or {@code depthwise_conv2d} */
     abstract String opName();
 
+    /** @return libnd4j's weight-format argument for {@link #weightShape()} */
+    abstract int weightFormat();
+
     /** @return the weight parameter's shape */
     public abstract long[] weightShape();
 

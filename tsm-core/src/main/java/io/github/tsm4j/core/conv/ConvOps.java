@@ -12,20 +12,23 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Thin calls of libnd4j's convolution ops with explicit outputs. The libnd4j integer arguments are
  * {@code kH, kW, sH, sW, pH, pW, dH, dW, paddingMode (0 = explicit/VALID), dataFormat (0 = NCHW, 1 = NHWC),
- * weightFormat}; weight format 1 is {@code [oC, iC, kH, kW]} for {@code conv2d} and {@code [mC, iC, kH, kW]} for
- * {@code depthwise_conv2d} (PyTorch's layout; the oneDNN platform helper reorders it per call).
+ * weightFormat}; we use weight format 1, {@code [oC, iC, kH, kW]}, for {@code conv2d} and 0,
+ * {@code [kH, kW, iC, mC]}, for {@code depthwise_conv2d} (the oneDNN platform helper reorders weights per call
+ * into its blocked layout whatever the format).
  */
 public final class ConvOps {
 
     /** libnd4j weight format {@code [oC, iC, kH, kW]} (PyTorch / DL4J ConvolutionLayer layout). */
     static final int WEIGHT_FORMAT_OIHW = 1;
+    /** libnd4j weight format {@code [kH, kW, iC, oC]} ({@code [kH, kW, C, 1]} for depthwise: DL4J's layout). */
+    static final int WEIGHT_FORMAT_HWIO = 0;
 
     private ConvOps() {
     }
 
-    static int[] intArgs(int[] kernel, int[] stride, int[] padding, CNN2DFormat format) {
+    static int[] intArgs(int[] kernel, int[] stride, int[] padding, CNN2DFormat format, int weightFormat) {
         return new int[] {kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1], 1, 1, 0,
-            format == CNN2DFormat.NHWC ? 1 : 0, WEIGHT_FORMAT_OIHW};
+            format == CNN2DFormat.NHWC ? 1 : 0, weightFormat};
     }
 
     /**

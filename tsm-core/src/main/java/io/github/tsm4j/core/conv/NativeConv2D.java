@@ -32,6 +32,11 @@ public final class NativeConv2D extends AbstractNativeConv {
     }
 
     @Override
+    int weightFormat() {
+        return ConvOps.WEIGHT_FORMAT_OIHW;
+    }
+
+    @Override
     public long[] weightShape() {
         return new long[] {nOut, nIn, kernel[0], kernel[1]};
     }

@@ -35,13 +35,7 @@ public final class NativeConvLayer extends BaseLayer<AbstractNativeConv> {
 
     private int[] intArgs() {
         AbstractNativeConv c = layerConf();
-        return ConvOps.intArgs(c.kernel, c.stride, c.padding, c.format);
-    }
-
-    private INDArray weightsForOp(INDArray w) {
-        AbstractNativeConv c = layerConf();
-        // depthwise: our [C, 1, kH, kW] is libnd4j's [mC = 1, iC = C, kH, kW] (weight format 1) in the same memory
-        return c instanceof NativeDepthwiseConv2D ? w.reshape('c', 1, c.getNIn(), c.kernel[0], c.kernel[1]) : w;
+        return ConvOps.intArgs(c.kernel, c.stride, c.padding, c.format, c.weightFormat());
     }
 
     private void checkInput(INDArray in) {
@@ -74,7 +68,7 @@ public final class NativeConvLayer extends BaseLayer<AbstractNativeConv> {
         checkInput(input);
         AbstractNativeConv c = layerConf();
         INDArray in = contiguousInput();
-        INDArray w = weightsForOp(getParamWithNoise(NativeConvParamInitializer.WEIGHT_KEY, training, workspaceMgr));
+        INDArray w = getParamWithNoise(NativeConvParamInitializer.WEIGHT_KEY, training, workspaceMgr);
         INDArray b = c.hasBias ? getParamWithNoise(NativeConvParamInitializer.BIAS_KEY, training, workspaceMgr) : null;
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, in.dataType(), outShape(in), 'c');
         ConvOps.forward(c.opName(), in, w, b, out, intArgs());
@@ -98,12 +92,12 @@ public final class NativeConvLayer extends BaseLayer<AbstractNativeConv> {
             eps = ConvOps.activationBackward(c.convActivation, lastOutput, eps, target);
         }
         INDArray in = contiguousInput();
-        INDArray w = weightsForOp(getParamWithNoise(NativeConvParamInitializer.WEIGHT_KEY, true, workspaceMgr));
+        INDArray w = getParamWithNoise(NativeConvParamInitializer.WEIGHT_KEY, true, workspaceMgr);
         INDArray b = c.hasBias ? getParamWithNoise(NativeConvParamInitializer.BIAS_KEY, true, workspaceMgr) : null;
         INDArray gradIn = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, in.dataType(), in.shape(), 'c');
         INDArray gradW = gradientViews.get(NativeConvParamInitializer.WEIGHT_KEY);
         INDArray gradB = c.hasBias ? gradientViews.get(NativeConvParamInitializer.BIAS_KEY) : null;
-        ConvOps.backward(c.opName(), in, w, b, eps, gradIn, weightsForOp(gradW), gradB, intArgs());
+        ConvOps.backward(c.opName(), in, w, b, eps, gradIn, gradW, gradB, intArgs());
         Gradient g = new DefaultGradient();
         g.gradientForVariable().put(NativeConvParamInitializer.WEIGHT_KEY, gradW);
         if (c.hasBias) {

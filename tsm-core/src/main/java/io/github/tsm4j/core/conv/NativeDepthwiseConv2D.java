@@ -6,9 +6,10 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
  * A depthwise 2D convolution (channel multiplier 1, {@code groups = C}) executed by libnd4j's
  * {@code depthwise_conv2d} / {@code depthwise_conv2d_bp} ops (oneDNN in the onednn builds).
  *
- * <p>Parameters: {@code W} {@code [C, 1, kH, kW]} — PyTorch's {@code Conv2d(C, C, k, groups=C).weight} layout,
- * copied over unchanged (DL4J's own {@code DepthwiseConvolution2D} stores {@code [kH, kW, C, 1]}: permute
- * {@code (2, 3, 0, 1)} from ours to get it) — and, with {@code hasBias}, {@code b} {@code [1, C]}.
+ * <p>Parameters: {@code W} {@code [kH, kW, C, 1]} — the layout of DL4J's own {@code DepthwiseConvolution2D}, so
+ * that either layer holds the same parameters; PyTorch's {@code Conv2d(C, C, k, groups=C).weight}
+ * {@code [C, 1, kH, kW]} becomes ours by {@code permute(2, 3, 0, 1)} — and, with {@code hasBias}, {@code b}
+ * {@code [1, C]}.
  * Input/output {@code [N, C, H, W]} (NCHW) or {@code [N, H, W, C]} (NHWC), {@code H' = (H + 2·pH − kH) / sH + 1}.
  * {@code nOut} always equals {@code nIn}.
  */
@@ -37,8 +38,13 @@ public final class NativeDepthwiseConv2D extends AbstractNativeConv {
     }
 
     @Override
+    int weightFormat() {
+        return ConvOps.WEIGHT_FORMAT_HWIO;
+    }
+
+    @Override
     public long[] weightShape() {
-        return new long[] {nIn, 1, kernel[0], kernel[1]};
+        return new long[] {kernel[0], kernel[1], nIn, 1};
     }
 
     @Override

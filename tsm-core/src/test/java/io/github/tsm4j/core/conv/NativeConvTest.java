@@ -89,10 +89,10 @@ class NativeConvTest {
                 .hasBias(true).build());
         MultiLayerNetwork ours = net(DataType.FLOAT, it, NativeDepthwiseConv2D.builder().kernel(3, 3).stride(2, 2)
                 .padding(1, 1).format(f).hasBias(true).convActivation(ConvActivation.RELU6).build());
-        INDArray w = Nd4j.randn(DataType.FLOAT, 5, 1, 3, 3);
+        // both store [kH, kW, C, 1]
+        INDArray w = Nd4j.randn(DataType.FLOAT, 3, 3, 5, 1);
         ours.getLayer(0).setParam("W", w);
-        // DL4J's DepthwiseConvolution2D stores [kH, kW, C, 1]
-        stock.getLayer(0).setParam("W", w.permute(2, 3, 0, 1).dup('c'));
+        stock.getLayer(0).setParam("W", w);
         INDArray b = Nd4j.rand(DataType.FLOAT, 1, 5);
         ours.getLayer(0).setParam("b", b);
         stock.getLayer(0).setParam("b", b);
@@ -140,7 +140,7 @@ class NativeConvTest {
                 NativeDepthwiseConv2D.builder().kernel(3, 3).format(CNN2DFormat.NHWC).hasBias(true).build());
         assertEquals(16 * 3 * 3 * 3 + 16 * 9 + 16, net.numParams());
         assertArrayEquals(new long[] {16, 3, 3, 3}, net.getLayer(0).getParam("W").shape());
-        assertArrayEquals(new long[] {16, 1, 3, 3}, net.getLayer(1).getParam("W").shape());
+        assertArrayEquals(new long[] {3, 3, 16, 1}, net.getLayer(1).getParam("W").shape());
         assertArrayEquals(new long[] {1, 16}, net.getLayer(1).getParam("b").shape());
     }
 
