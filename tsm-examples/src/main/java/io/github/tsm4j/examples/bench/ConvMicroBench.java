@@ -73,7 +73,7 @@ public final class ConvMicroBench {
                                     .padding(pad, pad).convolutionMode(ConvolutionMode.Truncate).nOut(s.out())
                                     .hasBias(false).activation(Activation.IDENTITY).dataFormat(f).build();
                     MultiLayerNetwork net = net(layer, s, f);
-                    Runner runner = new Runner("conv-" + s.name() + "-" + impl + "-" + f);
+                    WorkspaceRunner runner = new WorkspaceRunner("conv-" + s.name() + "-" + impl + "-" + f);
                     int r = impl.equals("stock") ? Math.max(3, runs / 3) : runs;
                     Stats st = Stats.time(impl.equals("stock") ? 1 : warmup, r, () -> runner.run(net, x));
                     lines.add(new BenchLine("conv." + s.name() + "." + impl + "." + f.name().toLowerCase(Locale.ROOT),

@@ -13,7 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Inference calls that write their output into a reused workspace, so that steady-state calls allocate no
  * fresh native memory (on this kind of VM each freshly touched 4 KiB page costs ~10 µs).
  */
-public final class Runner {
+public final class WorkspaceRunner {
 
     private static final WorkspaceConfiguration OUT = WorkspaceConfiguration.builder()
             .initialSize(0)
@@ -24,7 +24,7 @@ public final class Runner {
     private final MemoryWorkspace workspace;
 
     /** @param id a workspace id unique to this runner */
-    public Runner(String id) {
+    public WorkspaceRunner(String id) {
         workspace = Nd4j.getWorkspaceManager().createNewWorkspace(OUT, "tsm-bench-" + id);
     }
 
