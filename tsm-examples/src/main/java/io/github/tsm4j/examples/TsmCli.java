@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
         description = "Temporal Shift Module (TSM) video recognition on the JVM.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            io.github.tsm4j.examples.cli.ExtractFramesCommand.class,
             io.github.tsm4j.examples.cli.BenchCommand.class,
         })
 public final class TsmCli implements Callable<Integer> {

@@ -1,2 +1,2 @@
-/** The {@code tsm} subcommands (picocli), one class per command. */
+/** Subcommands of the {@code tsm} command line. */
 package io.github.tsm4j.examples.cli;
