@@ -28,11 +28,11 @@ public enum BenchSection {
      */
     public List<BenchLine> run(BenchSettings s) throws Exception {
         return switch (this) {
-            case SHIFT -> List.of();
+            case SHIFT -> ShiftSection.run(s);
             case CONV -> ConvMicroBench.run(8, s.warmup(), s.runs(), s.stock());
-            case R50 -> List.of();
-            case MBV2 -> List.of();
-            case TRAIN -> List.of();
+            case R50 -> NetworkBench.r50(s);
+            case MBV2 -> NetworkBench.mbv2(s);
+            case TRAIN -> NetworkBench.train(s);
         };
     }
 }

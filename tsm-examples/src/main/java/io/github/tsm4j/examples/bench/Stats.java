@@ -54,6 +54,30 @@ public record Stats(double median, double p99, double min, double max, int runs)
         return of(ms);
     }
 
+    /**
+     * Times two tasks alternately (A, B, A, B, …) so that background load hits both alike.
+     *
+     * @return the summaries of A and B
+     */
+    public static Stats[] interleaved(int warmup, int runs, Task a, Task b) throws Exception {
+        for (int i = 0; i < warmup; i++) {
+            a.run();
+            b.run();
+        }
+        double[] ta = new double[runs];
+        double[] tb = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            a.run();
+            long t1 = System.nanoTime();
+            b.run();
+            long t2 = System.nanoTime();
+            ta[i] = (t1 - t0) / 1e6;
+            tb[i] = (t2 - t1) / 1e6;
+        }
+        return new Stats[] {of(ta), of(tb)};
+    }
+
     @Override
     public String toString() {
         return String.format(java.util.Locale.ROOT, "%.2f ms (p99 %.2f, min %.2f, max %.2f, n=%d)", median, p99,

@@ -112,6 +112,42 @@ class InferenceGraphsTest {
     }
 
     @Test
+    void foldedTsmResNetAndMobileNetComputeTheSame() {
+        Nd4j.getRandom().setSeed(21);
+        for (io.github.tsm4j.models.Backbone backbone : new io.github.tsm4j.models.Backbone[] {
+            io.github.tsm4j.models.Backbone.RESNET18, io.github.tsm4j.models.Backbone.MOBILENET_V2}) {
+            io.github.tsm4j.models.TsmConfig.Builder b = io.github.tsm4j.models.TsmConfig.builder(backbone, 5)
+                    .segments(2).inputSize(32, 36).dropout(0).dataFormat(CNN2DFormat.NHWC);
+            if (backbone.isResNet()) {
+                b.baseWidth(8);
+            }
+            ComputationGraph net = new ComputationGraph(io.github.tsm4j.models.TsmNetworks.offline(b.build()));
+            net.init();
+            // random running statistics, as after training
+            for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
+                if (l.conf().getLayer() instanceof BatchNormalization) {
+                    long c = l.getParam("mean").length();
+                    l.setParam("mean", Nd4j.randn(DataType.FLOAT, 1, c).muli(0.1));
+                    l.setParam("var", Nd4j.rand(DataType.FLOAT, 1, c).addi(0.5));
+                    l.setParam("gamma", Nd4j.rand(DataType.FLOAT, 1, c).addi(0.5));
+                    l.setParam("beta", Nd4j.randn(DataType.FLOAT, 1, c).muli(0.1));
+                }
+            }
+            INDArray x = Nd4j.randn(DataType.FLOAT, 4, 3, 32, 32);
+            INDArray expected = net.outputSingle(x);
+            InferenceGraphs.Folded folded = InferenceGraphs.fold(net);
+            long convs = net.getConfiguration().getVertices().values().stream()
+                    .filter(v -> v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
+                            && lv.getLayerConf().getLayer() instanceof io.github.tsm4j.core.conv.AbstractNativeConv)
+                    .count();
+            assertEquals(convs, folded.report().foldedBatchNorms(), backbone + ": every convolution has a BatchNorm");
+            INDArray actual = folded.graph().outputSingle(x);
+            double maxDiff = expected.sub(actual).amaxNumber().doubleValue();
+            assertTrue(maxDiff < 1e-5, backbone + ": max |difference| " + maxDiff);
+        }
+    }
+
+    @Test
     void foldingReadsLog10StdBatchNorm() {
         foldedEqualsOriginal(CNN2DFormat.NHWC, true);
     }
