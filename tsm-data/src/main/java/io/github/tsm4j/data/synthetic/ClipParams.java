@@ -26,7 +26,7 @@ public record ClipParams(Motion motion, double[] start, double[] end, int[] hold
     /** Ranges of the three attributes: x and size as fractions of the frame side, angle in degrees. */
     static final double[][] RANGE = {{0.2, 0.8}, {0.2, 0.7}, {0.0, 180.0}};
     /** Smallest and largest change over a clip, per attribute. */
-    static final double[][] SPAN = {{0.3, 0.6}, {0.25, 0.5}, {50.0, 90.0}};
+    static final double[][] SPAN = {{0.4, 0.6}, {0.3, 0.5}, {60.0, 90.0}};
 
     /**
      * Draws the parameters of one clip.
