@@ -41,14 +41,14 @@ import picocli.CommandLine.Spec;
  * temporal-order dataset (six classes that differ only in the order of their frames), trains a TSN
  * (no shift) and a TSM (residual shift) with the same small ResNet-18, data, schedule and seed,
  * evaluates both, prints a side-by-side table, writes plots, and finally streams a held-out clip frame
- * by frame through the online TSM. About 10 minutes of CPU with the defaults (docs/demo.md).
+ * by frame through the online TSM. About 7–9 minutes on an idle 2-core CPU with the defaults (docs/demo.md).
  *
  * <p>The TSM uses the uni-directional shift (each frame sees the past only), so the very same weights
  * run online ({@link TsmStreamingModel}) with per-frame logits equal to the offline network's.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a TSN and a TSM on a generated temporal-order dataset and compare them.",
-            "No network access or downloads; about 10 minutes on an idle 2-core CPU with the defaults."})
+            "No network access or downloads; about 7-9 minutes on an idle 2-core CPU with the defaults."})
 public final class DemoCommand implements Callable<Integer> {
 
     /** Default seed for data, weights, sampling and dropout. */
