@@ -31,7 +31,7 @@ import org.nd4j.linalg.learning.config.Adam;
 
 /** local[N] Spark training of a tiny TSM-ResNet-18 (tsm-models) on the synthetic temporal-order clips. */
 class SparkTrainerTest {
-    static final int EPOCHS = 2;
+    static final int EPOCHS = 1;
 
     @TempDir
     static Path dir;
@@ -42,7 +42,7 @@ class SparkTrainerTest {
 
     @BeforeAll
     static void data() {
-        data = TemporalOrderDataset.builder().trainPerClass(8).validationPerClass(4)
+        data = TemporalOrderDataset.builder().trainPerClass(6).validationPerClass(3)
                 .frames(8).size(36).seed(3).generate(dir.resolve("data"));
         train = data.train();
         validation = data.validation();
