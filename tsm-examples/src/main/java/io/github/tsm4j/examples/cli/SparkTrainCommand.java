@@ -99,6 +99,12 @@ public final class SparkTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            Class.forName("org.apache.spark.SparkConf", false, getClass().getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("Spark is not on the class path: run tsm.jar with spark-submit, or build it "
+                    + "with 'mvn -Pspark-bundle package' (docs/distributed.md)", e);
+        }
         if (synthetic != null && !Files.exists(data.resolve(TemporalOrderDataset.TRAIN))) {
             TemporalOrderDataset.builder().trainPerClass(synthetic).validationPerClass(Math.max(1, synthetic / 2))
                     .frames(Math.max(16, segments * 2)).size(scaleSize).seed(seed).generate(data);
