@@ -8,11 +8,12 @@ import io.github.tsm4j.models.Backbone;
 import io.github.tsm4j.models.TsmConfig;
 import io.github.tsm4j.models.TsmModel;
 import io.github.tsm4j.models.TsmNetworks;
+import io.github.tsm4j.models.train.ParameterGroups;
+import io.github.tsm4j.models.train.TrainingRecipe;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.nd4j.linalg.learning.config.Nesterovs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -88,8 +89,16 @@ public final class SparkTrainCommand implements Callable<Integer> {
             description = "Initial gradient-sharing encoding threshold (default: ${DEFAULT-VALUE}).")
     double threshold = SparkTrainer.DEFAULT_THRESHOLD;
 
-    @Option(names = "--lr", paramLabel = "LR", description = "SGD learning rate, Nesterov momentum 0.9 (default: ${DEFAULT-VALUE}).")
-    double lr = 0.01;
+    @Option(names = "--lr", paramLabel = "LR",
+            description = "Learning rate per worker minibatch (TrainingRecipe: SGD momentum, step decay at epochs 20 and 40, "
+                    + "parameter groups; default: ${DEFAULT-VALUE}).")
+    double lr = TrainingRecipe.DEFAULT_LEARNING_RATE;
+
+    @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+    double momentum = TrainingRecipe.DEFAULT_MOMENTUM;
+
+    @Option(names = "--wd", paramLabel = "WD", description = "Weight decay (default: ${DEFAULT-VALUE}).")
+    double weightDecay = TrainingRecipe.DEFAULT_WEIGHT_DECAY;
 
     @Option(names = "--flip", description = "Random horizontal flips (off for Something-Something, Jester, the synthetic set).")
     boolean flip;
@@ -115,14 +124,19 @@ public final class SparkTrainCommand implements Callable<Integer> {
         TsmConfig config = TsmConfig.builder(arch, train.numClasses()).segments(segments)
                 .input(new InputSpec(segments, cropSize, scaleSize, InputSpec.IMAGENET_MEAN, InputSpec.IMAGENET_STD))
                 .baseWidth(baseWidth).build();
-        TsmModel model = TsmModel.create(config, train.classNames(),
-                TsmNetworks.defaultGlobals().seed(seed).updater(new Nesterovs(lr, 0.9)));
+        TsmModel model = TsmModel.create(config, train.classNames(), TsmNetworks.defaultGlobals().seed(seed));
+        // the single-machine recipe's updaters, schedule, weight decay and parameter groups live in the graph
+        // configuration, which DL4J ships to the workers; global-norm clipping (a Trainer listener) does not apply
+        TrainingRecipe recipe = TrainingRecipe.builder().epochs(epochs).batchSize(batchSizePerWorker)
+                .referenceBatchSize(batchSizePerWorker).learningRate(lr).momentum(momentum).weightDecay(weightDecay)
+                .clipGradientNorm(0).seed(seed).build();
+        org.deeplearning4j.nn.graph.ComputationGraph graph = ParameterGroups.configure(model.graph(), recipe, 1);
         String url = master != null ? master : System.getProperty("spark.master", DEFAULT_MASTER);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%s on %s: %d training clips, %d classes, %s, %d epoch(s)%n", arch, url, train.size(),
                 train.numClasses(), approach, epochs);
         out.flush();
-        SparkTrainer.Result r = SparkTrainer.builder(model.graph(), train, config.input())
+        SparkTrainer.Result r = SparkTrainer.builder(graph, train, config.input())
                 .master(url).workers(workers).batchSizePerWorker(batchSizePerWorker).epochs(epochs)
                 .approach(approach).averagingFrequency(averagingFrequency).threshold(threshold)
                 .flip(flip).seed(seed).validation(validation).validationBatchSize(batchSizePerWorker)
