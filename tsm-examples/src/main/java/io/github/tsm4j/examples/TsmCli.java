@@ -83,14 +83,14 @@ public final class TsmCli implements Callable<Integer> {
         CommandLine cmd = e.getCommandLine();
         PrintWriter err = cmd.getErr();
         err.println("tsm: " + e.getMessage());
-        err.println("Try 'tsm " + qualifiedName(cmd) + " --help' for usage.");
+        err.println("Try '" + helpCommand(cmd) + "' for usage.");
         err.flush();
         return EXIT_USAGE;
     }
 
-    private static String qualifiedName(CommandLine cmd) {
-        String name = cmd.getCommandSpec().qualifiedName(" ");
-        return name.startsWith("tsm ") ? name.substring(4) : "";
+    /** {@code tsm --help} at the root, {@code tsm stream --help} for a subcommand. */
+    static String helpCommand(CommandLine cmd) {
+        return cmd.getCommandSpec().qualifiedName(" ") + " --help";
     }
 
     static String describe(Throwable e) {
