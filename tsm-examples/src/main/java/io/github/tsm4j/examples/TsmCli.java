@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
         description = "Temporal Shift Module (TSM) video recognition on the JVM.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            io.github.tsm4j.examples.cli.StreamCommand.class,
         })
 public final class TsmCli implements Callable<Integer> {
 
@@ -46,7 +47,17 @@ public final class TsmCli implements Callable<Integer> {
      * @return the command line, ready for {@link CommandLine#execute(String...)}
      */
     public static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new TsmCli());
+        return commandLine(CommandLine.defaultFactory());
+    }
+
+    /**
+     * Builds the command line with another factory for the command objects (tests inject fakes).
+     *
+     * @param factory creates command instances
+     * @return the command line, ready for {@link CommandLine#execute(String...)}
+     */
+    public static CommandLine commandLine(CommandLine.IFactory factory) {
+        CommandLine cli = new CommandLine(new TsmCli(), factory);
         cli.setExecutionExceptionHandler(TsmCli::handleFailure);
         cli.setParameterExceptionHandler(TsmCli::handleUsage);
         return cli;
@@ -69,7 +80,7 @@ public final class TsmCli implements Callable<Integer> {
     }
 
     private static int handleFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-        boolean verbose = parsed.hasMatchedOption("-v");
+        boolean verbose = isVerbose(cmd);
         PrintWriter err = cmd.getErr();
         err.println("tsm " + cmd.getCommandName() + ": " + describe(e));
         if (verbose) {
@@ -91,6 +102,22 @@ public final class TsmCli implements Callable<Integer> {
     /** {@code tsm --help} at the root, {@code tsm stream --help} for a subcommand. */
     static String helpCommand(CommandLine cmd) {
         return cmd.getCommandSpec().qualifiedName(" ") + " --help";
+    }
+
+    /**
+     * Whether {@code -v} was given, before or after the subcommand name.
+     *
+     * @param cmd any command line of the parsed tree
+     * @return true if verbose
+     */
+    public static boolean isVerbose(CommandLine cmd) {
+        for (CommandLine.ParseResult pr = cmd.getCommandSpec().root().commandLine().getParseResult();
+                pr != null; pr = pr.subcommand()) {
+            if (pr.hasMatchedOption("-v")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String describe(Throwable e) {
