@@ -43,10 +43,12 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "Examples:",
-            "  tsm stream clip.mp4 --model jester-online.zip --history 12 --out annotated.mp4",
-            "  tsm stream /dev/video0 --model jester-online.zip --every 5",
-            "  ffmpeg -i clip.mp4 -f rawvideo -pix_fmt rgb24 - | tsm stream - --size 320x240 --model m.zip",
-            "  tsm stream a.mp4 b.mp4 --model m.zip --timeline plot.png   (writes plot-1.png, plot-2.png)",
+            "  tsm stream clip.mp4 -m jester.zip --history 12 --out annotated.mp4",
+            "  tsm stream /dev/video0 -m jester.zip --every 5",
+            "  tsm stream a.mp4 b.mp4 -m m.zip --timeline plot.png",
+            "      (two streams at once; writes plot-1.png and plot-2.png)",
+            "  ffmpeg -i clip.mp4 -f rawvideo -pix_fmt rgb24 - \\",
+            "      | tsm stream - --size 320x240 -m m.zip",
         })
 public final class StreamCommand implements Callable<Integer> {
 
@@ -142,20 +144,21 @@ public final class StreamCommand implements Callable<Integer> {
         }
         FfmpegLogging.configure(cmd);
         int n = sources.size();
-        List<FrameSource> opened = new ArrayList<>();
+        List<FrameSource> created = new ArrayList<>();
+        for (String s : sources) {
+            created.add(FrameSources.create(s, stdin, raw[0], raw[1], fps));
+        }
+        List<FrameModel> models = opener.open(model, n);
         List<StreamSession> sessions = new ArrayList<>();
         PrintWriter outWriter = cmd.getOut();
         Object lock = new Object();
         for (int i = 0; i < n; i++) {
             String s = sources.get(i);
-            FrameSource source = FrameSources.create(s, stdin, raw[0], raw[1], fps);
-            opened.add(source);
-            FrameModel frameModel = opener.open(model);
             boolean rt = realtime != null ? realtime : FrameSources.isLive(s);
             StreamOptions options = new StreamOptions(every, rt, queue, HistorySmoother.Config.ofWindow(history),
                     numbered(out, i, n), numbered(timeline, i, n));
             String prefix = n > 1 ? s + ": " : "";
-            sessions.add(new StreamSession(source, frameModel, options, line -> {
+            sessions.add(new StreamSession(created.get(i), models.get(i), options, line -> {
                 synchronized (lock) {
                     outWriter.println(line);
                     outWriter.flush();

@@ -34,12 +34,14 @@ class StreamCommandTest {
 
     /** Runs {@code tsm stream …} with fake models (opened from any existing file) and the given stdin. */
     private Run stream(InputStream stdin, String... args) {
-        FrameModelOpener opener = file -> {
+        FrameModelOpener opener = (file, streams) -> {
             ModelFiles.checkReadable(file);
-            if (file.toString().endsWith(".brightness")) {
-                return new FakeModels.Brightness();
+            List<io.github.tsm4j.examples.stream.FrameModel> models = new java.util.ArrayList<>();
+            for (int i = 0; i < streams; i++) {
+                models.add(file.toString().endsWith(".brightness")
+                        ? new FakeModels.Brightness() : new FakeModels.Colour());
             }
-            return new FakeModels.Colour();
+            return models;
         };
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
