@@ -1,0 +1,185 @@
+package io.github.tsm4j.core.layers;
+
+import io.github.tsm4j.core.ShiftDirection;
+import io.github.tsm4j.core.TemporalShift;
+import io.github.tsm4j.core.layers.runtime.TemporalShiftLayerImpl;
+import java.util.Collection;
+import java.util.Objects;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.InputTypeUtil;
+import org.deeplearning4j.nn.conf.layers.NoParamLayer;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * DL4J configuration of the temporal shift (TSM, Lin, Gan, Han, ICCV 2019): a parameter-free layer
+ * that maps {@code [N·T, C, H, W]} (NCHW) or {@code [N·T, H, W, C]} (NHWC) to the same shape, moving
+ * {@code C / foldDiv} channels one frame along time as {@link ShiftDirection} describes. The work is
+ * done by {@link TemporalShift}; the runtime is {@link TemporalShiftLayerImpl} (hand-written backprop:
+ * DL4J M2.1 SameDiff lambda layers return twice the gradient upstream, see the project NOTES).
+ *
+ * <pre>{@code
+ * new TemporalShiftLayer.Builder().segments(8).foldDiv(8)
+ *         .direction(ShiftDirection.BIDIRECTIONAL).dataFormat(CNN2DFormat.NCHW)
+ *         .name("layer1.0.shift").build();
+ * }</pre>
+ *
+ * <p>Serialises to JSON through DL4J's Jackson mapper (the {@code @class} type info), so models saved
+ * with {@code ModelSerializer} load without registration.
+ */
+public final class TemporalShiftLayer extends NoParamLayer {
+
+    private static final long serialVersionUID = 1L;
+
+    private int segments;
+    private int foldDiv;
+    private ShiftDirection direction;
+    private CNN2DFormat dataFormat;
+
+    /** For Jackson. */
+    private TemporalShiftLayer() {
+    }
+
+    private TemporalShiftLayer(Builder builder) {
+        super(builder);
+        this.segments = builder.segments;
+        this.foldDiv = builder.foldDiv;
+        this.direction = builder.direction;
+        this.dataFormat = builder.dataFormat;
+    }
+
+    /** @return T, frames per clip */
+    public int getSegments() {
+        return segments;
+    }
+
+    /** @return the channel fraction divisor ({@code fold = C / foldDiv}) */
+    public int getFoldDiv() {
+        return foldDiv;
+    }
+
+    /** @return which way the channels move */
+    public ShiftDirection getDirection() {
+        return direction;
+    }
+
+    /** @return the activation layout */
+    public CNN2DFormat getDataFormat() {
+        return dataFormat;
+    }
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+            Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
+            boolean initializeParams, DataType networkDataType) {
+        TemporalShiftLayerImpl ret = new TemporalShiftLayerImpl(conf, networkDataType);
+        return LayerSupport.wire(ret, this, conf, trainingListeners, layerIndex, layerParamsView, initializeParams);
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        InputType.InputTypeConvolutional conv =
+                LayerSupport.convolutional(this, layerName, layerIndex, inputType, dataFormat);
+        if (conv.getChannels() < foldDiv) {
+            throw new IllegalArgumentException(LayerSupport.describe(this, layerName) + ": channels C = "
+                    + conv.getChannels() + " < foldDiv = " + foldDiv
+                    + " (fold would be 0 and nothing would shift); input type " + inputType);
+        }
+        return inputType;
+    }
+
+    @Override
+    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
+        return InputTypeUtil.getPreProcessorForInputTypeCnnLayers(inputType, getLayerName());
+    }
+
+    @Override
+    public LayerMemoryReport getMemoryReport(InputType inputType) {
+        return LayerSupport.noWorkingMemory(this, layerName, inputType, getOutputType(-1, inputType));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof TemporalShiftLayer other) || !super.equals(o)) {
+            return false;
+        }
+        return segments == other.segments && foldDiv == other.foldDiv && direction == other.direction
+                && dataFormat == other.dataFormat;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(super.hashCode(), segments, foldDiv, direction, dataFormat);
+    }
+
+    @Override
+    public String toString() {
+        return "TemporalShiftLayer(name=" + layerName + ", segments=" + segments + ", foldDiv=" + foldDiv
+                + ", direction=" + direction + ", dataFormat=" + dataFormat + ")";
+    }
+
+    /** Builder; {@link #segments(int)} is required, the rest have the documented defaults. */
+    public static final class Builder extends org.deeplearning4j.nn.conf.layers.Layer.Builder<Builder> {
+        private int segments = -1;
+        private int foldDiv = TemporalShift.DEFAULT_FOLD_DIV;
+        private ShiftDirection direction = ShiftDirection.BIDIRECTIONAL;
+        private CNN2DFormat dataFormat = CNN2DFormat.NCHW;
+
+        /**
+         * @param segments T, frames per clip (required, at least 1)
+         * @return this
+         */
+        public Builder segments(int segments) {
+            this.segments = segments;
+            return this;
+        }
+
+        /**
+         * @param foldDiv channel fraction divisor, at least 2 (default 8)
+         * @return this
+         */
+        public Builder foldDiv(int foldDiv) {
+            this.foldDiv = foldDiv;
+            return this;
+        }
+
+        /**
+         * @param direction shift direction (default {@link ShiftDirection#BIDIRECTIONAL})
+         * @return this
+         */
+        public Builder direction(ShiftDirection direction) {
+            this.direction = direction;
+            return this;
+        }
+
+        /**
+         * @param dataFormat activation layout (default {@link CNN2DFormat#NCHW})
+         * @return this
+         */
+        public Builder dataFormat(CNN2DFormat dataFormat) {
+            this.dataFormat = dataFormat;
+            return this;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public TemporalShiftLayer build() {
+            String who = LayerSupport.describe("TemporalShiftLayer", layerName);
+            LayerSupport.requireSegments(who, segments);
+            if (foldDiv < 2) {
+                throw new IllegalArgumentException(who + ": foldDiv must be >= 2, found " + foldDiv);
+            }
+            LayerSupport.requireNonNull(who, "direction", direction);
+            LayerSupport.requireNonNull(who, "dataFormat", dataFormat);
+            return new TemporalShiftLayer(this);
+        }
+    }
+}

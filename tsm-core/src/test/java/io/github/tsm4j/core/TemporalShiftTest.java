@@ -1,0 +1,278 @@
+package io.github.tsm4j.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+class TemporalShiftTest {
+
+    /** One clip, T = 3, C = 4, H = 1, W = 2, NCHW; value = 100·(t+1) + 10·c + w. */
+    private static INDArray clip() {
+        INDArray x = Nd4j.create(DataType.FLOAT, 3, 4, 1, 2);
+        for (int t = 0; t < 3; t++) {
+            for (int c = 0; c < 4; c++) {
+                for (int w = 0; w < 2; w++) {
+                    x.putScalar(new long[] {t, c, 0, w}, 100 * (t + 1) + 10 * c + w);
+                }
+            }
+        }
+        return x;
+    }
+
+    private static INDArray nchw(float[][][] frames) {
+        INDArray x = Nd4j.create(DataType.FLOAT, frames.length, frames[0].length, 1, frames[0][0].length);
+        for (int t = 0; t < frames.length; t++) {
+            for (int c = 0; c < frames[t].length; c++) {
+                for (int w = 0; w < frames[t][c].length; w++) {
+                    x.putScalar(new long[] {t, c, 0, w}, frames[t][c][w]);
+                }
+            }
+        }
+        return x;
+    }
+
+    private static final INDArray BIDIRECTIONAL_GOLDEN = nchw(new float[][][] {
+        {{200, 201}, {0, 0}, {120, 121}, {130, 131}},
+        {{300, 301}, {110, 111}, {220, 221}, {230, 231}},
+        {{0, 0}, {210, 211}, {320, 321}, {330, 331}},
+    });
+
+    private static final INDArray UNIDIRECTIONAL_GOLDEN = nchw(new float[][][] {
+        {{0, 0}, {110, 111}, {120, 121}, {130, 131}},
+        {{100, 101}, {210, 211}, {220, 221}, {230, 231}},
+        {{200, 201}, {310, 311}, {320, 321}, {330, 331}},
+    });
+
+    @Test
+    void bidirectionalMovesFirstFoldOneFrameEarlierAndSecondFoldOneFrameLater() {
+        INDArray out = TemporalShift.shift(clip(), 3, 4, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW);
+        assertEquals(BIDIRECTIONAL_GOLDEN, out);
+    }
+
+    @Test
+    void unidirectionalMovesFirstFoldOneFrameLater() {
+        INDArray out = TemporalShift.shift(clip(), 3, 4, ShiftDirection.UNIDIRECTIONAL, CNN2DFormat.NCHW);
+        assertEquals(UNIDIRECTIONAL_GOLDEN, out);
+    }
+
+    @Test
+    void nhwcGivesTheSameGoldenValues() {
+        INDArray in = clip().permute(0, 2, 3, 1).dup('c');
+        INDArray bi = TemporalShift.shift(in, 3, 4, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NHWC);
+        INDArray uni = TemporalShift.shift(in, 3, 4, ShiftDirection.UNIDIRECTIONAL, CNN2DFormat.NHWC);
+        assertEquals(BIDIRECTIONAL_GOLDEN, bi.permute(0, 3, 1, 2));
+        assertEquals(UNIDIRECTIONAL_GOLDEN, uni.permute(0, 3, 1, 2));
+    }
+
+    @Test
+    void nhwcGoldenValuesSpelledOut() {
+        // [T=2, H=1, W=1, C=4], fold 1: channel 0 from t+1, channel 1 from t−1
+        INDArray in = Nd4j.create(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, new long[] {2, 1, 1, 4}, DataType.FLOAT);
+        INDArray out = TemporalShift.shift(in, 2, 4, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NHWC);
+        assertEquals(Nd4j.create(new float[] {5, 0, 3, 4, 0, 2, 7, 8}, new long[] {2, 1, 1, 4}, DataType.FLOAT), out);
+    }
+
+    @Test
+    void singleFrameClipGetsZerosInEveryShiftedChannel() {
+        INDArray in = clip().get(NDArrayIndex.interval(1, 2)).dup();
+        INDArray bi = TemporalShift.shift(in, 1, 4, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW);
+        INDArray uni = TemporalShift.shift(in, 1, 4, ShiftDirection.UNIDIRECTIONAL, CNN2DFormat.NCHW);
+        assertEquals(nchw(new float[][][] {{{0, 0}, {0, 0}, {220, 221}, {230, 231}}}), bi);
+        assertEquals(nchw(new float[][][] {{{0, 0}, {210, 211}, {220, 221}, {230, 231}}}), uni);
+    }
+
+    @Test
+    void twoFrameClipSwapsTheShiftedChannelsAcrossItsFrames() {
+        INDArray in = clip().get(NDArrayIndex.interval(0, 2)).dup();
+        INDArray bi = TemporalShift.shift(in, 2, 4, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW);
+        assertEquals(nchw(new float[][][] {
+            {{200, 201}, {0, 0}, {120, 121}, {130, 131}},
+            {{0, 0}, {110, 111}, {220, 221}, {230, 231}},
+        }), bi);
+    }
+
+    @Test
+    void clipsOfOneBatchDoNotLeakIntoEachOther() {
+        // two clips of T = 3 back to back: the second clip's first frame must see zeros, not clip 1
+        INDArray two = Nd4j.concat(0, clip(), clip().add(1000));
+        INDArray out = TemporalShift.shift(two, 3, 4, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW);
+        assertEquals(Nd4j.concat(0, BIDIRECTIONAL_GOLDEN, BIDIRECTIONAL_GOLDEN.add(
+                nchw(new float[][][] {
+                    {{1000, 1000}, {0, 0}, {1000, 1000}, {1000, 1000}},
+                    {{1000, 1000}, {1000, 1000}, {1000, 1000}, {1000, 1000}},
+                    {{0, 0}, {1000, 1000}, {1000, 1000}, {1000, 1000}},
+                }))), out);
+    }
+
+    @ParameterizedTest
+    @EnumSource(CNN2DFormat.class)
+    void matchesTheReferenceLoopForEveryClipLengthDirectionAndRemainderFold(CNN2DFormat format) {
+        for (ShiftDirection direction : ShiftDirection.values()) {
+            for (int segments : new int[] {1, 2, 3, 5}) {
+                // C = 5, foldDiv = 2: fold = 2, channel 4 never moves
+                INDArray in = random(format, 2 * segments, 5, 2, 3, 7 + segments);
+                INDArray out = TemporalShift.shift(in, segments, 2, direction, format);
+                assertEquals(reference(in, segments, 2, direction, format), out,
+                        direction + " T=" + segments + " " + format);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(CNN2DFormat.class)
+    void worksOnNonContiguousViewsInAndOut(CNN2DFormat format) {
+        // a permuted (non-c-order) input and an output that is a view into a larger array
+        INDArray in = format == CNN2DFormat.NCHW
+                ? Nd4j.rand(DataType.DOUBLE, 6, 8, 3, 2).permute(0, 1, 3, 2)   // [6, 8, 2, 3]
+                : Nd4j.rand(DataType.DOUBLE, 6, 3, 2, 8).permute(0, 2, 1, 3);  // [6, 2, 3, 8]
+        long[] holderShape = in.shape().clone();
+        holderShape[2] += 2;
+        INDArray holder = Nd4j.zeros(DataType.DOUBLE, holderShape);
+        INDArray out = holder.get(NDArrayIndex.all(), NDArrayIndex.all(),
+                NDArrayIndex.interval(1, 1 + in.size(2)), NDArrayIndex.all());
+        TemporalShift.forward(in, out, 3, 4, ShiftDirection.BIDIRECTIONAL, format);
+        assertEquals(reference(in.dup('c'), 3, 4, ShiftDirection.BIDIRECTIONAL, format), out.dup('c'));
+        assertEquals(0.0, holder.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(0),
+                NDArrayIndex.all()).amaxNumber().doubleValue());
+    }
+
+    @ParameterizedTest
+    @EnumSource(CNN2DFormat.class)
+    void backwardIsTheAdjointOfForward(CNN2DFormat format) {
+        for (ShiftDirection direction : ShiftDirection.values()) {
+            for (int segments : new int[] {1, 2, 4}) {
+                INDArray x = random(format, 3 * segments, 16, 3, 2, 11);
+                INDArray y = random(format, 3 * segments, 16, 3, 2, 12);
+                INDArray sx = x.ulike();
+                INDArray sty = y.ulike();
+                TemporalShift.forward(x, sx, segments, 8, direction, format);
+                TemporalShift.backward(y, sty, segments, 8, direction, format);
+                double lhs = sx.mul(y).sumNumber().doubleValue();
+                double rhs = x.mul(sty).sumNumber().doubleValue();
+                assertEquals(lhs, rhs, 1e-12 * Math.abs(lhs), direction + " T=" + segments + " " + format);
+            }
+        }
+    }
+
+    @Test
+    void backwardOfBidirectionalIsTheShiftTheOtherWay() {
+        INDArray g = clip();
+        INDArray back = g.ulike();
+        TemporalShift.backward(g, back, 3, 4, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW);
+        assertEquals(nchw(new float[][][] {
+            {{0, 0}, {210, 211}, {120, 121}, {130, 131}},
+            {{100, 101}, {310, 311}, {220, 221}, {230, 231}},
+            {{200, 201}, {0, 0}, {320, 321}, {330, 331}},
+        }), back);
+    }
+
+    @Test
+    void rejectsRankOtherThanFour() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TemporalShift.shift(Nd4j.create(DataType.FLOAT, 2, 3, 4), 1, 2,
+                        ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW));
+        assertEquals("TemporalShift: input must have rank 4 [N·T, C, H, W] (NCHW), found rank 3 with shape [2, 3, 4]",
+                e.getMessage());
+    }
+
+    @Test
+    void rejectsBatchNotDivisibleBySegments() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TemporalShift.shift(Nd4j.create(DataType.FLOAT, 5, 8, 1, 1), 2, 8,
+                        ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW));
+        assertEquals("TemporalShift: first dimension N·T = 5 is not divisible by segments T = 2; expected "
+                + "[N·T, C, H, W] (NCHW) with the T frames of each clip contiguous, found shape [5, 8, 1, 1]",
+                e.getMessage());
+    }
+
+    @Test
+    void rejectsFewerChannelsThanFoldDiv() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TemporalShift.shift(Nd4j.create(DataType.FLOAT, 2, 1, 1, 4), 2, 8,
+                        ShiftDirection.UNIDIRECTIONAL, CNN2DFormat.NHWC));
+        assertEquals("TemporalShift: channels C = 4 < foldDiv = 8 (fold would be 0 and nothing would shift); "
+                + "expected [N·T, H, W, C] (NHWC), found shape [2, 1, 1, 4]", e.getMessage());
+    }
+
+    @Test
+    void rejectsFoldDivBelowTwo() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TemporalShift.shift(Nd4j.create(DataType.FLOAT, 2, 8, 1, 1), 2, 1,
+                        ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW));
+        assertEquals("TemporalShift: foldDiv must be >= 2, found 1", e.getMessage());
+    }
+
+    @Test
+    void rejectsSegmentsBelowOne() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TemporalShift.shift(Nd4j.create(DataType.FLOAT, 2, 8, 1, 1), 0, 8,
+                        ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW));
+        assertEquals("TemporalShift: segments must be >= 1, found 0", e.getMessage());
+    }
+
+    @Test
+    void rejectsOutputOfAnotherShape() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TemporalShift.forward(Nd4j.create(DataType.FLOAT, 2, 8, 1, 1),
+                        Nd4j.create(DataType.FLOAT, 2, 8, 1, 2), 2, 8, ShiftDirection.BIDIRECTIONAL,
+                        CNN2DFormat.NCHW));
+        assertEquals("TemporalShift: output shape [2, 8, 1, 2] differs from input shape [2, 8, 1, 1] "
+                + "[N·T, C, H, W] (NCHW)", e.getMessage());
+    }
+
+    @Test
+    void backwardValidatesLikeForward() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TemporalShift.backward(Nd4j.create(DataType.FLOAT, 3, 8, 1, 1),
+                        Nd4j.create(DataType.FLOAT, 3, 8, 1, 1), 2, 8, ShiftDirection.BIDIRECTIONAL,
+                        CNN2DFormat.NCHW));
+        assertEquals("TemporalShift: first dimension N·T = 3 is not divisible by segments T = 2; expected "
+                + "[N·T, C, H, W] (NCHW) with the T frames of each clip contiguous, found shape [3, 8, 1, 1]",
+                e.getMessage());
+    }
+
+    static INDArray random(CNN2DFormat format, int frames, int channels, int h, int w, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        return switch (format) {
+            case NCHW -> Nd4j.randn(DataType.DOUBLE, frames, channels, h, w);
+            case NHWC -> Nd4j.randn(DataType.DOUBLE, frames, h, w, channels);
+        };
+    }
+
+    /** The definition, element by element. */
+    static INDArray reference(INDArray in, int segments, int foldDiv, ShiftDirection direction, CNN2DFormat format) {
+        INDArray out = Nd4j.zeros(in.dataType(), in.shape());
+        int channelAxis = format == CNN2DFormat.NCHW ? 1 : 3;
+        long channels = in.size(channelAxis);
+        long fold = channels / foldDiv;
+        long[] pos = new long[4];
+        for (long i = 0; i < in.length(); i++) {
+            long rem = i;
+            for (int d = 3; d >= 0; d--) {
+                pos[d] = rem % in.size(d);
+                rem /= in.size(d);
+            }
+            long t = pos[0] % segments;
+            long c = pos[channelAxis];
+            int step = switch (direction) {
+                case BIDIRECTIONAL -> c < fold ? +1 : c < 2 * fold ? -1 : 0;
+                case UNIDIRECTIONAL -> c < fold ? -1 : 0;
+            };
+            long src = t + step;
+            if (src >= 0 && src < segments) {
+                long[] from = pos.clone();
+                from[0] = pos[0] + step;
+                out.putScalar(pos, in.getDouble(from));
+            }
+        }
+        return out;
+    }
+}
