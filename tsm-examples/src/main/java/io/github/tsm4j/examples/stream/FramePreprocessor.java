@@ -26,8 +26,6 @@ public final class FramePreprocessor {
 
     private final int crop;
     private final int scale;
-    private final float[] mean = new float[3];
-    private final float[] invStd = new float[3];
     private final float[] lut = new float[3 * 256];
 
     private int srcWidth = -1;
@@ -48,10 +46,9 @@ public final class FramePreprocessor {
         List<Double> m = spec.mean();
         List<Double> s = spec.std();
         for (int c = 0; c < 3; c++) {
-            mean[c] = m.get(c).floatValue();
-            invStd[c] = 1f / s.get(c).floatValue();
             for (int v = 0; v < 256; v++) {
-                lut[c * 256 + v] = (v / 255f - mean[c]) * invStd[c];
+                // in double, rounded once: bit-identical to the data module's ClipTensors
+                lut[c * 256 + v] = (float) ((v / 255.0 - m.get(c)) / s.get(c));
             }
         }
     }
