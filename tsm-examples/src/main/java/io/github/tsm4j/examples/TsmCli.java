@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
         subcommands = {
             CommandLine.HelpCommand.class,
             io.github.tsm4j.examples.cli.StreamCommand.class,
+            io.github.tsm4j.examples.cli.ExtractFramesCommand.class,
         })
 public final class TsmCli implements Callable<Integer> {
 

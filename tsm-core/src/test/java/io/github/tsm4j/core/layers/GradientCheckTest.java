@@ -20,7 +20,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class GradientCheckTest {
 
     private static final int CLIPS = 2;
-    private static final int SIZE = 5;
+    private static final int SIZE = 4;
 
     private DataType previousDefault;
     private DataType previousFloat;
@@ -44,7 +44,9 @@ class GradientCheckTest {
         INDArray y = Nets.labels(CLIPS);
         return GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
                 .inputs(new INDArray[] {x}).labels(new INDArray[] {y})
-                .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8));
+                .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8)
+                // every parameter of conv1 (its gradient flows through the temporal layer), 12 of each other array
+                .subset(true).maxPerParam(12));
     }
 
     private static Layer shift(int segments, ShiftDirection direction, CNN2DFormat format) {
@@ -53,21 +55,15 @@ class GradientCheckTest {
     }
 
     @Test
-    void bidirectionalShiftPassesTheGradientCheckNchw() {
+    void bidirectionalShiftWithMaxConsensusPassesTheGradientCheckNchw() {
         assertTrue(check(shift(4, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW), CNN2DFormat.NCHW, 4, 4,
-                ConsensusMode.AVG));
+                ConsensusMode.MAX));
     }
 
     @Test
     void unidirectionalShiftPassesTheGradientCheckNhwc() {
         assertTrue(check(shift(3, ShiftDirection.UNIDIRECTIONAL, CNN2DFormat.NHWC), CNN2DFormat.NHWC, 3, 3,
                 ConsensusMode.AVG));
-    }
-
-    @Test
-    void shiftWithMaxConsensusPassesTheGradientCheck() {
-        assertTrue(check(shift(3, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW), CNN2DFormat.NCHW, 3, 3,
-                ConsensusMode.MAX));
     }
 
     @Test

@@ -21,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-/** Tiny test networks: conv → temporal layer → conv → global average pool → dense → consensus → loss. */
+/** Tiny test networks: conv 1×1 (4 channels) → temporal layer → conv 2×2 (3 channels) → global average pool → dense → consensus → loss. */
 final class Nets {
 
     static final int CLASSES = 3;
@@ -43,10 +43,10 @@ final class Nets {
                 .graphBuilder()
                 .addInputs("in")
                 .setInputTypes(InputType.convolutional(size, size, 3, format))
-                .addLayer("conv1", new ConvolutionLayer.Builder(3, 3).nOut(8).dataFormat(format)
+                .addLayer("conv1", new ConvolutionLayer.Builder(1, 1).nOut(4).dataFormat(format)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build(), "in")
                 .addLayer("temporal", temporal, "conv1")
-                .addLayer("conv2", new ConvolutionLayer.Builder(3, 3).nOut(4).dataFormat(format)
+                .addLayer("conv2", new ConvolutionLayer.Builder(2, 2).nOut(3).dataFormat(format)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build(), "temporal")
                 .addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG)
                         .poolingDimensions(format == CNN2DFormat.NCHW ? new int[] {2, 3} : new int[] {1, 2}).build(), "conv2")

@@ -1,6 +1,6 @@
 /**
- * Subcommands of the {@code tsm} command line that use trained models: {@code predict}, {@code info}
- * and {@code stream}. Each is a picocli {@code Callable<Integer>} registered in
- * {@link io.github.tsm4j.examples.TsmCli}; failures are exceptions with one-line messages.
+ * Subcommands of the {@code tsm} command line. Each is a picocli {@code Callable<Integer>} registered in
+ * {@link io.github.tsm4j.examples.TsmCli}; failures are exceptions with one-line messages (exit 1),
+ * usage errors {@code ParameterException}s (exit 2).
  */
 package io.github.tsm4j.examples.cli;

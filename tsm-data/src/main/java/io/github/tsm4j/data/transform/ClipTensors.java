@@ -1,0 +1,91 @@
+package io.github.tsm4j.data.transform;
+
+import io.github.tsm4j.core.InputSpec;
+import io.github.tsm4j.data.image.RgbFrame;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Normalises RGB frames into float32 NCHW: value {@code (v / 255 − mean[c]) / std[c]} with the
+ * {@link InputSpec}'s mean and std, frames one after another ({@code [F, 3, H, W]}).
+ */
+public final class ClipTensors {
+    private ClipTensors() {}
+
+    /**
+     * Writes frames into a float array in NCHW order.
+     *
+     * @param frames frames, each {@code cropSize × cropSize}
+     * @param spec normalisation and size
+     * @param dest destination
+     * @param offset first element written
+     * @return the offset after the last element written
+     */
+    public static int write(List<RgbFrame> frames, InputSpec spec, float[] dest, int offset) {
+        float[][] lut = lookup(spec);
+        int side = spec.cropSize();
+        int plane = side * side;
+        int o = offset;
+        for (RgbFrame f : frames) {
+            if (f.width() != side || f.height() != side) {
+                throw new IllegalArgumentException("frame is " + f.width() + "x" + f.height()
+                        + ", expected cropSize " + side + "x" + side);
+            }
+            byte[] p = f.pixels();
+            for (int c = 0; c < 3; c++) {
+                float[] t = lut[c];
+                int base = o + c * plane;
+                for (int i = 0, s = c; i < plane; i++, s += 3) {
+                    dest[base + i] = t[p[s] & 0xFF];
+                }
+            }
+            o += 3 * plane;
+        }
+        return o;
+    }
+
+    /**
+     * Views of a clip as one tensor.
+     *
+     * @param views views (each a list of frames), as {@link ClipTransform#apply} returns them
+     * @param spec normalisation and size
+     * @return {@code [V·F, 3, cropSize, cropSize]} float32, view after view
+     */
+    public static INDArray toTensor(List<List<RgbFrame>> views, InputSpec spec) {
+        int frames = 0;
+        for (List<RgbFrame> v : views) {
+            frames += v.size();
+        }
+        int side = spec.cropSize();
+        float[] data = new float[frames * 3 * side * side];
+        int o = 0;
+        for (List<RgbFrame> v : views) {
+            o = write(v, spec, data, o);
+        }
+        return Nd4j.create(data, new long[] {frames, 3, side, side}, DataType.FLOAT);
+    }
+
+    /**
+     * Elements of one normalised frame.
+     *
+     * @param spec the spec
+     * @return {@code 3 · cropSize²}
+     */
+    public static int frameLength(InputSpec spec) {
+        return 3 * spec.cropSize() * spec.cropSize();
+    }
+
+    private static float[][] lookup(InputSpec spec) {
+        float[][] lut = new float[3][256];
+        for (int c = 0; c < 3; c++) {
+            double m = spec.mean().get(c);
+            double s = spec.std().get(c);
+            for (int v = 0; v < 256; v++) {
+                lut[c][v] = (float) ((v / 255.0 - m) / s);
+            }
+        }
+        return lut;
+    }
+}

@@ -1,0 +1,111 @@
+package io.github.tsm4j.data.video;
+
+import io.github.tsm4j.data.image.RgbFrame;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalInt;
+
+/**
+ * Random access to the frames of one video, by <b>0-based</b> frame index (the first decoded frame is
+ * 0). Frame folders extracted by the official scripts number their files from 1 ({@code 00001.jpg});
+ * {@link FrameFolderReader} maps index {@code i} to file number {@code i + 1}.
+ *
+ * <p>A reader is not thread-safe: use one per thread (JavaCV's grabber is single-threaded). Frames
+ * returned are copies owned by the caller.
+ */
+public interface VideoReader extends AutoCloseable {
+
+    /** @return the video file or frame folder */
+    Path path();
+
+    /**
+     * The exact number of frames that decode. For container files this may decode the whole video once
+     * (without colour conversion) the first time it is called; the count is then cached.
+     *
+     * @return the verified frame count (0 when nothing decodes)
+     */
+    int frameCount();
+
+    /**
+     * A frame count obtained without decoding every frame: for container files the number of video
+     * packets (demuxed, not decoded), for frame folders the number of files. Exact for intact files;
+     * {@link #read} verifies every index it returns, so a wrong count surfaces as a
+     * {@link VideoDecodeException} there, after which {@link #frameCount()} holds the verified value.
+     *
+     * @return the quick count
+     */
+    default int quickFrameCount() {
+        return frameCount();
+    }
+
+    /** @return the frame count the container or annotation claims, if any (not verified) */
+    OptionalInt declaredFrameCount();
+
+    /** @return frames per second (0 when unknown, e.g. frame folders) */
+    double frameRate();
+
+    /** @return frame width in pixels */
+    int width();
+
+    /** @return frame height in pixels */
+    int height();
+
+    /**
+     * Reads the given frames at native size.
+     *
+     * @param frameIndices 0-based indices, in any order, duplicates allowed
+     * @return one frame per index, in the order asked
+     * @throws VideoDecodeException when an index is past the last decodable frame or decoding fails
+     */
+    default List<RgbFrame> read(int[] frameIndices) {
+        return read(frameIndices, 0);
+    }
+
+    /**
+     * Reads the given frames, scaling each so its short side is {@code shortSide} (OpenCV, while
+     * decoding, so that full-size frames are never kept).
+     *
+     * @param frameIndices 0-based indices, in any order, duplicates allowed
+     * @param shortSide target short side, or 0 for native size
+     * @return one frame per index, in the order asked
+     * @throws VideoDecodeException when an index is past the last decodable frame or decoding fails
+     */
+    List<RgbFrame> read(int[] frameIndices, int shortSide);
+
+    @Override
+    void close();
+
+    /**
+     * Opens a video file with FFmpeg, or a directory as a frame folder.
+     *
+     * @param path a video file or a folder of numbered JPEG frames
+     * @return the reader
+     * @throws VideoDecodeException when the path is missing or cannot be opened
+     */
+    static VideoReader open(Path path) {
+        if (Files.isDirectory(path)) {
+            return FrameFolderReader.open(path);
+        }
+        return FFmpegVideoReader.open(path);
+    }
+
+    /**
+     * Validates indices against a frame count.
+     *
+     * @param path for the message
+     * @param frameIndices indices
+     * @param count frame count
+     */
+    static void checkIndices(Path path, int[] frameIndices, int count) {
+        for (int i : frameIndices) {
+            if (i < 0) {
+                throw new IllegalArgumentException(path + ": frame index must be >= 0, found " + i);
+            }
+            if (i >= count) {
+                throw new VideoDecodeException(path, "frame " + i + " requested but the video has only "
+                        + count + " decodable frame(s)");
+            }
+        }
+    }
+}

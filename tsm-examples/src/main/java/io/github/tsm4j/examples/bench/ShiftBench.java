@@ -1,0 +1,169 @@
+package io.github.tsm4j.examples.bench;
+
+import io.github.tsm4j.core.ShiftDirection;
+import io.github.tsm4j.core.TemporalShift;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Memory bandwidth of the temporal shift ({@link TemporalShift}, BIDIRECTIONAL, foldDiv 8, T = 8,
+ * float32, NCHW) next to a plain copy of the same array, measured side by side in one run: every
+ * iteration times each operation once, in turn, and the figures are medians.
+ *
+ * <p>Operations: {@code shift} (forward into a preallocated output), {@code shift+back} (forward and
+ * backward, each into a preallocated array), {@code assign} (a preallocated {@code out.assign(in)}) and
+ * {@code dup} ({@code in.dup()} then {@code close()}, i.e. allocation included). Bandwidth counts the
+ * bytes read plus written: 2 × array bytes for shift, assign and dup, 4 × for shift+back.
+ * {@code ratio} is the operation's GB/s over assign's GB/s.
+ */
+public final class ShiftBench {
+
+    /** The shapes of the issue: ResNet-50 layer1 and layer4 activations of one clip, and 8 clips of layer1 width 64. */
+    public static final List<long[]> SHAPES = List.of(
+            new long[] {8, 256, 56, 56}, new long[] {8, 2048, 7, 7}, new long[] {64, 64, 56, 56});
+    /** Frames per clip. */
+    public static final int SEGMENTS = 8;
+    /** Default measured iterations. */
+    public static final int DEFAULT_ITERATIONS = 30;
+
+    private ShiftBench() {
+    }
+
+    /**
+     * One measured operation on one shape.
+     *
+     * @param shape the array shape
+     * @param operation shift, shift+back, assign or dup
+     * @param medianMillis median time per call
+     * @param bytesMoved bytes read plus written per call
+     * @param gigabytesPerSecond bytesMoved / median, in 10⁹ bytes per second
+     * @param ratioToAssign GB/s over the assign copy's GB/s on the same shape
+     */
+    public record Row(String shape, String operation, double medianMillis, long bytesMoved,
+            double gigabytesPerSecond, double ratioToAssign) {
+    }
+
+    /**
+     * The result of {@link #run}.
+     *
+     * @param threads ND4J threads used
+     * @param iterations measured iterations per operation
+     * @param rows one row per shape and operation
+     */
+    public record Result(int threads, int iterations, List<Row> rows) {
+
+        public Result {
+            rows = List.copyOf(rows);
+        }
+
+        /**
+         * @return the rows as a Markdown table
+         */
+        public String toMarkdown() {
+            StringBuilder sb = new StringBuilder();
+            sb.append("| shape | operation | median ms | GB/s (read+write) | ratio to assign |\n");
+            sb.append("|---|---|---:|---:|---:|\n");
+            for (Row r : rows) {
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.1f | %.2f |%n", r.shape(), r.operation(),
+                        r.medianMillis(), r.gigabytesPerSecond(), r.ratioToAssign()));
+            }
+            return sb.toString();
+        }
+    }
+
+    /**
+     * Measures every shape of {@link #SHAPES}.
+     *
+     * @param threads ND4J threads (at least 1)
+     * @param iterations measured iterations per operation (at least 1); as many warm-up iterations run first
+     * @return the medians
+     */
+    public static Result run(int threads, int iterations) {
+        return run(threads, iterations, SHAPES);
+    }
+
+    /**
+     * Measures the given shapes.
+     *
+     * @param threads ND4J threads (at least 1)
+     * @param iterations measured iterations per operation (at least 1)
+     * @param shapes {@code [N·T, C, H, W]} shapes, N·T divisible by {@link #SEGMENTS}, C at least 8
+     * @return the medians
+     */
+    public static Result run(int threads, int iterations, List<long[]> shapes) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("ShiftBench: threads must be >= 1, found " + threads);
+        }
+        if (iterations < 1) {
+            throw new IllegalArgumentException("ShiftBench: iterations must be >= 1, found " + iterations);
+        }
+        Nd4j.getEnvironment().setMaxThreads(threads);
+        Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        List<Row> rows = new ArrayList<>();
+        for (long[] shape : shapes) {
+            rows.addAll(measure(shape, iterations));
+        }
+        return new Result(threads, iterations, rows);
+    }
+
+    private static List<Row> measure(long[] shape, int iterations) {
+        INDArray in = Nd4j.rand(DataType.FLOAT, shape);
+        INDArray out = in.ulike();
+        INDArray grad = in.ulike();
+        INDArray copy = in.ulike();
+        long bytes = in.length() * in.dataType().width();
+        Runnable[] ops = {
+            () -> TemporalShift.forward(in, out, SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW),
+            () -> {
+                TemporalShift.forward(in, out, SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW);
+                TemporalShift.backward(out, grad, SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW);
+            },
+            () -> copy.assign(in),
+            () -> in.dup().close(),
+        };
+        String[] names = {"shift", "shift+back", "assign", "dup"};
+        long[] moved = {2 * bytes, 4 * bytes, 2 * bytes, 2 * bytes};
+        double[][] times = new double[ops.length][iterations];
+        for (int i = 0; i < iterations; i++) {        // warm-up
+            for (Runnable op : ops) {
+                op.run();
+            }
+        }
+        for (int i = 0; i < iterations; i++) {
+            for (int k = 0; k < ops.length; k++) {
+                long t0 = System.nanoTime();
+                ops[k].run();
+                times[k][i] = (System.nanoTime() - t0) / 1e6;
+            }
+        }
+        String shapeText = Arrays.stream(shape).mapToObj(Long::toString).collect(Collectors.joining("×"));
+        double[] gbs = new double[ops.length];
+        double[] medians = new double[ops.length];
+        for (int k = 0; k < ops.length; k++) {
+            medians[k] = median(times[k]);
+            gbs[k] = moved[k] / (medians[k] * 1e6);
+        }
+        List<Row> rows = new ArrayList<>();
+        for (int k = 0; k < ops.length; k++) {
+            rows.add(new Row(shapeText, names[k], medians[k], moved[k], gbs[k], gbs[k] / gbs[2]));
+        }
+        for (INDArray a : new INDArray[] {in, out, grad, copy}) {
+            a.close();
+        }
+        return rows;
+    }
+
+    private static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+}

@@ -1,0 +1,138 @@
+package io.github.tsm4j.examples.cli;
+
+import io.github.tsm4j.data.video.FrameExtractor;
+import io.github.tsm4j.data.video.FrameNaming;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tsm extract-frames}: turns a video tree into frame folders as the official TSM scripts do
+ * ({@code in/a/b.webm} → {@code out/a/b/00001.jpg ...}), short side scaled, in parallel, resumable
+ * (finished folders carry a marker and are skipped), with a progress bar.
+ */
+@Command(name = "extract-frames", mixinStandardHelpOptions = true,
+        description = "Extract every frame of each video under INPUT into numbered JPEG folders under --output.")
+public final class ExtractFramesCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "INPUT", description = "A video file or a folder searched recursively for videos.")
+    Path input;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Output root for the frame folders.")
+    Path output;
+
+    @Option(names = "--short-side", paramLabel = "PX",
+            description = "Scale frames so their short side is PX; 0 keeps the native size (default: ${DEFAULT-VALUE}).")
+    int shortSide = FrameExtractor.DEFAULT_SHORT_SIDE;
+
+    @Option(names = "--template", paramLabel = "T",
+            description = "Frame file names: {:05d}.jpg, img_{:05d}.jpg or {:06d}.jpg, numbered from 1 (default: ${DEFAULT-VALUE}).")
+    String template = FrameNaming.FIVE_DIGITS.pythonTemplate();
+
+    @Option(names = "--quality", paramLabel = "Q", description = "JPEG quality 1..100 (default: ${DEFAULT-VALUE}).")
+    int quality = FrameExtractor.DEFAULT_JPEG_QUALITY;
+
+    @Option(names = {"-j", "--threads"}, paramLabel = "N", description = "Videos extracted in parallel (default: ${DEFAULT-VALUE}).")
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+
+    @Option(names = "--extensions", split = ",", paramLabel = "EXT",
+            description = "Video file extensions to look for (default: ${DEFAULT-VALUE}).")
+    List<String> extensions = List.of("webm", "mp4", "avi", "mkv", "ogv", "mov");
+
+    @Option(names = "--no-progress", description = "Do not draw a progress bar.")
+    boolean noProgress;
+
+    /** What a run did. */
+    public record Summary(int videos, int extracted, int skipped, long frames) {}
+
+    @Override
+    public Integer call() throws Exception {
+        Summary s = run();
+        spec.commandLine().getOut().printf("%d video(s): %d extracted, %d already complete, %d frames written to %s%n",
+                s.videos(), s.extracted(), s.skipped(), s.frames(), output);
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    /**
+     * Extracts all videos.
+     *
+     * @return counts
+     * @throws Exception the first failure (naming the video)
+     */
+    public Summary run() throws Exception {
+        if (shortSide < 0) {
+            throw new IllegalArgumentException("--short-side must be >= 0, found " + shortSide);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1, found " + threads);
+        }
+        FrameNaming naming = FrameNaming.ofTemplate(template);
+        Set<String> ext = new HashSet<>();
+        extensions.forEach(e -> ext.add(e.toLowerCase(Locale.ROOT).replaceFirst("^\\.", "")));
+        List<Path> videos = FrameExtractor.findVideos(input, ext);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        int extracted = 0;
+        int skipped = 0;
+        long frames = 0;
+        PrintWriter err = spec.commandLine().getErr();
+        try (ProgressBar bar = noProgress ? null : new ProgressBarBuilder().setTaskName("extract-frames")
+                .setInitialMax(videos.size()).setConsumer(new DelegatingProgressBarConsumer(line -> {
+                    err.print('\r' + line);
+                    err.flush();
+                })).build()) {
+            List<Future<FrameExtractor.Result>> jobs = new ArrayList<>();
+            for (Path v : videos) {
+                Path folder = FrameExtractor.folderFor(v, input, output);
+                jobs.add(pool.submit(() -> {
+                    FrameExtractor.Result r = FrameExtractor.extract(v, folder, shortSide, naming, quality);
+                    if (bar != null) {
+                        bar.step();
+                    }
+                    return r;
+                }));
+            }
+            for (Future<FrameExtractor.Result> j : jobs) {
+                FrameExtractor.Result r;
+                try {
+                    r = j.get();
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof Exception ex ? ex : e;
+                }
+                if (r.skipped()) {
+                    skipped++;
+                } else {
+                    extracted++;
+                }
+                frames += r.skipped() ? 0 : r.frames();
+            }
+        } finally {
+            pool.shutdownNow();
+            if (!noProgress) {
+                err.println();
+                err.flush();
+            }
+        }
+        return new Summary(videos.size(), extracted, skipped, frames);
+    }
+}
