@@ -1,0 +1,210 @@
+package io.github.tsm4j.models;
+
+import io.github.tsm4j.core.layers.OnlineShiftLayer;
+import io.github.tsm4j.core.layers.SegmentConsensusLayer;
+import io.github.tsm4j.core.layers.TemporalPoolLayer;
+import io.github.tsm4j.core.layers.TemporalShiftLayer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * The one place where the backbone builders create convolutions, depthwise convolutions, BatchNorm, shifts and
+ * the head, so that a faster implementation (e.g. a native oneDNN convolution) is swapped in here only. Each
+ * method adds one vertex to the graph under construction and returns its name.
+ *
+ * <p>PyTorch semantics: convolutions without bias, {@link ConvolutionMode#Truncate} with explicit symmetric
+ * padding (DL4J's {@code Same} pads asymmetrically); BatchNorm with eps 1e-5, running-average decay 0.9 (PyTorch
+ * momentum 0.1) and {@code useLogStd(false)}, so the layer's {@code var} parameter is the running variance
+ * itself and PyTorch's {@code running_var} is copied unchanged.
+ */
+final class Layers {
+
+    /** PyTorch BatchNorm2d default eps. */
+    static final double BN_EPS = 1e-5;
+    /** DL4J decay equal to PyTorch BatchNorm momentum 0.1. */
+    static final double BN_DECAY = 0.9;
+    /** Standard deviation of the classifier's initial weights, as the official TSM {@code new_fc}. */
+    static final double FC_INIT_STD = 0.001;
+
+    private final GraphBuilder graph;
+    private final TsmConfig config;
+    private final boolean streaming;
+    private final CNN2DFormat format;
+
+    Layers(GraphBuilder graph, TsmConfig config, boolean streaming) {
+        this.graph = graph;
+        this.config = config;
+        this.streaming = streaming;
+        this.format = config.dataFormat();
+    }
+
+    boolean streaming() {
+        return streaming;
+    }
+
+    /** Converts the NCHW network input to the configured layout; returns the input name unchanged for NCHW. */
+    String inputLayout(String input) {
+        return switch (format) {
+            case NCHW -> input;
+            case NHWC -> {
+                graph.addVertex(TsmNetworks.INPUT_NHWC, new PreprocessorVertex(new NchwToNhwcPreProcessor()), input);
+                yield TsmNetworks.INPUT_NHWC;
+            }
+        };
+    }
+
+    String conv(String name, String input, int nIn, int nOut, int kernel, int stride, int padding) {
+        graph.addLayer(name, new ConvolutionLayer.Builder(kernel, kernel)
+                .stride(stride, stride)
+                .padding(padding, padding)
+                .convolutionMode(ConvolutionMode.Truncate)
+                .nIn(nIn)
+                .nOut(nOut)
+                .hasBias(false)
+                .activation(Activation.IDENTITY)
+                .weightInit(WeightInit.RELU)
+                .dataFormat(format)
+                .build(), input);
+        return name;
+    }
+
+    /** Depthwise k×k convolution, multiplier 1 (weights {@code [k, k, channels, 1]} in DL4J). */
+    String depthwise(String name, String input, int channels, int kernel, int stride, int padding) {
+        graph.addLayer(name, new DepthwiseConvolution2D.Builder(kernel, kernel)
+                .stride(stride, stride)
+                .padding(padding, padding)
+                .convolutionMode(ConvolutionMode.Truncate)
+                .depthMultiplier(1)
+                .nIn(channels)
+                .nOut(channels)
+                .hasBias(false)
+                .activation(Activation.IDENTITY)
+                .weightInit(WeightInit.RELU)
+                .dataFormat(format)
+                .build(), input);
+        return name;
+    }
+
+    String bn(String name, String input, int channels) {
+        graph.addLayer(name, new BatchNormalization.Builder()
+                .nIn(channels)
+                .nOut(channels)
+                .eps(BN_EPS)
+                .decay(BN_DECAY)
+                .useLogStd(false)
+                .dataFormat(format)
+                .build(), input);
+        return name;
+    }
+
+    String relu(String name, String input) {
+        graph.addLayer(name, new ActivationLayer.Builder().activation(Activation.RELU).build(), input);
+        return name;
+    }
+
+    String relu6(String name, String input) {
+        graph.addLayer(name, new ActivationLayer.Builder().activation(Activation.RELU6).build(), input);
+        return name;
+    }
+
+    String add(String name, String a, String b) {
+        graph.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), a, b);
+        return name;
+    }
+
+    /** PyTorch {@code MaxPool2d(k, s, p)}; padding by zeros equals PyTorch's −∞ here since inputs follow a ReLU. */
+    String maxPool(String name, String input, int kernel, int stride, int padding) {
+        SubsamplingLayer.Builder b = new SubsamplingLayer.Builder(PoolingType.MAX)
+                .kernelSize(kernel, kernel)
+                .stride(stride, stride)
+                .padding(padding, padding)
+                .convolutionMode(ConvolutionMode.Truncate);
+        b.setDataFormat(format);
+        graph.addLayer(name, b.build(), input);
+        return name;
+    }
+
+    /**
+     * The temporal shift: offline a {@link TemporalShiftLayer} over {@code segments} frames, in a streaming graph
+     * an {@link OnlineShiftLayer} with one cache per stream.
+     */
+    String shift(String name, String input, int segments) {
+        if (streaming) {
+            graph.addLayer(name, new OnlineShiftLayer.Builder()
+                    .foldDiv(config.foldDiv())
+                    .dataFormat(format)
+                    .build(), input);
+        } else {
+            graph.addLayer(name, new TemporalShiftLayer.Builder()
+                    .segments(segments)
+                    .foldDiv(config.foldDiv())
+                    .direction(config.direction())
+                    .dataFormat(format)
+                    .build(), input);
+        }
+        return name;
+    }
+
+    String temporalPool(String name, String input, int segments) {
+        graph.addLayer(name, new TemporalPoolLayer.Builder().segments(segments).dataFormat(format).build(), input);
+        return name;
+    }
+
+    /**
+     * The official TSN head: global average pool → dropout → {@code fc} → segment consensus → softmax/MCXENT loss.
+     * A streaming graph ends at {@code fc} (per-frame logits).
+     *
+     * @return the output vertex name
+     */
+    String head(String input, int features, int segments) {
+        GlobalPoolingLayer.Builder pool = new GlobalPoolingLayer.Builder(PoolingType.AVG);
+        pool.poolingDimensions(switch (format) {
+            case NCHW -> new int[] {2, 3};
+            case NHWC -> new int[] {1, 2};
+        });
+        graph.addLayer(TsmNetworks.AVGPOOL, pool.build(), input);
+        String x = TsmNetworks.AVGPOOL;
+        if (config.dropout() > 0 && !streaming) {
+            // DL4J's Dropout takes the probability of RETAINING an activation
+            graph.addLayer(TsmNetworks.DROPOUT, new DropoutLayer.Builder()
+                    .dropOut(new Dropout(1.0 - config.dropout())).build(), x);
+            x = TsmNetworks.DROPOUT;
+        }
+        graph.addLayer(TsmNetworks.FC, new DenseLayer.Builder()
+                .nIn(features)
+                .nOut(config.numClasses())
+                .activation(Activation.IDENTITY)
+                .weightInit(new NormalDistribution(0, FC_INIT_STD))
+                .biasInit(0)
+                .build(), x);
+        if (streaming) {
+            return TsmNetworks.FC;
+        }
+        graph.addLayer(TsmNetworks.CONSENSUS, new SegmentConsensusLayer.Builder()
+                .segments(segments)
+                .mode(config.consensus())
+                .build(), TsmNetworks.FC);
+        graph.addLayer(TsmNetworks.LOSS, new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                .activation(Activation.SOFTMAX)
+                .build(), TsmNetworks.CONSENSUS);
+        return TsmNetworks.LOSS;
+    }
+}

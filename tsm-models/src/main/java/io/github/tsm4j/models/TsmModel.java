@@ -1,0 +1,270 @@
+package io.github.tsm4j.models;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.tsm4j.core.ConsensusMode;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A TSM network ready to use: the DL4J {@link ComputationGraph}, the {@link TsmConfig} it was built from and
+ * the class labels. Saved as one DL4J model zip that also holds the configuration and labels (JSON entries
+ * added with {@link ModelSerializer#addObjectToFile}); nothing is parsed from file names.
+ *
+ * <p>Input: clips {@code [N·T, 3, S, S]}, NCHW, float, normalised as {@code config().input()} says, the T =
+ * {@code config().segments()} frames of each video contiguous, S = {@code config().input().cropSize()}.
+ * Output: class probabilities {@code [N, K]} ({@code [N·T', K]} with {@link ConsensusMode#IDENTITY}).
+ *
+ * <p>Not thread-safe (DL4J graphs are not); use one model per thread or synchronise.
+ */
+public final class TsmModel {
+
+    /** Zip entry holding the {@link TsmConfig} as JSON. */
+    public static final String CONFIG_ENTRY = "tsm4j-config.json";
+    /** Zip entry holding the labels as a JSON array of strings. */
+    public static final String LABELS_ENTRY = "tsm4j-labels.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ComputationGraph graph;
+    private final TsmConfig config;
+    private final List<String> labels;
+
+    private TsmModel(ComputationGraph graph, TsmConfig config, List<String> labels) {
+        this.graph = graph;
+        this.config = config;
+        this.labels = List.copyOf(labels);
+    }
+
+    /**
+     * A freshly initialised model (random weights, {@link TsmNetworks#defaultGlobals()}).
+     *
+     * @param config network description
+     * @param labels one label per class, {@code config.numClasses()} of them
+     * @return the model
+     */
+    public static TsmModel create(TsmConfig config, List<String> labels) {
+        return create(config, labels, TsmNetworks.defaultGlobals());
+    }
+
+    /**
+     * A freshly initialised model with the caller's global settings (updater, seed, data type, …).
+     *
+     * @param config network description
+     * @param labels one label per class
+     * @param globals DL4J global settings
+     * @return the model
+     */
+    public static TsmModel create(TsmConfig config, List<String> labels, NeuralNetConfiguration.Builder globals) {
+        checkLabels(config, labels);
+        ComputationGraph graph = new ComputationGraph(TsmNetworks.offline(config, globals));
+        graph.init();
+        return new TsmModel(graph, config, labels);
+    }
+
+    /**
+     * Wraps an existing graph (e.g. after import or training) built by {@link TsmNetworks#offline}.
+     *
+     * @param graph an initialised graph for {@code config}
+     * @param config its description
+     * @param labels one label per class
+     * @return the model
+     */
+    public static TsmModel wrap(ComputationGraph graph, TsmConfig config, List<String> labels) {
+        checkLabels(config, labels);
+        if (graph.getLayer(TsmNetworks.FC) == null) {
+            throw new IllegalArgumentException("graph has no layer '" + TsmNetworks.FC + "': not a tsm4j network");
+        }
+        long k = ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) graph.getLayer(TsmNetworks.FC).conf()
+                .getLayer()).getNOut();
+        if (k != config.numClasses()) {
+            throw new IllegalArgumentException("graph layer 'fc' has " + k + " outputs but TsmConfig.numClasses is "
+                    + config.numClasses());
+        }
+        return new TsmModel(graph, config, labels);
+    }
+
+    /**
+     * Default labels {@code class0 … class(K−1)} for models without names.
+     *
+     * @param numClasses K
+     * @return the labels
+     */
+    public static List<String> defaultLabels(int numClasses) {
+        return IntStream.range(0, numClasses).mapToObj(i -> "class" + i).toList();
+    }
+
+    private static void checkLabels(TsmConfig config, List<String> labels) {
+        if (labels == null || labels.size() != config.numClasses()) {
+            throw new IllegalArgumentException("labels must have TsmConfig.numClasses = " + config.numClasses()
+                    + " entries, found " + (labels == null ? "null" : labels.size()));
+        }
+        for (int i = 0; i < labels.size(); i++) {
+            if (labels.get(i) == null) {
+                throw new IllegalArgumentException("labels[" + i + "] is null");
+            }
+        }
+    }
+
+    /** @return the DL4J graph (shared, not a copy) */
+    public ComputationGraph graph() {
+        return graph;
+    }
+
+    /** @return the configuration */
+    public TsmConfig config() {
+        return config;
+    }
+
+    /** @return the labels, index = class index (immutable) */
+    public List<String> labels() {
+        return labels;
+    }
+
+    /**
+     * Checks a batch of clips against the configuration.
+     *
+     * @param clips {@code [N·T, 3, S, S]}
+     * @return N, the number of videos
+     * @throws IllegalArgumentException naming the wrong dimension, its value and the expected one
+     */
+    public int checkClips(INDArray clips) {
+        long[] s = clips.shape();
+        int t = config.segments();
+        int size = config.input().cropSize();
+        if (s.length != 4) {
+            throw new IllegalArgumentException("clips must be [N·T, 3, " + size + ", " + size + "] (NCHW), found shape "
+                    + Arrays.toString(s));
+        }
+        if (s[0] == 0 || s[0] % t != 0) {
+            throw new IllegalArgumentException("clips: frame count " + s[0] + " is not a positive multiple of segments "
+                    + t + " (shape " + Arrays.toString(s) + ")");
+        }
+        if (s[1] != 3) {
+            throw new IllegalArgumentException("clips: expected 3 channels (RGB, NCHW), found " + s[1] + " (shape "
+                    + Arrays.toString(s) + ")");
+        }
+        if (s[2] != size || s[3] != size) {
+            throw new IllegalArgumentException("clips: expected frames of " + size + "x" + size + " (cropSize), found "
+                    + s[2] + "x" + s[3] + " (shape " + Arrays.toString(s) + ")");
+        }
+        return (int) (s[0] / t);
+    }
+
+    /**
+     * Class probabilities (inference mode: no dropout, BatchNorm running statistics).
+     *
+     * @param clips {@code [N·T, 3, S, S]}
+     * @return {@code [N, K]} (a new array)
+     */
+    public INDArray output(INDArray clips) {
+        checkClips(clips);
+        return graph.outputSingle(false, clips);
+    }
+
+    /**
+     * Logits after the consensus (before softmax).
+     *
+     * @param clips {@code [N·T, 3, S, S]}
+     * @return {@code [N, K]} ({@code [N·T', K]} with IDENTITY consensus)
+     */
+    public INDArray logits(INDArray clips) {
+        checkClips(clips);
+        return graph.output(List.of(TsmNetworks.CONSENSUS), false, new INDArray[] {clips}, null)[0];
+    }
+
+    /**
+     * Top-k classes of one video. With {@link ConsensusMode#IDENTITY} the per-frame probabilities are averaged.
+     *
+     * @param clip one video {@code [T, 3, S, S]}
+     * @param k how many classes, 1 ≤ k ≤ K
+     * @return k predictions, highest probability first
+     */
+    public List<Prediction> predict(INDArray clip, int k) {
+        if (k < 1 || k > config.numClasses()) {
+            throw new IllegalArgumentException("k must be in [1, " + config.numClasses() + "], found " + k);
+        }
+        int videos = checkClips(clip);
+        if (videos != 1) {
+            throw new IllegalArgumentException("predict takes one video of " + config.segments()
+                    + " frames, found " + clip.size(0) + " frames; use output() for batches");
+        }
+        INDArray p = output(clip);
+        if (p.size(0) > 1) {
+            p = p.mean(true, 0);
+        }
+        double[] probs = p.toDoubleVector();
+        Integer[] order = IntStream.range(0, probs.length).boxed().toArray(Integer[]::new);
+        Arrays.sort(order, (a, b) -> Double.compare(probs[b], probs[a]));
+        List<Prediction> top = new ArrayList<>(k);
+        for (int i = 0; i < k; i++) {
+            top.add(new Prediction(labels.get(order[i]), order[i], probs[order[i]]));
+        }
+        return top;
+    }
+
+    /**
+     * Saves graph, configuration and labels in one zip.
+     *
+     * @param file target file (overwritten)
+     * @param saveUpdater whether to keep the updater state (to resume training)
+     * @throws IOException on write failure
+     */
+    public void save(Path file, boolean saveUpdater) throws IOException {
+        File f = file.toFile();
+        ModelSerializer.writeModel(graph, f, saveUpdater);
+        ModelSerializer.addObjectToFile(f, CONFIG_ENTRY, JSON.writeValueAsString(config));
+        ModelSerializer.addObjectToFile(f, LABELS_ENTRY, JSON.writeValueAsString(labels));
+    }
+
+    /**
+     * Loads a model saved by {@link #save}, without updater state.
+     *
+     * @param file the zip
+     * @return the model
+     * @throws IOException when the file cannot be read or lacks the tsm4j entries
+     */
+    public static TsmModel load(Path file) throws IOException {
+        return load(file, false);
+    }
+
+    /**
+     * Loads a model saved by {@link #save}.
+     *
+     * @param file the zip
+     * @param loadUpdater whether to restore the updater state too
+     * @return the model
+     * @throws IOException when the file cannot be read or lacks the tsm4j entries
+     */
+    public static TsmModel load(Path file, boolean loadUpdater) throws IOException {
+        File f = file.toFile();
+        if (!f.isFile()) {
+            throw new IOException("No model file " + file);
+        }
+        List<String> entries = ModelSerializer.listObjectsInFile(f);
+        if (!entries.contains(CONFIG_ENTRY) || !entries.contains(LABELS_ENTRY)) {
+            throw new IOException("Not a tsm4j model (no " + CONFIG_ENTRY + " / " + LABELS_ENTRY + " entries): " + file);
+        }
+        TsmConfig config;
+        List<String> labels;
+        try {
+            config = JSON.readValue((String) ModelSerializer.getObjectFromFile(f, CONFIG_ENTRY), TsmConfig.class);
+            labels = JSON.readValue((String) ModelSerializer.getObjectFromFile(f, LABELS_ENTRY),
+                    new TypeReference<List<String>>() { });
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new IOException("Corrupt tsm4j entries in " + file + ": " + e.getMessage(), e);
+        }
+        ComputationGraph graph = ModelSerializer.restoreComputationGraph(f, loadUpdater);
+        return wrap(graph, config, labels);
+    }
+}

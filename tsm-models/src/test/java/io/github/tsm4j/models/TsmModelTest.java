@@ -1,0 +1,163 @@
+package io.github.tsm4j.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.tsm4j.core.ConsensusMode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.learning.config.Sgd;
+
+class TsmModelTest {
+
+    private static final List<String> LABELS = List.of("push", "pull", "wave");
+
+    private static TsmConfig.Builder tiny(Backbone backbone) {
+        return TsmConfig.builder(backbone, 3).segments(2).inputSize(32, 32).baseWidth(backbone.isResNet() ? 8 : 64);
+    }
+
+    private static INDArray clips(int videos, int segments, int size, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        return Nd4j.randn(DataType.FLOAT, videos * segments, 3, size, size);
+    }
+
+    @Test
+    void saveAndLoadKeepWeightsConfigAndLabels(@TempDir Path dir) throws IOException {
+        for (CNN2DFormat format : CNN2DFormat.values()) {
+            TsmModel model = TsmModel.create(tiny(Backbone.RESNET18).dataFormat(format).build(), LABELS);
+            INDArray x = clips(2, 2, 32, 1);
+            INDArray before = model.output(x);
+            Path file = dir.resolve("model-" + format + ".zip");
+            model.save(file, true);
+            TsmModel loaded = TsmModel.load(file);
+            assertEquals(model.config(), loaded.config());
+            assertEquals(LABELS, loaded.labels());
+            assertArrayEquals(before.ravel().toFloatVector(), loaded.output(x).ravel().toFloatVector(), 0f);
+            assertTrue(ModelSerializer.listObjectsInFile(file.toFile()).contains(TsmModel.CONFIG_ENTRY));
+        }
+    }
+
+    @Test
+    void loadingAPlainDl4jZipNamesTheFile(@TempDir Path dir) throws IOException {
+        TsmModel model = TsmModel.create(tiny(Backbone.RESNET18).build(), LABELS);
+        Path file = dir.resolve("plain.zip");
+        ModelSerializer.writeModel(model.graph(), file.toFile(), false);
+        IOException e = assertThrows(IOException.class, () -> TsmModel.load(file));
+        assertEquals("Not a tsm4j model (no tsm4j-config.json / tsm4j-labels.json entries): " + file, e.getMessage());
+        assertEquals("No model file " + dir.resolve("missing.zip"),
+                assertThrows(IOException.class, () -> TsmModel.load(dir.resolve("missing.zip"))).getMessage());
+    }
+
+    @Test
+    void badClipsAndLabelsAreRejectedWithTheirShape() {
+        TsmModel model = TsmModel.create(tiny(Backbone.RESNET18).build(), LABELS);
+        assertEquals("clips: frame count 3 is not a positive multiple of segments 2 (shape [3, 3, 32, 32])",
+                assertThrows(IllegalArgumentException.class, () -> model.output(clips(1, 3, 32, 1))).getMessage());
+        assertEquals("clips: expected 3 channels (RGB, NCHW), found 1 (shape [4, 1, 32, 32])",
+                assertThrows(IllegalArgumentException.class,
+                        () -> model.output(Nd4j.zeros(DataType.FLOAT, 4, 1, 32, 32))).getMessage());
+        assertEquals("clips: expected frames of 32x32 (cropSize), found 30x32 (shape [4, 3, 30, 32])",
+                assertThrows(IllegalArgumentException.class,
+                        () -> model.output(Nd4j.zeros(DataType.FLOAT, 4, 3, 30, 32))).getMessage());
+        assertEquals("clips must be [N·T, 3, 32, 32] (NCHW), found shape [4, 3, 32]",
+                assertThrows(IllegalArgumentException.class,
+                        () -> model.output(Nd4j.zeros(DataType.FLOAT, 4, 3, 32))).getMessage());
+        assertEquals("predict takes one video of 2 frames, found 4 frames; use output() for batches",
+                assertThrows(IllegalArgumentException.class, () -> model.predict(clips(2, 2, 32, 1), 1)).getMessage());
+        assertEquals("labels must have TsmConfig.numClasses = 3 entries, found 2",
+                assertThrows(IllegalArgumentException.class,
+                        () -> TsmModel.create(tiny(Backbone.RESNET18).build(), List.of("a", "b"))).getMessage());
+    }
+
+    @Test
+    void predictReturnsTopKLabelsInProbabilityOrder() {
+        TsmModel model = TsmModel.create(tiny(Backbone.MOBILENET_V2).build(), LABELS);
+        INDArray clip = clips(1, 2, 32, 3);
+        double[] p = model.output(clip).toDoubleVector();
+        List<Prediction> top = model.predict(clip, 3);
+        assertEquals(3, top.size());
+        for (Prediction pr : top) {
+            assertEquals(LABELS.get(pr.index()), pr.label());
+            assertEquals(p[pr.index()], pr.probability(), 0.0);
+        }
+        assertTrue(top.get(0).probability() >= top.get(1).probability());
+        assertTrue(top.get(1).probability() >= top.get(2).probability());
+        assertEquals(1.0, top.stream().mapToDouble(Prediction::probability).sum(), 1e-5);
+    }
+
+    @Test
+    void identityConsensusGivesPerFrameLogitsWhoseMeanIsTheAverageConsensus() {
+        TsmModel avg = TsmModel.create(tiny(Backbone.RESNET18).build(), LABELS);
+        TsmModel id = TsmModel.create(tiny(Backbone.RESNET18).consensus(ConsensusMode.IDENTITY).build(), LABELS);
+        TsmNetworks.copyParams(avg.graph(), id.graph());
+        INDArray x = clips(2, 2, 32, 5);
+        INDArray perFrame = id.logits(x);
+        assertArrayEquals(new long[] {4, 3}, perFrame.shape());
+        INDArray mean = perFrame.reshape(2, 2, 3).mean(1);
+        assertArrayEquals(avg.logits(x).ravel().toFloatVector(), mean.ravel().toFloatVector(), 1e-6f);
+    }
+
+    @Test
+    void oneSgdStepLowersTheLossOnAFixedBatch() {
+        TsmModel model = TsmModel.create(tiny(Backbone.RESNET18).dropout(0).build(), LABELS,
+                TsmNetworks.defaultGlobals().updater(new Sgd(0.1)));
+        DataSet batch = new DataSet(clips(2, 2, 32, 7), Nd4j.createFromArray(new float[][] {{1, 0, 0}, {0, 0, 1}}));
+        ComputationGraph g = model.graph();
+        double before = g.score(batch, true);
+        g.fit(batch);
+        double after = g.score(batch, true);
+        assertTrue(after < before, "loss " + before + " -> " + after);
+    }
+
+    @Test
+    void gradientsOfANarrowShiftedResNetMatchFiniteDifferences() {
+        TsmConfig config = TsmConfig.builder(Backbone.RESNET18, 3).segments(2).inputSize(16, 16).baseWidth(4)
+                .foldDiv(4).dropout(0).build();
+        NeuralNetConfiguration.Builder globals = TsmNetworks.defaultGlobals().dataType(DataType.DOUBLE)
+                .updater(new NoOp()).seed(12345);
+        ComputationGraph g = new ComputationGraph(TsmNetworks.offline(config, globals));
+        g.init();
+        Nd4j.getRandom().setSeed(3);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, 4, 3, 16, 16);
+        INDArray y = Nd4j.createFromArray(new double[][] {{1, 0, 0}, {0, 1, 0}});
+        DataType floatType = Nd4j.defaultFloatingPointType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        try {
+            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
+                    .inputs(new INDArray[] {x}).labels(new INDArray[] {y})
+                    .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8)
+                    .subset(true).maxPerParam(2));
+            assertTrue(ok);
+        } finally {
+            Nd4j.setDefaultDataTypes(floatType, floatType);
+        }
+        assertNotNull(g.getLayer("layer1.0.shift"));
+    }
+
+    @Test
+    void wrapRejectsAGraphWhoseClassifierDisagreesWithTheConfig() {
+        TsmModel model = TsmModel.create(tiny(Backbone.RESNET18).build(), LABELS);
+        TsmConfig other = tiny(Backbone.RESNET18).numClasses(4).build();
+        assertEquals("graph layer 'fc' has 3 outputs but TsmConfig.numClasses is 4",
+                assertThrows(IllegalArgumentException.class,
+                        () -> TsmModel.wrap(model.graph(), other, List.of("a", "b", "c", "d"))).getMessage());
+        assertTrue(Files.notExists(Path.of("unused")));
+    }
+}

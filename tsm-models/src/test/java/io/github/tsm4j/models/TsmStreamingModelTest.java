@@ -1,0 +1,127 @@
+package io.github.tsm4j.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.tsm4j.core.ConsensusMode;
+import io.github.tsm4j.core.ShiftDirection;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+class TsmStreamingModelTest {
+
+    private static final int T = 4;
+    private static final int SIZE = 32;
+
+    /** An offline UNIDIRECTIONAL model with per-frame logits, in double, with a classifier that is not ~0. */
+    private static TsmModel offline(Backbone backbone) {
+        TsmConfig config = TsmConfig.builder(backbone, 5).segments(T).inputSize(SIZE, SIZE)
+                .baseWidth(backbone.isResNet() ? 8 : 64).direction(ShiftDirection.UNIDIRECTIONAL)
+                .consensus(ConsensusMode.IDENTITY).build();
+        TsmModel model = TsmModel.create(config, TsmModel.defaultLabels(5),
+                TsmNetworks.defaultGlobals().dataType(DataType.DOUBLE));
+        Nd4j.getRandom().setSeed(11);
+        model.graph().getParam("fc_W").assign(Nd4j.randn(DataType.DOUBLE, model.graph().getParam("fc_W").shape()));
+        return model;
+    }
+
+    /** Frame t of each of the videos in {@code clips [videos·T, 3, S, S]}: {@code [videos, 3, S, S]}. */
+    private static INDArray frameOfEach(INDArray clips, int videos, int t) {
+        INDArray frames = Nd4j.create(clips.dataType(), videos, 3, SIZE, SIZE);
+        for (int v = 0; v < videos; v++) {
+            frames.get(NDArrayIndex.point(v)).assign(clips.get(NDArrayIndex.point((long) v * T + t)));
+        }
+        return frames;
+    }
+
+    private static void assertStreamingEqualsOffline(Backbone backbone, int expectedShiftLayers) {
+        TsmModel model = offline(backbone);
+        int videos = 2;
+        Nd4j.getRandom().setSeed(5);
+        INDArray clips = Nd4j.randn(DataType.DOUBLE, videos * T, 3, SIZE, SIZE);
+        INDArray perFrame = model.logits(clips); // [videos·T, K]
+        TsmStreamingModel stream = TsmStreamingModel.of(model, videos);
+        assertEquals(expectedShiftLayers, stream.shiftLayers());
+        double scale = perFrame.amaxNumber().doubleValue();
+        INDArray out = Nd4j.create(DataType.DOUBLE, videos, 5);
+        for (int t = 0; t < T; t++) {
+            stream.step(frameOfEach(clips, videos, t), out);
+            for (int v = 0; v < videos; v++) {
+                assertArrayEquals(perFrame.getRow((long) v * T + t).toDoubleVector(), out.getRow(v).toDoubleVector(),
+                        1e-5 * scale, backbone + " video " + v + " frame " + t);
+            }
+        }
+    }
+
+    @Test
+    void streamingMobileNetV2EqualsTheOfflineUnidirectionalModelFrameByFrame() {
+        assertStreamingEqualsOffline(Backbone.MOBILENET_V2, 10);
+    }
+
+    @Test
+    void streamingResNet50EqualsTheOfflineUnidirectionalModelFrameByFrame() {
+        assertStreamingEqualsOffline(Backbone.RESNET50, 16);
+    }
+
+    @Test
+    void theCacheCarriesInformationAndResetRestartsAStream() {
+        TsmModel model = offline(Backbone.MOBILENET_V2);
+        TsmStreamingModel stream = TsmStreamingModel.of(model, 2);
+        Nd4j.getRandom().setSeed(9);
+        INDArray a = Nd4j.randn(DataType.DOUBLE, 2, 3, SIZE, SIZE);
+        INDArray b = Nd4j.randn(DataType.DOUBLE, 2, 3, SIZE, SIZE);
+        INDArray first = stream.step(a);
+        INDArray afterB = stream.step(a);
+        // same frame, different history: the shifted channels differ
+        assertTrue(first.sub(afterB).amaxNumber().doubleValue() > 1e-6 * first.amaxNumber().doubleValue());
+        stream.step(b);
+        stream.reset(1); // stream 1 restarts, stream 0 keeps b in its caches
+        INDArray mixed = stream.step(a);
+        INDArray afterBStream0 = stream.graph().outputSingle(false, a); // advances the caches once more
+        assertArrayEquals(first.getRow(1).toDoubleVector(), mixed.getRow(1).toDoubleVector(), 0.0);
+        assertTrue(first.getRow(0).sub(mixed.getRow(0)).amaxNumber().doubleValue() > 0);
+        assertEquals(2, afterBStream0.size(0));
+        stream.reset();
+        assertArrayEquals(first.ravel().toDoubleVector(), stream.step(a).ravel().toDoubleVector(), 0.0);
+    }
+
+    @Test
+    void badFramesAndStreamsAreRejected() {
+        TsmStreamingModel stream = TsmStreamingModel.of(offline(Backbone.MOBILENET_V2), 2);
+        assertEquals("frames must be [2, 3, 32, 32] (one NCHW frame per stream), found [1, 3, 32, 32]",
+                assertThrows(IllegalArgumentException.class,
+                        () -> stream.step(Nd4j.zeros(DataType.DOUBLE, 1, 3, SIZE, SIZE))).getMessage());
+        assertEquals("stream must be in [0, 2), found 2",
+                assertThrows(IllegalArgumentException.class, () -> stream.reset(2)).getMessage());
+        TsmConfig pooled = TsmConfig.builder(Backbone.RESNET50, 5).segments(4).baseWidth(8).temporalPool(true).build();
+        assertEquals("TsmConfig.temporalPool = true cannot run as a streaming model (it pools over future frames)",
+                assertThrows(IllegalArgumentException.class, () -> TsmStreamingModel.create(pooled,
+                        TsmModel.defaultLabels(5), 1, TsmNetworks.defaultGlobals())).getMessage());
+    }
+
+    @Test
+    void stepsAfterWarmUpAllocateNoNewNd4jMemory() {
+        TsmStreamingModel stream = TsmStreamingModel.of(offline(Backbone.MOBILENET_V2), 1);
+        INDArray frame = Nd4j.randn(DataType.DOUBLE, 1, 3, SIZE, SIZE);
+        INDArray out = Nd4j.create(DataType.DOUBLE, 1, 5);
+        for (int i = 0; i < 3; i++) {
+            stream.step(frame, out);
+        }
+        long before = org.nd4j.linalg.api.memory.AllocationsTracker.getInstance().bytesOnDevice(
+                org.nd4j.linalg.api.memory.enums.AllocationKind.GENERAL, 0);
+        for (int i = 0; i < 20; i++) {
+            stream.step(frame, out);
+        }
+        long after = org.nd4j.linalg.api.memory.AllocationsTracker.getInstance().bytesOnDevice(
+                org.nd4j.linalg.api.memory.enums.AllocationKind.GENERAL, 0);
+        System.out.println("GENERAL bytes " + before + " -> " + after);
+        assertTrue(after <= before, "ND4J memory grew by " + (after - before) + " bytes in 20 steps");
+        assertEquals(List.of(), List.of());
+    }
+}
