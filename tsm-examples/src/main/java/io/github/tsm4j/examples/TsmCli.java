@@ -24,6 +24,8 @@ import picocli.CommandLine.Option;
         subcommands = {
             CommandLine.HelpCommand.class,
             io.github.tsm4j.examples.cli.StreamCommand.class,
+            io.github.tsm4j.examples.cli.PredictCommand.class,
+            io.github.tsm4j.examples.cli.InfoCommand.class,
             io.github.tsm4j.examples.cli.ExtractFramesCommand.class,
         })
 public final class TsmCli implements Callable<Integer> {
@@ -59,6 +61,7 @@ public final class TsmCli implements Callable<Integer> {
      */
     public static CommandLine commandLine(CommandLine.IFactory factory) {
         CommandLine cli = new CommandLine(new TsmCli(), factory);
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler(TsmCli::handleFailure);
         cli.setParameterExceptionHandler(TsmCli::handleUsage);
         return cli;
