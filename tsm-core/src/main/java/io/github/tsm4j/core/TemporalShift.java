@@ -19,9 +19,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>This class is the one implementation of the shift in tsm4j: the DL4J layers and
  * {@link OnlineShift} reuse it. Both {@link #forward} and {@link #backward} (the adjoint, which is the
- * same shift run the other way) write into a caller-supplied output array through views of its
- * sub-blocks: no temporary arrays are allocated per call, so output arrays from a DL4J workspace work
- * as-is. Input and output must not overlap.
+ * same shift run the other way) write into a caller-supplied output array: no temporary arrays are
+ * allocated per call, so output arrays from a DL4J workspace work as-is. Input and output must not
+ * overlap. On the CPU backend, when every frame of both arrays is contiguous (the usual case), each
+ * channel block of an NCHW frame is one contiguous run and is copied with {@code memcpy}/{@code memset}
+ * on the calling thread, as fast as a plain copy of the array (NHWC: whole frames are copied, then the two
+ * shifted channel blocks are moved through strided views); otherwise the array is viewed as
+ * {@code [N, T, ...]} clips and the blocks are moved by ND4J {@code assign}s of strided views.
  *
  * <pre>{@code
  * INDArray x = Nd4j.rand(DataType.FLOAT, 2 * 8, 64, 56, 56);          // N=2 clips, T=8, NCHW
@@ -206,15 +210,37 @@ public final class TemporalShift {
      */
     private static void move(INDArray src, INDArray dst, int segments, CNN2DFormat format, long channels,
             int fold, int step0, int step1) {
+        long restFrom = step1 != 0 ? 2L * fold : fold;
+        if (HostCopy.applies(src, dst)) {
+            switch (format) {
+                case NCHW -> {
+                    // each channel block of a frame is one contiguous run: copy runs on the calling thread
+                    HostCopy.nchw(src, dst, segments, 0, fold, step0);
+                    if (step1 != 0) {
+                        HostCopy.nchw(src, dst, segments, fold, 2L * fold, step1);
+                    }
+                    HostCopy.nchw(src, dst, segments, restFrom, channels, 0);
+                }
+                case NHWC -> {
+                    // channel blocks are strided inside a frame: copy whole frames, then move the shifted blocks
+                    HostCopy.frames(src, dst);
+                    ClipView s = ClipView.of(src, segments, format);
+                    ClipView d = ClipView.of(dst, segments, format);
+                    moveBlock(s, d, segments, 0, fold, step0);
+                    if (step1 != 0) {
+                        moveBlock(s, d, segments, fold, 2L * fold, step1);
+                    }
+                }
+            }
+            return;
+        }
         ClipView s = ClipView.of(src, segments, format);
         ClipView d = ClipView.of(dst, segments, format);
         moveBlock(s, d, segments, 0, fold, step0);
         if (step1 != 0) {
             moveBlock(s, d, segments, fold, 2L * fold, step1);
-            moveBlock(s, d, segments, 2L * fold, channels, 0);
-        } else {
-            moveBlock(s, d, segments, fold, channels, 0);
         }
+        moveBlock(s, d, segments, restFrom, channels, 0);
     }
 
     /** d[:, t, from:to] = s[:, t + step, from:to], zero where t + step is outside [0, T). */

@@ -146,6 +146,29 @@ class TemporalShiftTest {
 
     @ParameterizedTest
     @EnumSource(CNN2DFormat.class)
+    void worksOnContiguousFramesWithGapsBetweenThem(CNN2DFormat format) {
+        // every second frame of a larger batch: each frame contiguous, frame stride twice the frame size
+        INDArray big = random(format, 12, 8, 2, 3, 13);
+        INDArray in = big.get(NDArrayIndex.interval(0, 2, 12), NDArrayIndex.all(), NDArrayIndex.all(),
+                NDArrayIndex.all());
+        INDArray holder = Nd4j.zeros(DataType.DOUBLE, big.shape());
+        INDArray out = holder.get(NDArrayIndex.interval(1, 2, 12), NDArrayIndex.all(), NDArrayIndex.all(),
+                NDArrayIndex.all());
+        for (ShiftDirection direction : ShiftDirection.values()) {
+            TemporalShift.forward(in, out, 3, 4, direction, format);
+            assertEquals(reference(in.dup('c'), 3, 4, direction, format), out.dup('c'), direction.toString());
+            INDArray back = in.ulike();
+            TemporalShift.backward(in, back, 3, 4, direction, format);
+            double lhs = out.mul(in).sumNumber().doubleValue();
+            double rhs = in.mul(back).sumNumber().doubleValue();
+            assertEquals(lhs, rhs, 1e-12 * Math.abs(lhs));
+        }
+        assertEquals(0.0, holder.get(NDArrayIndex.interval(0, 2, 12), NDArrayIndex.all(), NDArrayIndex.all(),
+                NDArrayIndex.all()).amaxNumber().doubleValue(), "frames between the output frames stay untouched");
+    }
+
+    @ParameterizedTest
+    @EnumSource(CNN2DFormat.class)
     void backwardIsTheAdjointOfForward(CNN2DFormat format) {
         for (ShiftDirection direction : ShiftDirection.values()) {
             for (int segments : new int[] {1, 2, 4}) {

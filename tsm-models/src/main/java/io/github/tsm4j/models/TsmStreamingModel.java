@@ -31,9 +31,11 @@ import org.slf4j.LoggerFactory;
  * {@code [B, 3, S, S]} NCHW normalised as {@code config().input()} says, and returns logits {@code [B, K]}.
  * {@link #reset(int)} restarts one stream (a new video), {@link #reset()} all of them.
  *
- * <p>Memory: after the first frame (warm-up), {@link #step(INDArray, INDArray)} allocates no new ND4J arrays
- * outside DL4J's reusable workspaces: the graph runs in its workspaces, its output lands in this model's own
- * workspace and is copied into the caller's array; the shift caches are allocated once. {@link #step(INDArray)}
+ * <p>Memory: {@link #step(INDArray, INDArray)} runs the graph in DL4J's workspaces, puts its output in this
+ * model's own workspace and copies it into the caller's array; the shift caches are allocated once. After warm-up
+ * (DL4J's rotating activation workspaces size themselves over the first ~5 frames) no workspace grows or spills,
+ * so no activation data is allocated per frame; ND4J still creates small per-op descriptors (shape information of
+ * views, ~2 KB per MobileNetV2 frame). {@link #step(INDArray)}
  * additionally allocates its returned {@code [B, K]} array. Not thread-safe.
  */
 public final class TsmStreamingModel {

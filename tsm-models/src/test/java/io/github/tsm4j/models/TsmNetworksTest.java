@@ -121,6 +121,28 @@ class TsmNetworksTest {
         assertEquals(List.of("features.3.conv.3", "features.2.conv.3"), mb.getVertexInputs().get("features.3.add"));
     }
 
+    @Test
+    void temporalPoolHalvesTheFramesFromLayer2On() {
+        TsmConfig c = TsmConfig.builder(Backbone.RESNET50, 5).segments(4).inputSize(32, 32).baseWidth(8)
+                .temporalPool(true).consensus(io.github.tsm4j.core.ConsensusMode.IDENTITY).build();
+        ComputationGraphConfiguration conf = TsmNetworks.offline(c);
+        assertEquals(List.of("layer1.2.relu"), conf.getVertexInputs().get("layer2.tpool"));
+        assertEquals(List.of("layer2.tpool"), conf.getVertexInputs().get("layer2.0.shift"));
+        assertEquals(4, shiftSegments(conf, "layer1.0.shift"));
+        assertEquals(2, shiftSegments(conf, "layer2.0.shift"));
+        assertEquals(2, shiftSegments(conf, "layer4.2.shift"));
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        INDArray x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 8, 3, 32, 32);
+        // 2 videos × 4 frames in, 2 videos × 2 frames of per-frame logits out
+        assertArrayEquals(new long[] {4, 5}, g.outputSingle(false, x).shape());
+    }
+
+    private static int shiftSegments(ComputationGraphConfiguration conf, String name) {
+        return ((io.github.tsm4j.core.layers.TemporalShiftLayer) ((org.deeplearning4j.nn.conf.graph.LayerVertex)
+                conf.getVertices().get(name)).getLayerConf().getLayer()).getSegments();
+    }
+
     @ParameterizedTest
     @EnumSource(Backbone.class)
     void everyBackboneMapsTwoClipsToTwoRowsOfProbabilities(Backbone backbone) {

@@ -81,7 +81,7 @@ public final class ShiftBench {
     /**
      * Measures every shape of {@link #SHAPES}.
      *
-     * @param threads ND4J threads (at least 1)
+     * @param threads ND4J threads (at least 1); the previous setting is restored afterwards
      * @param iterations measured iterations per operation (at least 1); as many warm-up iterations run first
      * @return the medians
      */
@@ -104,13 +104,34 @@ public final class ShiftBench {
         if (iterations < 1) {
             throw new IllegalArgumentException("ShiftBench: iterations must be >= 1, found " + iterations);
         }
+        int previousThreads = Nd4j.getEnvironment().maxThreads();
+        int previousMasterThreads = Nd4j.getEnvironment().maxMasterThreads();
         Nd4j.getEnvironment().setMaxThreads(threads);
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
-        List<Row> rows = new ArrayList<>();
-        for (long[] shape : shapes) {
-            rows.addAll(measure(shape, iterations));
+        try {
+            List<Row> rows = new ArrayList<>();
+            for (long[] shape : shapes) {
+                rows.addAll(measure(shape, iterations));
+            }
+            return new Result(threads, iterations, rows);
+        } finally {
+            Nd4j.getEnvironment().setMaxThreads(previousThreads);
+            Nd4j.getEnvironment().setMaxMasterThreads(previousMasterThreads);
         }
-        return new Result(threads, iterations, rows);
+    }
+
+    /**
+     * Prints {@link #run}'s table: {@code ShiftBench [threads] [iterations]} (defaults 2 and
+     * {@value #DEFAULT_ITERATIONS}).
+     *
+     * @param args optional threads and iterations
+     */
+    public static void main(String[] args) {
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        int iterations = args.length > 1 ? Integer.parseInt(args[1]) : DEFAULT_ITERATIONS;
+        Result r = run(threads, iterations);
+        System.out.println("threads " + r.threads() + ", iterations " + r.iterations() + " (medians)");
+        System.out.print(r.toMarkdown());
     }
 
     private static List<Row> measure(long[] shape, int iterations) {

@@ -1,0 +1,35 @@
+package io.github.tsm4j.examples.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ShiftBenchTest {
+
+    @Test
+    void runReportsEveryOperationWithBandwidthAndRatioToAssign() {
+        ShiftBench.Result r = ShiftBench.run(1, 2, List.of(new long[] {8, 16, 4, 4}));
+        assertEquals(List.of("shift", "shift+back", "assign", "dup"),
+                r.rows().stream().map(ShiftBench.Row::operation).toList());
+        long bytes = 8L * 16 * 4 * 4 * 4;
+        assertEquals(List.of(2 * bytes, 4 * bytes, 2 * bytes, 2 * bytes),
+                r.rows().stream().map(ShiftBench.Row::bytesMoved).toList());
+        assertEquals(1.0, r.rows().get(2).ratioToAssign());
+        for (ShiftBench.Row row : r.rows()) {
+            assertEquals("8×16×4×4", row.shape());
+            assertTrue(row.gigabytesPerSecond() > 0, row.toString());
+        }
+        assertTrue(r.toMarkdown().startsWith("| shape | operation | median ms |"));
+    }
+
+    @Test
+    void rejectsNonPositiveThreadsAndIterations() {
+        assertEquals("ShiftBench: threads must be >= 1, found 0",
+                assertThrows(IllegalArgumentException.class, () -> ShiftBench.run(0, 1)).getMessage());
+        assertEquals("ShiftBench: iterations must be >= 1, found 0",
+                assertThrows(IllegalArgumentException.class, () -> ShiftBench.run(1, 0)).getMessage());
+    }
+}
