@@ -23,10 +23,15 @@ import picocli.CommandLine.Option;
         description = "Temporal Shift Module (TSM) video recognition on the JVM.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            io.github.tsm4j.examples.cli.DemoCommand.class,
+            io.github.tsm4j.examples.cli.TrainCommand.class,
+            io.github.tsm4j.examples.cli.EvalCommand.class,
             io.github.tsm4j.examples.cli.StreamCommand.class,
             io.github.tsm4j.examples.cli.PredictCommand.class,
             io.github.tsm4j.examples.cli.InfoCommand.class,
             io.github.tsm4j.examples.cli.ExtractFramesCommand.class,
+            io.github.tsm4j.examples.cli.ImportCommand.class,
+            io.github.tsm4j.examples.cli.BenchCommand.class,
         })
 public final class TsmCli implements Callable<Integer> {
 

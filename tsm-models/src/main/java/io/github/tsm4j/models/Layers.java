@@ -1,5 +1,8 @@
 package io.github.tsm4j.models;
 
+import io.github.tsm4j.core.conv.ConvImplementation;
+import io.github.tsm4j.core.conv.NativeConv2D;
+import io.github.tsm4j.core.conv.NativeDepthwiseConv2D;
 import io.github.tsm4j.core.layers.OnlineShiftLayer;
 import io.github.tsm4j.core.layers.SegmentConsensusLayer;
 import io.github.tsm4j.core.layers.TemporalPoolLayer;
@@ -27,7 +30,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * The one place where the backbone builders create convolutions, depthwise convolutions, BatchNorm, shifts and
- * the head, so that a faster implementation (e.g. a native oneDNN convolution) is swapped in here only. Each
+ * the head, so that a faster implementation is swapped in here only: convolutions are
+ * {@link NativeConv2D}/{@link NativeDepthwiseConv2D} (libnd4j ops, oneDNN in the onednn builds) unless the system
+ * property {@value ConvImplementation#PROPERTY} is {@code stock}; parameters and layouts are the same either way. Each
  * method adds one vertex to the graph under construction and returns its name.
  *
  * <p>PyTorch semantics: convolutions without bias, {@link ConvolutionMode#Truncate} with explicit symmetric
@@ -48,6 +53,8 @@ final class Layers {
     private final TsmConfig config;
     private final boolean streaming;
     private final CNN2DFormat format;
+    /** Native (oneDNN) convolutions unless {@code -Dtsm4j.conv=stock}; both hold the same parameter layouts. */
+    private final ConvImplementation convImplementation = ConvImplementation.fromSystemProperty();
 
     Layers(GraphBuilder graph, TsmConfig config, boolean streaming) {
         this.graph = graph;
@@ -72,6 +79,19 @@ final class Layers {
     }
 
     String conv(String name, String input, int nIn, int nOut, int kernel, int stride, int padding) {
+        if (convImplementation == ConvImplementation.NATIVE) {
+            graph.addLayer(name, NativeConv2D.builder()
+                    .kernel(kernel, kernel)
+                    .stride(stride, stride)
+                    .padding(padding, padding)
+                    .nIn(nIn)
+                    .nOut(nOut)
+                    .hasBias(false)
+                    .weightInit(WeightInit.RELU)
+                    .format(format)
+                    .build(), input);
+            return name;
+        }
         graph.addLayer(name, new ConvolutionLayer.Builder(kernel, kernel)
                 .stride(stride, stride)
                 .padding(padding, padding)
@@ -88,6 +108,18 @@ final class Layers {
 
     /** Depthwise k×k convolution, multiplier 1 (weights {@code [k, k, channels, 1]} in DL4J). */
     String depthwise(String name, String input, int channels, int kernel, int stride, int padding) {
+        if (convImplementation == ConvImplementation.NATIVE) {
+            graph.addLayer(name, NativeDepthwiseConv2D.builder()
+                    .kernel(kernel, kernel)
+                    .stride(stride, stride)
+                    .padding(padding, padding)
+                    .channels(channels)
+                    .hasBias(false)
+                    .weightInit(WeightInit.RELU)
+                    .format(format)
+                    .build(), input);
+            return name;
+        }
         graph.addLayer(name, new DepthwiseConvolution2D.Builder(kernel, kernel)
                 .stride(stride, stride)
                 .padding(padding, padding)

@@ -1,0 +1,236 @@
+#!/usr/bin/python3
+"""PyTorch side of `tsm bench`: the same workloads, the same keys, one line per figure.
+
+Run with Debian's python (python3-torch, python3-torchvision):
+    /usr/bin/python3 bench/torch_bench.py --threads 2 [--only shift,r50,mbv2,train] [--json out.json]
+
+Workloads (float32, 174 classes, T = 8, 224 px unless --size):
+  shift  out-of-place temporal shift (fold 1/8 each way) on [8,256,56,56], [8,2048,7,7], [64,64,56,56];
+         GB/s = 2 x bytes / median time; ratio to out.copy_(x) into a reused buffer.
+  r50    torchvision ResNet-50 with the shift on conv1 of every Bottleneck (TSM, "blockres") and without
+         (TSN): latency of 1 video x 8 frames, videos/s at 4 videos per call, shift overhead %.
+  mbv2   online TSM-MobileNetV2 (uni-directional shift caches on the 10 residual inverted-residual
+         blocks), one [1,3,224,224] frame per call: ms/frame median and p99.
+  train  one SGD step (momentum 0.9, wd 5e-4) of TSM-R50 on 2 videos x 8 frames, train mode.
+Timing: eval + no_grad for inference, warm-up then --runs timed calls, median reported.
+"""
+import argparse
+import json
+import os
+import resource
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torchvision
+
+NUM_CLASSES = 174
+SEGMENTS = 8
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--only", default="shift,r50,mbv2,train")
+    p.add_argument("--runs", type=int, default=10)
+    p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--size", type=int, default=224)
+    p.add_argument("--json", default=None)
+    a = p.parse_args()
+    if a.runs < 10:
+        p.error(f"--runs must be >= 10, found {a.runs}")
+    return a
+
+
+LINES = []
+
+
+def emit(key, value, unit, detail=""):
+    LINES.append({"key": key, "value": value, "unit": unit, "detail": detail})
+    print(f"{key:<32} {value:12.3f} {unit:<9} {detail}", flush=True)
+
+
+def time_ms(fn, warmup, runs):
+    for _ in range(warmup):
+        fn()
+    ts = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        ts.append((time.perf_counter() - t0) * 1e3)
+    ts.sort()
+    p99 = ts[min(len(ts) - 1, int(-(-0.99 * len(ts) // 1)) - 1)]
+    return statistics.median(ts), p99, ts[0], ts[-1]
+
+
+def describe(st):
+    med, p99, lo, hi = st
+    return f"{med:.2f} ms (p99 {p99:.2f}, min {lo:.2f}, max {hi:.2f})"
+
+
+# ---------------------------------------------------------------- shift (official ordering)
+def shift(x, segments, fold_div=8, out=None):
+    """[N*T, C, H, W] -> same; channels [0,f) take frame t+1, [f,2f) take t-1, rest unchanged."""
+    nt, c, h, w = x.shape
+    v = x.view(nt // segments, segments, c, h, w)
+    o = torch.empty_like(v) if out is None else out.view_as(v)
+    f = c // fold_div
+    o[:, :-1, :f] = v[:, 1:, :f]
+    o[:, -1, :f] = 0
+    o[:, 1:, f:2 * f] = v[:, :-1, f:2 * f]
+    o[:, 0, f:2 * f] = 0
+    o[:, :, 2 * f:] = v[:, :, 2 * f:]
+    return o.view(nt, c, h, w)
+
+
+class Shifted(nn.Module):
+    def __init__(self, conv, segments):
+        super().__init__()
+        self.net, self.segments = conv, segments
+
+    def forward(self, x):
+        return self.net(shift(x, self.segments))
+
+
+class OnlineShifted(nn.Module):
+    """Uni-directional online shift: the first C/8 channels come from the previous frame's cache."""
+
+    def __init__(self, conv):
+        super().__init__()
+        self.net, self.cache = conv, None
+
+    def forward(self, x):
+        f = x.shape[1] // 8
+        if self.cache is None:
+            self.cache = torch.zeros_like(x[:, :f])
+        new_cache = x[:, :f].clone()
+        x = torch.cat((self.cache, x[:, f:]), dim=1)
+        self.cache = new_cache
+        return self.net(x)
+
+
+def resnet50(shifted):
+    m = torchvision.models.resnet50(num_classes=NUM_CLASSES)
+    if shifted:
+        for layer in (m.layer1, m.layer2, m.layer3, m.layer4):
+            for block in layer:
+                block.conv1 = Shifted(block.conv1, SEGMENTS)
+    return m
+
+
+def mobilenet_v2_online():
+    m = torchvision.models.mobilenet_v2(num_classes=NUM_CLASSES)
+    for i in (3, 5, 6, 8, 9, 10, 12, 13, 15, 16):
+        m.features[i].conv[0] = OnlineShifted(m.features[i].conv[0])
+    return m
+
+
+# ---------------------------------------------------------------- sections
+def bench_shift(a):
+    for shape in ((8, 256, 56, 56), (8, 2048, 7, 7), (64, 64, 56, 56)):
+        x = torch.rand(shape)
+        out = torch.empty_like(x)
+        copy = torch.empty_like(x)
+        gb = 2 * x.numel() * 4 / 1e9
+        name = "x".join(map(str, shape))
+        runs = max(a.runs, 50)
+        st = time_ms(lambda: shift(x, SEGMENTS, out=out), a.warmup + 5, runs)
+        cp = time_ms(lambda: copy.copy_(x), a.warmup + 5, runs)
+        emit(f"shift.{name}.gbps", gb / (st[0] / 1e3), "GB/s", describe(st) + " (preallocated output)")
+        emit(f"shift.{name}.copy_gbps", gb / (cp[0] / 1e3), "GB/s", describe(cp) + " (out.copy_(x))")
+        emit(f"shift.{name}.ratio", cp[0] / st[0], "x", "shift GB/s / copy GB/s")
+
+
+def interleaved(fa, fb, warmup, runs):
+    for _ in range(warmup):
+        fa()
+        fb()
+    ta, tb = [], []
+    for _ in range(runs):
+        for f, ts in ((fa, ta), (fb, tb)):
+            t0 = time.perf_counter()
+            f()
+            ts.append((time.perf_counter() - t0) * 1e3)
+    out = []
+    for ts in (ta, tb):
+        ts.sort()
+        out.append((statistics.median(ts), ts[min(len(ts) - 1, -(-99 * len(ts) // 100) - 1)], ts[0], ts[-1]))
+    return out
+
+
+def bench_r50(a):
+    tsm, tsn = resnet50(True).eval(), resnet50(False).eval()
+    with torch.no_grad():
+        for videos, label in ((1, "1x8"), (4, "4x8")):
+            x = torch.rand(videos * SEGMENTS, 3, a.size, a.size)
+            st_tsm, st_tsn = interleaved(lambda: tsm(x), lambda: tsn(x), a.warmup, a.runs)
+            if videos == 1:
+                emit("r50.tsm.latency_1x8", st_tsm[0], "ms", describe(st_tsm))
+                emit("r50.tsn.latency_1x8", st_tsn[0], "ms", describe(st_tsn))
+            else:
+                emit("r50.tsm.videos_per_s_4x8", videos / (st_tsm[0] / 1e3), "videos/s", describe(st_tsm))
+                emit("r50.tsn.videos_per_s_4x8", videos / (st_tsn[0] / 1e3), "videos/s", describe(st_tsn))
+            emit(f"r50.shift_overhead_{label}", (st_tsm[0] / st_tsn[0] - 1) * 100, "%", "TSM/TSN - 1")
+
+
+def bench_mbv2(a):
+    m = mobilenet_v2_online().eval()
+    frames = [torch.rand(1, 3, a.size, a.size) for _ in range(4)]
+    i = [0]
+
+    def step():
+        m(frames[i[0] % 4])
+        i[0] += 1
+
+    with torch.no_grad():
+        st = time_ms(step, max(a.warmup, 10), max(a.runs, 100))
+    emit("mbv2.online.ms_per_frame", st[0], "ms", describe(st))
+    emit("mbv2.online.p99_ms", st[1], "ms", "99th percentile per frame")
+
+
+def bench_train(a):
+    m = resnet50(True).train()
+    opt = torch.optim.SGD(m.parameters(), lr=0.001, momentum=0.9, weight_decay=5e-4)
+    x = torch.rand(2 * SEGMENTS, 3, a.size, a.size)
+    y = torch.randint(0, NUM_CLASSES, (2,))
+
+    def step():
+        opt.zero_grad()
+        logits = m(x).view(2, SEGMENTS, -1).mean(1)
+        F.cross_entropy(logits, y).backward()
+        opt.step()
+
+    st = time_ms(step, 2, a.runs)
+    emit("train.tsm.s_per_step", st[0] / 1e3, "s", describe(st) + "; 2 videos x 8 frames, SGD")
+
+
+def main():
+    a = parse_args()
+    torch.set_num_threads(a.threads)
+    torch.set_num_interop_threads(1)
+    env = {k: v for k, v in os.environ.items() if k.startswith("MALLOC_") or k in ("OMP_NUM_THREADS", "LD_LIBRARY_PATH")}
+    with open("/proc/loadavg") as f:
+        load = f.read().strip()
+    machine = {"torch": torch.__version__, "torchvision": torchvision.__version__, "threads": torch.get_num_threads(),
+               "mkldnn": torch.backends.mkldnn.is_available(), "env": env, "load average": load}
+    for k, v in machine.items():
+        print(f"# {k:<12} {v}")
+    sections = {"shift": bench_shift, "r50": bench_r50, "mbv2": bench_mbv2, "train": bench_train}
+    for s in a.only.split(","):
+        s = s.strip().lower()
+        if s not in sections:
+            raise SystemExit(f"--only: unknown section '{s}', expected one of {', '.join(sections)}")
+        sections[s](a)
+    emit("memory.peak_rss", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "MiB", "ru_maxrss")
+    with open("/proc/loadavg") as f:
+        print(f"# load after   {f.read().strip()}")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"implementation": "pytorch", "machine": machine,
+                       "figures": {l["key"]: l for l in LINES}}, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+package io.github.tsm4j.examples.bench;
+
+import java.util.EnumSet;
+import java.util.List;
+
+/** The parts of {@code tsm bench}, selectable with {@code --only}. */
+public enum BenchSection {
+    /** The shift op alone: GB/s and ratio to a copy of the same array. */
+    SHIFT,
+    /** Native vs stock convolutions on ResNet-50 shapes (not in the default set). */
+    CONV,
+    /** TSM/TSN-ResNet-50: latency 1×8, videos/s 4×8, shift overhead. */
+    R50,
+    /** Online (streaming) TSM-MobileNetV2, one frame at a time. */
+    MBV2,
+    /** One training step of TSM-ResNet-50, 2 videos × 8 frames. */
+    TRAIN;
+
+    /** @return the sections run when {@code --only} is not given */
+    public static EnumSet<BenchSection> defaults() {
+        return EnumSet.of(SHIFT, R50, MBV2, TRAIN);
+    }
+
+    /**
+     * Runs this section.
+     *
+     * @return its figures
+     */
+    public List<BenchLine> run(BenchSettings s) throws Exception {
+        return switch (this) {
+            case SHIFT -> ShiftSection.run(s);
+            case CONV -> ConvMicroBench.run(8, s.warmup(), s.runs(), s.stock());
+            case R50 -> NetworkBench.r50(s);
+            case MBV2 -> NetworkBench.mbv2(s);
+            case TRAIN -> NetworkBench.train(s);
+        };
+    }
+}

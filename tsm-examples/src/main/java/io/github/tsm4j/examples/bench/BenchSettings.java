@@ -1,0 +1,61 @@
+package io.github.tsm4j.examples.bench;
+
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Settings of one {@code tsm bench} run.
+ *
+ * @param threads native threads, at least 1
+ * @param warmup untimed runs per figure, at least 1
+ * @param runs timed runs per figure (median reported), at least 10
+ * @param size frame side in pixels (224 in the paper), at least 32
+ * @param stock also time DL4J's stock convolution in the conv section
+ * @param sections what to run
+ */
+public record BenchSettings(int threads, int warmup, int runs, int size, boolean stock,
+        EnumSet<BenchSection> sections) {
+
+    /** Default threads: the 2 cores of the reference VM. */
+    public static final int DEFAULT_THREADS = 2;
+    /** Default warm-up runs. */
+    public static final int DEFAULT_WARMUP = 3;
+    /** Default timed runs (issue 9 asks for medians of at least 10). */
+    public static final int DEFAULT_RUNS = 10;
+    /** Default frame side. */
+    public static final int DEFAULT_SIZE = 224;
+    /** Smallest accepted number of timed runs. */
+    public static final int MIN_RUNS = 10;
+
+    public BenchSettings {
+        if (threads < 1) {
+            throw new IllegalArgumentException("bench --threads must be >= 1, found " + threads);
+        }
+        if (warmup < 1) {
+            throw new IllegalArgumentException("bench --warmup must be >= 1, found " + warmup);
+        }
+        if (runs < MIN_RUNS) {
+            throw new IllegalArgumentException("bench --runs must be >= " + MIN_RUNS + " (medians of at least "
+                    + MIN_RUNS + "), found " + runs);
+        }
+        if (size < 32) {
+            throw new IllegalArgumentException("bench --size must be >= 32, found " + size);
+        }
+        if (sections == null || sections.isEmpty()) {
+            throw new IllegalArgumentException("bench --only must name at least one section");
+        }
+        sections = EnumSet.copyOf(sections);
+    }
+
+    /** @return the settings as ordered key/values for the JSON report */
+    public Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("threads", threads);
+        m.put("warmup", warmup);
+        m.put("runs", runs);
+        m.put("size", size);
+        m.put("sections", sections.toString());
+        return m;
+    }
+}

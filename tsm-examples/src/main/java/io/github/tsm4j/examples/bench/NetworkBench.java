@@ -1,0 +1,151 @@
+package io.github.tsm4j.examples.bench;
+
+import io.github.tsm4j.core.ShiftDirection;
+import io.github.tsm4j.models.Backbone;
+import io.github.tsm4j.models.ShiftPlacement;
+import io.github.tsm4j.models.TsmConfig;
+import io.github.tsm4j.models.TsmNetworks;
+import io.github.tsm4j.models.infer.InferenceGraphs;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Nesterovs;
+
+/**
+ * The network workloads of {@code tsm bench}, as {@code bench/torch_bench.py} runs them: torchvision-exact
+ * TSM-ResNet-50 (shift on conv1 of every block) and TSN-ResNet-50, 174 classes, T = 8; online TSM-MobileNetV2;
+ * one training step. Inference runs the folded graph ({@link InferenceGraphs}: BatchNorm folded into native
+ * oneDNN convolutions, NHWC inside, NCHW input permuted once) with outputs in a reused workspace.
+ */
+public final class NetworkBench {
+
+    /** Classes of the benchmark networks (Something-Something V2). */
+    public static final int CLASSES = 174;
+    /** Frames per clip. */
+    public static final int SEGMENTS = 8;
+
+    private NetworkBench() {
+    }
+
+    static TsmConfig config(Backbone backbone, ShiftPlacement placement, ShiftDirection direction, int size) {
+        return TsmConfig.builder(backbone, CLASSES)
+                .placement(placement)
+                .direction(direction)
+                .segments(SEGMENTS)
+                .inputSize(size, Math.round(size * 256f / 224f))
+                .dataFormat(CNN2DFormat.NHWC)
+                .build();
+    }
+
+    static ComputationGraph init(org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf) {
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        return g;
+    }
+
+    /** TSM/TSN-R50 latency (1 video × 8 frames), throughput (4 videos per call) and the shift's overhead. */
+    public static List<BenchLine> r50(BenchSettings s) throws Exception {
+        int size = s.size();
+        ComputationGraph tsm = InferenceGraphs.foldBatchNorm(init(TsmNetworks.offline(
+                config(Backbone.RESNET50, ShiftPlacement.RESIDUAL, ShiftDirection.BIDIRECTIONAL, size))));
+        ComputationGraph tsn = InferenceGraphs.foldBatchNorm(init(TsmNetworks.offline(
+                config(Backbone.RESNET50, ShiftPlacement.NONE, ShiftDirection.BIDIRECTIONAL, size))));
+        List<BenchLine> lines = new ArrayList<>();
+        WorkspaceRunner ra = new WorkspaceRunner("r50-tsm");
+        WorkspaceRunner rb = new WorkspaceRunner("r50-tsn");
+        for (int videos : new int[] {1, 4}) {
+            INDArray x = Nd4j.rand(DataType.FLOAT, videos * SEGMENTS, 3, size, size);
+            Stats[] st = Stats.interleaved(s.warmup(), s.runs(), () -> ra.run(tsm, x), () -> rb.run(tsn, x));
+            String label = videos + "x" + SEGMENTS;
+            if (videos == 1) {
+                lines.add(new BenchLine("r50.tsm.latency_1x8", st[0].median(), "ms", st[0] + "; folded, NHWC"));
+                lines.add(new BenchLine("r50.tsn.latency_1x8", st[1].median(), "ms", st[1] + "; folded, NHWC"));
+            } else {
+                lines.add(new BenchLine("r50.tsm.videos_per_s_4x8", videos / (st[0].median() / 1e3), "videos/s",
+                        st[0] + "; folded, NHWC"));
+                lines.add(new BenchLine("r50.tsn.videos_per_s_4x8", videos / (st[1].median() / 1e3), "videos/s",
+                        st[1] + "; folded, NHWC"));
+            }
+            lines.add(new BenchLine("r50.shift_overhead_" + label, (st[0].median() / st[1].median() - 1) * 100, "%",
+                    "TSM/TSN - 1, calls interleaved"));
+        }
+        return lines;
+    }
+
+    /** Online TSM-MobileNetV2, one 1×3×S×S frame per call (uni-directional caches), folded, NHWC. */
+    public static List<BenchLine> mbv2(BenchSettings s) throws Exception {
+        ComputationGraph g = InferenceGraphs.foldBatchNorm(init(TsmNetworks.streaming(config(Backbone.MOBILENET_V2,
+                ShiftPlacement.RESIDUAL, ShiftDirection.UNIDIRECTIONAL, s.size()), TsmNetworks.defaultGlobals())));
+        INDArray[] frames = new INDArray[4];
+        for (int i = 0; i < frames.length; i++) {
+            frames[i] = Nd4j.rand(DataType.FLOAT, 1, 3, s.size(), s.size());
+        }
+        WorkspaceRunner r = new WorkspaceRunner("mbv2-online");
+        int[] i = {0};
+        Stats.Task step = () -> r.run(g, frames[i[0]++ % frames.length]);
+        for (int w = 0; w < Math.max(10, s.warmup()); w++) {
+            step.run();
+        }
+        int runs = Math.max(100, s.runs());
+        long faults0 = minorFaults();
+        long heap0 = heapAllocated();
+        Stats st = Stats.time(0, runs, step);
+        double faults = (minorFaults() - faults0) / (double) runs;
+        double heap = (heapAllocated() - heap0) / (double) runs;
+        return List.of(
+                new BenchLine("mbv2.online.ms_per_frame", st.median(), "ms", st + "; folded, NHWC"),
+                new BenchLine("mbv2.online.p99_ms", st.p99(), "ms", "99th percentile per frame"),
+                new BenchLine("mbv2.online.page_faults_per_frame", faults, "faults",
+                        "minor page faults per frame after warm-up (fresh native memory)"),
+                new BenchLine("mbv2.online.heap_bytes_per_frame", heap, "bytes",
+                        "Java heap allocated per frame (DL4J bookkeeping objects)"));
+    }
+
+    /** One training step of TSM-R50, 2 videos × 8 frames, NHWC with native convolutions, SGD momentum 0.9. */
+    public static List<BenchLine> train(BenchSettings s) throws Exception {
+        ComputationGraph g = init(TsmNetworks.offline(
+                config(Backbone.RESNET50, ShiftPlacement.RESIDUAL, ShiftDirection.BIDIRECTIONAL, s.size()),
+                TsmNetworks.defaultGlobals().updater(new Nesterovs(0.001, 0.9)).weightDecay(5e-4)));
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2 * SEGMENTS, 3, s.size(), s.size());
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 2, CLASSES);
+        y.putScalar(0, 3, 1f);
+        y.putScalar(1, 17, 1f);
+        DataSet batch = new DataSet(x, y);
+        Stats st = Stats.time(2, s.runs(), () -> g.fit(batch));
+        return List.of(new BenchLine("train.tsm.s_per_step", st.median() / 1e3, "s",
+                st + "; 2 videos x 8 frames, NHWC, native conv, stock BatchNorm"));
+    }
+
+    private static long minorFaults() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[7]); // field 10 (minflt), counted from the state field (3)
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static long heapAllocated() {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t) {
+            return t.getThreadAllocatedBytes(Thread.currentThread().getId());
+        }
+        return 0;
+    }
+
+    /** @return a one-line description of the networks */
+    public static String describe() {
+        return String.format(Locale.ROOT, "%d classes, T = %d, NHWC, BatchNorm folded for inference", CLASSES,
+                SEGMENTS);
+    }
+}

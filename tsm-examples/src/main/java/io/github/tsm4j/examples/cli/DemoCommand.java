@@ -1,0 +1,371 @@
+package io.github.tsm4j.examples.cli;
+
+import io.github.tsm4j.core.InputSpec;
+import io.github.tsm4j.core.ShiftDirection;
+import io.github.tsm4j.data.dataset.VideoDataset;
+import io.github.tsm4j.data.iterator.ClipDataSetIterator;
+import io.github.tsm4j.data.synthetic.TemporalOrderDataset;
+import io.github.tsm4j.models.Backbone;
+import io.github.tsm4j.models.ShiftPlacement;
+import io.github.tsm4j.models.TsmConfig;
+import io.github.tsm4j.models.TsmModel;
+import io.github.tsm4j.models.TsmNetworks;
+import io.github.tsm4j.models.TsmStreamingModel;
+import io.github.tsm4j.models.train.EpochRecord;
+import io.github.tsm4j.models.train.EvaluationResult;
+import io.github.tsm4j.models.train.Evaluator;
+import io.github.tsm4j.models.train.Trainer;
+import io.github.tsm4j.models.train.TrainingRecipe;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tsm demo}: the paper's central claim in a few minutes on a laptop CPU. Generates the synthetic
+ * temporal-order dataset (six classes that differ only in the order of their frames), trains a TSN
+ * (no shift) and a TSM (residual shift) with the same small ResNet-18, data, schedule and seed,
+ * evaluates both, prints a side-by-side table, writes plots, and finally streams a held-out clip frame
+ * by frame through the online TSM. About 10 minutes of CPU with the defaults (docs/demo.md).
+ *
+ * <p>The TSM uses the uni-directional shift (each frame sees the past only), so the very same weights
+ * run online ({@link TsmStreamingModel}) with per-frame logits equal to the offline network's.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a TSN and a TSM on a generated temporal-order dataset and compare them.",
+            "No network access or downloads; about 10 minutes on an idle 2-core CPU with the defaults."})
+public final class DemoCommand implements Callable<Integer> {
+
+    /** Default seed for data, weights, sampling and dropout. */
+    public static final long DEFAULT_SEED = 7;
+    public static final int DEFAULT_TRAIN_PER_CLASS = 48;
+    public static final int DEFAULT_VALIDATION_PER_CLASS = 16;
+    public static final int DEFAULT_SIZE = 32;
+    public static final int DEFAULT_SEGMENTS = 4;
+    public static final int DEFAULT_EPOCHS = 20;
+    public static final int DEFAULT_BATCH_SIZE = 16;
+    public static final double DEFAULT_LR = 0.01;
+    /** 1/foldDiv of the channels is shifted (the paper: 8). */
+    public static final int DEFAULT_FOLD_DIV = 8;
+    /** Compute threads of ND4J: one is fastest for these tiny tensors (a second core decodes video). */
+    public static final int DEFAULT_THREADS = 1;
+    /** Dropout before fc: none, so the tiny network learns within the time budget. */
+    public static final double DEFAULT_DROPOUT = 0.0;
+    public static final int DEFAULT_BASE_WIDTH = 8;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--output", description = "Folder for data, checkpoints, logs and plots (default: a new temporary folder).")
+    Path output;
+
+    @Option(names = "--seed", defaultValue = "" + DEFAULT_SEED, description = "Seed of everything (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--train-per-class", defaultValue = "" + DEFAULT_TRAIN_PER_CLASS,
+            description = "Training clips per class (default: ${DEFAULT-VALUE}).")
+    int trainPerClass;
+
+    @Option(names = "--val-per-class", defaultValue = "" + DEFAULT_VALIDATION_PER_CLASS,
+            description = "Validation clips per class (default: ${DEFAULT-VALUE}).")
+    int validationPerClass;
+
+    @Option(names = "--size", defaultValue = "" + DEFAULT_SIZE, description = "Frame side in pixels (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--segments", defaultValue = "" + DEFAULT_SEGMENTS, description = "Frames per clip T (default: ${DEFAULT-VALUE}).")
+    int segments;
+
+    @Option(names = "--epochs", defaultValue = "" + DEFAULT_EPOCHS, description = "Training epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "" + DEFAULT_BATCH_SIZE, description = "Clips per minibatch (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "" + DEFAULT_LR,
+            description = "Learning rate at this batch size, cosine decay (default: ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(names = "--base-width", defaultValue = "" + DEFAULT_BASE_WIDTH,
+            description = "ResNet-18 stem width (64 = torchvision; default: ${DEFAULT-VALUE}).")
+    int baseWidth;
+
+    @Option(names = "--fold-div", defaultValue = "" + DEFAULT_FOLD_DIV,
+            description = "TSM shifts 1/fold-div of the channels (default: ${DEFAULT-VALUE}).")
+    int foldDiv;
+
+    @Option(names = "--threads", defaultValue = "" + DEFAULT_THREADS,
+            description = "ND4J compute threads (default: ${DEFAULT-VALUE}; video decoding uses another).")
+    int threads;
+
+    @Option(names = "--no-progress", description = "No progress bars.")
+    boolean noProgress;
+
+    /**
+     * Demo settings.
+     *
+     * @param output folder (null: a new temporary folder)
+     * @param seed seed of data, weights, sampling and dropout
+     * @param trainPerClass training clips per class
+     * @param validationPerClass validation clips per class
+     * @param size frame side
+     * @param segments frames per clip
+     * @param epochs epochs
+     * @param batchSize clips per minibatch
+     * @param learningRate learning rate (cosine decay, no warm-up)
+     * @param baseWidth ResNet stem width
+     * @param foldDiv 1/foldDiv of the channels shifted
+     * @param threads ND4J compute threads (0 = leave ND4J's default)
+     * @param progress progress bars to this stream, or null
+     */
+    public record Options(Path output, long seed, int trainPerClass, int validationPerClass, int size, int segments,
+            int epochs, int batchSize, double learningRate, int baseWidth, int foldDiv, int threads, PrintStream progress) {
+
+        /** @return the defaults, no progress bars, in a temporary folder */
+        public static Options defaults() {
+            return new Options(null, DEFAULT_SEED, DEFAULT_TRAIN_PER_CLASS, DEFAULT_VALIDATION_PER_CLASS, DEFAULT_SIZE,
+                    DEFAULT_SEGMENTS, DEFAULT_EPOCHS, DEFAULT_BATCH_SIZE, DEFAULT_LR, DEFAULT_BASE_WIDTH, DEFAULT_FOLD_DIV, DEFAULT_THREADS, null);
+        }
+    }
+
+    /**
+     * One trained model of the demo.
+     *
+     * @param name "TSN" or "TSM"
+     * @param placement its shift placement
+     * @param top1 validation top-1
+     * @param top5 validation top-5
+     * @param meanClassAccuracy validation mean class accuracy
+     * @param trainableParams trainable parameters
+     * @param trainSeconds training wall time (all epochs, with per-epoch validation and checkpoints)
+     * @param history per-epoch records
+     * @param checkpoint the last checkpoint (a loadable TsmModel)
+     */
+    public record ModelReport(String name, ShiftPlacement placement, double top1, double top5,
+            double meanClassAccuracy, long trainableParams, double trainSeconds, List<EpochRecord> history,
+            Path checkpoint) {}
+
+    /**
+     * One frame of the streamed clip.
+     *
+     * @param frame 1-based frame index
+     * @param label top class of this frame's logits
+     * @param probability its softmax probability
+     * @param runningLabel top class of the logits averaged over the frames so far
+     * @param runningProbability its probability
+     */
+    public record StreamStep(int frame, String label, double probability, String runningLabel,
+            double runningProbability) {}
+
+    /**
+     * The demo's outcome.
+     *
+     * @param output the folder holding data, checkpoints and plots
+     * @param classes class names
+     * @param chance 1 / K
+     * @param tsn the TSN
+     * @param tsm the TSM
+     * @param streamedClip id of the streamed validation clip
+     * @param streamedLabel its true class
+     * @param stream per-frame online predictions
+     * @param seconds wall time of the whole demo
+     */
+    public record DemoResult(Path output, List<String> classes, double chance, ModelReport tsn, ModelReport tsm,
+            String streamedClip, String streamedLabel, List<StreamStep> stream, double seconds) {}
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        run(new Options(output, seed, trainPerClass, validationPerClass, size, segments, epochs, batchSize,
+                learningRate, baseWidth, foldDiv, threads, noProgress ? null : System.err), out);
+        return 0;
+    }
+
+    /**
+     * Runs the demo.
+     *
+     * @param o settings
+     * @param out where the table and the streamed predictions are printed
+     * @return the result
+     * @throws IOException when files cannot be written
+     */
+    public static DemoResult run(Options o, PrintWriter out) throws IOException {
+        long start = System.nanoTime();
+        if (o.threads() > 0) {
+            org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(o.threads());
+            org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxMasterThreads(o.threads());
+        }
+        Path dir = o.output() != null ? Files.createDirectories(o.output()) : Files.createTempDirectory("tsm-demo-");
+        out.printf(Locale.ROOT, "tsm demo: TSN vs TSM on the synthetic temporal-order dataset (seed %d)%n", o.seed());
+        out.printf(Locale.ROOT, "output: %s%n", dir);
+        TemporalOrderDataset.Layout layout = TemporalOrderDataset.builder().trainPerClass(o.trainPerClass())
+                .validationPerClass(o.validationPerClass()).frames(o.segments()).size(o.size()).seed(o.seed())
+                .generate(dir.resolve("data"));
+        VideoDataset train = layout.train();
+        VideoDataset validation = layout.validation();
+        List<String> classes = train.classNames();
+        out.printf(Locale.ROOT, "data: %d training and %d validation clips, %d classes, %d frames of %d×%d px (%.1f s)%n",
+                train.size(), validation.size(), classes.size(), o.segments(), o.size(), o.size(), seconds(start));
+        out.flush();
+
+        InputSpec input = InputSpec.imageNet(o.segments()).withSize(o.size(), o.size());
+        TrainingRecipe recipe = TrainingRecipe.builder().epochs(o.epochs()).batchSize(o.batchSize())
+                .learningRate(o.learningRate()).referenceBatchSize(o.batchSize())
+                .lrPolicy(io.github.tsm4j.models.train.LrPolicy.COSINE).lrSteps(List.of()).seed(o.seed()).build();
+        out.printf(Locale.ROOT, "recipe: %d epochs, batch %d, lr %.3f cosine, SGD momentum %.1f, weight decay %.0e, "
+                + "gradient clip %.0f, ND4J threads %d%n", recipe.epochs(), recipe.batchSize(), recipe.effectiveLearningRate(),
+                recipe.momentum(), recipe.weightDecay(), recipe.clipGradientNorm(), o.threads());
+
+        ModelReport tsm = trainOne("TSM", ShiftPlacement.RESIDUAL, input, classes, train, validation, recipe, o,
+                dir.resolve("tsm"), out);
+        ModelReport tsn = trainOne("TSN", ShiftPlacement.NONE, input, classes, train, validation, recipe, o,
+                dir.resolve("tsn"), out);
+        Map<String, List<EpochRecord>> curves = new LinkedHashMap<>();
+        curves.put("TSN", tsn.history());
+        curves.put("TSM", tsm.history());
+        TrainingPlots.curves(curves, dir.resolve(TrainingPlots.CURVES));
+
+        double chance = 1.0 / classes.size();
+        out.println();
+        out.printf(Locale.ROOT, "%-5s %-9s %7s %7s %9s %8s %8s%n", "model", "shift", "top-1", "top-5", "mean-cls",
+                "params", "train-s");
+        for (ModelReport r : List.of(tsn, tsm)) {
+            out.printf(Locale.ROOT, "%-5s %-9s %6.1f%% %6.1f%% %8.1f%% %8d %8.1f%n", r.name(), r.placement(),
+                    100 * r.top1(), 100 * r.top5(), 100 * r.meanClassAccuracy(), r.trainableParams(), r.trainSeconds());
+        }
+        out.printf(Locale.ROOT, "chance: %.1f%% (%d classes). The shift adds no parameters and no multiply-adds.%n",
+                100 * chance, classes.size());
+        out.printf(Locale.ROOT, "plots: %s, %s/confusion-matrix.png, %s/confusion-matrix.png%n",
+                dir.resolve(TrainingPlots.CURVES), dir.resolve("tsn"), dir.resolve("tsm"));
+        out.flush();
+
+        List<StreamStep> steps = new ArrayList<>();
+        String[] clip = stream(tsm.checkpoint(), validation, input, steps, out);
+        double total = seconds(start);
+        out.printf(Locale.ROOT, "%ntotal time: %.1f s%n", total);
+        out.flush();
+        return new DemoResult(dir, classes, chance, tsn, tsm, clip[0], clip[1], steps, total);
+    }
+
+    private static ModelReport trainOne(String name, ShiftPlacement placement, InputSpec input, List<String> classes,
+            VideoDataset train, VideoDataset validation, TrainingRecipe recipe, Options o, Path dir, PrintWriter out)
+            throws IOException {
+        long start = System.nanoTime();
+        TsmConfig config = TsmConfig.builder(Backbone.RESNET18, classes.size()).input(input).placement(placement)
+                .direction(ShiftDirection.UNIDIRECTIONAL).baseWidth(o.baseWidth()).foldDiv(o.foldDiv())
+                .dropout(DEFAULT_DROPOUT).build();
+        TsmModel model = TsmModel.create(config, classes, TsmNetworks.defaultGlobals().seed(o.seed()));
+        out.printf(Locale.ROOT, "%n%s: ResNet-18 (width %d), shift %s, %d trainable parameters%n", name, o.baseWidth(),
+                placement, TsmNetworks.trainableParams(model.graph()));
+        out.flush();
+        Files.createDirectories(dir);
+        try (ClipDataSetIterator trainIt = ClipDataSetIterator.builder(train, input).batchSize(o.batchSize())
+                        .training(true).seed(o.seed()).workers(1).build();
+                ClipDataSetIterator valIt = ClipDataSetIterator.builder(validation, input).batchSize(o.batchSize())
+                        .training(false).workers(1).build()) {
+            int batches = (train.size() + o.batchSize() - 1) / o.batchSize();
+            Trainer.TrainingResult r = Trainer.builder(model.graph(), recipe).checkpointDir(dir).validation(valIt)
+                    .labels(classes).extraEntries(ModelEntries.of(model.graph(), config, classes))
+                    .beforeEpoch(trainIt::setEpoch)
+                    .progress(new ConsoleProgress(name, batches, o.progress(), out)).build().fit(trainIt);
+            ComputationGraph trained = r.model();
+            // the trainer evaluated the last epoch on the validation clips already
+            EvaluationResult eval = r.lastValidation() != null ? r.lastValidation()
+                    : Evaluator.evaluate(trained, valIt, 1, classes);
+            eval.writePredictionsCsv(dir.resolve("predictions.csv"));
+            TrainingPlots.confusion(eval, name + " (validation)", dir.resolve(TrainingPlots.CONFUSION));
+            return new ModelReport(name, placement, eval.top1(), eval.top5(), eval.meanClassAccuracy(),
+                    TsmNetworks.trainableParams(trained), seconds(start), r.history(),
+                    dir.resolve(Trainer.LAST_CHECKPOINT));
+        }
+    }
+
+    /** Streams the first validation clip through the online TSM, frame by frame. */
+    private static String[] stream(Path checkpoint, VideoDataset validation, InputSpec input, List<StreamStep> steps,
+            PrintWriter out) throws IOException {
+        TsmModel model = TsmModel.load(checkpoint);
+        TsmStreamingModel online = TsmStreamingModel.of(model, 1);
+        DataSet clip;
+        try (ClipDataSetIterator it = ClipDataSetIterator.builder(validation, input).batchSize(1).training(false)
+                .workers(1).build()) {
+            clip = it.next();
+        }
+        String id = String.valueOf(clip.getExampleMetaData().get(0));
+        String truth = model.labels().get(clip.getLabels().argMax(1).getInt(0));
+        out.printf(Locale.ROOT, "%nstreaming validation clip %s (true class: %s) through the online TSM, one frame at a time:%n",
+                id, truth);
+        INDArray frames = clip.getFeatures();
+        int k = model.labels().size();
+        double[] sum = new double[k];
+        online.reset();
+        for (int t = 0; t < frames.size(0); t++) {
+            INDArray frame = frames.get(NDArrayIndex.interval(t, t + 1), NDArrayIndex.all(), NDArrayIndex.all(),
+                    NDArrayIndex.all()).dup();
+            double[] logits = online.step(frame).toDoubleVector();
+            double[] p = softmax(logits);
+            for (int c = 0; c < k; c++) {
+                sum[c] += logits[c];
+            }
+            double[] mean = new double[k];
+            for (int c = 0; c < k; c++) {
+                mean[c] = sum[c] / (t + 1);
+            }
+            double[] running = softmax(mean);
+            int best = argMax(p);
+            int runningBest = argMax(running);
+            StreamStep s = new StreamStep(t + 1, model.labels().get(best), p[best], model.labels().get(runningBest),
+                    running[runningBest]);
+            steps.add(s);
+            out.printf(Locale.ROOT, "  frame %d: %-40s %5.1f%%   so far: %-40s %5.1f%%%n", s.frame(), s.label(),
+                    100 * s.probability(), s.runningLabel(), 100 * s.runningProbability());
+        }
+        out.flush();
+        return new String[] {id, truth};
+    }
+
+    private static double[] softmax(double[] z) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : z) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        double[] p = new double[z.length];
+        for (int i = 0; i < z.length; i++) {
+            p[i] = Math.exp(z[i] - max);
+            sum += p[i];
+        }
+        for (int i = 0; i < z.length; i++) {
+            p[i] /= sum;
+        }
+        return p;
+    }
+
+    private static int argMax(double[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static double seconds(long start) {
+        return (System.nanoTime() - start) / 1e9;
+    }
+}

@@ -1,0 +1,193 @@
+package io.github.tsm4j.examples.cli;
+
+import io.github.tsm4j.core.InputSpec;
+import io.github.tsm4j.core.ShiftDirection;
+import io.github.tsm4j.data.dataset.VideoDataset;
+import io.github.tsm4j.data.iterator.ClipDataSetIterator;
+import io.github.tsm4j.models.Backbone;
+import io.github.tsm4j.models.ShiftPlacement;
+import io.github.tsm4j.models.TsmConfig;
+import io.github.tsm4j.models.TsmModel;
+import io.github.tsm4j.models.TsmNetworks;
+import io.github.tsm4j.models.train.EvaluationResult;
+import io.github.tsm4j.models.train.Trainer;
+import io.github.tsm4j.models.train.TrainingRecipe;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tsm train}: trains a TSM (or TSN) network on a Something-Something-V2-format dataset with the
+ * official recipe, writing checkpoints, the JSON-lines log and plots into {@code --output}; or resumes
+ * an interrupted run with {@code --resume output/last.zip}.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Train a TSM/TSN network (official recipe; checkpoints every epoch; --resume continues).")
+public final class TrainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DatasetOptions data;
+
+    @Option(names = "--train", required = true, description = "Training split (SSv2 JSON list).")
+    Path trainSplit;
+
+    @Option(names = "--val", description = "Validation split, evaluated after every epoch.")
+    Path valSplit;
+
+    @Option(names = "--output", required = true, description = "Folder for last.zip, best.zip, training.jsonl and plots.")
+    Path output;
+
+    @Option(names = "--resume", description = "Continue from this checkpoint (model, optimizer state, epoch, recipe).")
+    Path resume;
+
+    @Option(names = "--backbone", defaultValue = "RESNET50", description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Backbone backbone;
+
+    @Option(names = "--shift", defaultValue = "RESIDUAL", description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    ShiftPlacement placement;
+
+    @Option(names = "--direction", defaultValue = "BIDIRECTIONAL", description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    ShiftDirection direction;
+
+    @Option(names = "--segments", defaultValue = "" + TsmConfig.DEFAULT_SEGMENTS, description = "Frames per clip (default: ${DEFAULT-VALUE}).")
+    int segments;
+
+    @Option(names = "--size", defaultValue = "224", description = "Crop size (default: ${DEFAULT-VALUE}).")
+    int cropSize;
+
+    @Option(names = "--scale", defaultValue = "256", description = "Short side before cropping (default: ${DEFAULT-VALUE}).")
+    int scaleSize;
+
+    @Option(names = "--base-width", defaultValue = "" + TsmConfig.DEFAULT_BASE_WIDTH,
+            description = "ResNet stem width (default: ${DEFAULT-VALUE} = torchvision).")
+    int baseWidth;
+
+    @Option(names = "--dropout", defaultValue = "" + TsmConfig.DEFAULT_DROPOUT, description = "Dropout before fc (default: ${DEFAULT-VALUE}).")
+    double dropout;
+
+    @Option(names = "--init", description = "Start from this tsm4j model zip (same classes), e.g. an imported checkpoint.")
+    Path init;
+
+    @Option(names = "--workers", defaultValue = "2", description = "Video decoding threads (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--no-progress", description = "No progress bars.")
+    boolean noProgress;
+
+    @ArgGroup(exclusive = false, heading = "Recipe%n")
+    RecipeOptions recipeOptions = new RecipeOptions();
+
+    /**
+     * What {@code tsm train} does.
+     *
+     * @param labels labels.json
+     * @param videos video folder
+     * @param trainSplit training split
+     * @param valSplit validation split or null
+     * @param output output folder
+     * @param resume checkpoint to resume or null
+     * @param config network (ignored when resuming or with init)
+     * @param init model zip to start from, or null
+     * @param recipe recipe (ignored when resuming: the checkpoint's recipe continues)
+     * @param workers decoding threads
+     * @param progress progress bar stream or null
+     */
+    public record Options(Path labels, Path videos, Path trainSplit, Path valSplit, Path output, Path resume,
+            TsmConfig config, Path init, TrainingRecipe recipe, int workers, PrintStream progress) {}
+
+    /**
+     * @param history epochs (including those before a resume)
+     * @param lastValidation last validation result or null
+     * @param checkpoint last checkpoint
+     */
+    public record Result(List<io.github.tsm4j.models.train.EpochRecord> history, EvaluationResult lastValidation,
+            Path checkpoint) {}
+
+    @Override
+    public Integer call() throws IOException {
+        TsmConfig config = TsmConfig.builder(backbone, 1).placement(placement).direction(direction).segments(segments)
+                .inputSize(cropSize, scaleSize).baseWidth(baseWidth).dropout(dropout).build();
+        run(new Options(data.labels, data.videos, trainSplit, valSplit, output, resume, config, init,
+                recipeOptions.recipe(), workers, noProgress ? null : System.err), spec.commandLine().getOut());
+        return 0;
+    }
+
+    /**
+     * Trains (or resumes).
+     *
+     * @param o options; {@code config.numClasses()} is replaced by the dataset's class count
+     * @param out summary lines
+     * @return the result
+     * @throws IOException on unreadable data or unwritable output
+     */
+    public static Result run(Options o, PrintWriter out) throws IOException {
+        VideoDataset train = io.github.tsm4j.data.dataset.SomethingSomethingV2.read(o.labels(), o.trainSplit(), o.videos());
+        VideoDataset val = o.valSplit() == null ? null
+                : io.github.tsm4j.data.dataset.SomethingSomethingV2.read(o.labels(), o.valSplit(), o.videos());
+        List<String> classes = train.classNames();
+        Files.createDirectories(o.output());
+        Trainer.Builder builder;
+        TsmConfig config;
+        Map<String, byte[]> entries;
+        if (o.resume() != null) {
+            builder = Trainer.resume(o.resume());
+            TsmModel saved = TsmModel.load(o.resume());
+            config = saved.config();
+            if (!saved.labels().equals(classes)) {
+                throw new IllegalArgumentException("checkpoint " + o.resume() + " has classes " + saved.labels()
+                        + " but the dataset has " + classes);
+            }
+            out.printf(Locale.ROOT, "resuming %s%n", o.resume());
+        } else {
+            TsmModel model;
+            if (o.init() != null) {
+                model = TsmModel.load(o.init());
+                if (!model.labels().equals(classes)) {
+                    throw new IllegalArgumentException("--init model " + o.init() + " has " + model.labels().size()
+                            + " classes " + model.labels() + ", the dataset has " + classes.size() + " " + classes);
+                }
+            } else {
+                config = o.config().toBuilder().numClasses(classes.size()).build();
+                model = TsmModel.create(config, classes, TsmNetworks.defaultGlobals().seed(o.recipe().seed()));
+            }
+            config = model.config();
+            entries = ModelEntries.of(model.graph(), config, classes);
+            builder = Trainer.builder(model.graph(), o.recipe()).extraEntries(entries);
+        }
+        InputSpec input = config.input();
+        TrainingRecipe recipe = o.resume() != null
+                ? io.github.tsm4j.models.train.TrainingCheckpoint.read(o.resume()).recipe() : o.recipe();
+        try (ClipDataSetIterator trainIt = ClipDataSetIterator.builder(train, input).batchSize(recipe.batchSize())
+                        .training(true).seed(recipe.seed()).workers(o.workers()).build();
+                ClipDataSetIterator valIt = val == null ? null : ClipDataSetIterator.builder(val, input)
+                        .batchSize(recipe.batchSize()).training(false).workers(o.workers()).build()) {
+            int batches = (train.size() + recipe.batchSize() - 1) / recipe.batchSize();
+            Trainer.TrainingResult r = builder.checkpointDir(o.output()).validation(valIt).labels(classes)
+                    .beforeEpoch(trainIt::setEpoch)
+                    .progress(new ConsoleProgress("train", batches, o.progress(), out)).build().fit(trainIt);
+            TrainingPlots.curves(Map.of("train", r.history()), o.output().resolve(TrainingPlots.CURVES));
+            if (r.lastValidation() != null) {
+                TrainingPlots.confusion(r.lastValidation(), "validation", o.output().resolve(TrainingPlots.CONFUSION));
+                r.lastValidation().writePredictionsCsv(o.output().resolve("predictions.csv"));
+            }
+            out.printf(Locale.ROOT, "checkpoints, training.jsonl and plots in %s%n", o.output());
+            out.flush();
+            return new Result(r.history(), r.lastValidation(), o.output().resolve(Trainer.LAST_CHECKPOINT));
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.github.tsm4j.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.tsm4j.models.ShiftPlacement;
+import io.github.tsm4j.models.TsmModel;
+import io.github.tsm4j.models.train.EvaluationResult;
+import io.github.tsm4j.models.train.LrPolicy;
+import io.github.tsm4j.models.train.TrainingRecipe;
+import io.github.tsm4j.models.TsmConfig;
+import io.github.tsm4j.models.Backbone;
+import io.github.tsm4j.core.ShiftDirection;
+import io.github.tsm4j.data.sampling.SamplingMode;
+import io.github.tsm4j.data.transform.TestCrop;
+import io.github.tsm4j.data.synthetic.TemporalOrderDataset;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The demo, train and eval commands on a tiny budget: they finish and report complete results. */
+class DemoCommandTest {
+
+    @Test
+    void demoOnATinyBudgetReportsBothModelsPlotsAndAStreamedClip(@TempDir Path dir) throws Exception {
+        StringWriter text = new StringWriter();
+        DemoCommand.Options o = new DemoCommand.Options(dir, 3, 2, 1, 16, 4, 1, 6, 0.05, 8, 8, 1, null);
+        DemoCommand.DemoResult r = DemoCommand.run(o, new PrintWriter(text, true));
+
+        assertEquals(6, r.classes().size());
+        assertEquals(1 / 6.0, r.chance(), 1e-12);
+        assertEquals(ShiftPlacement.NONE, r.tsn().placement());
+        assertEquals(ShiftPlacement.RESIDUAL, r.tsm().placement());
+        assertEquals(r.tsn().trainableParams(), r.tsm().trainableParams(), "the shift adds no parameters");
+        for (DemoCommand.ModelReport m : List.of(r.tsn(), r.tsm())) {
+            assertEquals(1, m.history().size());
+            assertTrue(m.top1() >= 0 && m.top1() <= m.top5() && m.top5() <= 1, m.toString());
+            assertTrue(Files.exists(m.checkpoint()));
+            assertEquals(6, TsmModel.load(m.checkpoint()).labels().size());
+            assertTrue(Files.size(m.checkpoint().resolveSibling(TrainingPlots.CONFUSION)) > 0);
+            assertTrue(Files.exists(m.checkpoint().resolveSibling("predictions.csv")));
+            assertTrue(Files.exists(m.checkpoint().resolveSibling("training.jsonl")));
+        }
+        assertTrue(Files.size(dir.resolve(TrainingPlots.CURVES)) > 0);
+        assertEquals(4, r.stream().size(), "one prediction per streamed frame");
+        assertTrue(text.toString().contains("TSM   RESIDUAL"), text.toString());
+        assertTrue(r.seconds() > 0);
+    }
+
+    @Test
+    void trainAndEvalRunOnAGeneratedDataset(@TempDir Path dir) throws Exception {
+        TemporalOrderDataset.Layout data = TemporalOrderDataset.builder().trainPerClass(1).validationPerClass(1)
+                .frames(4).size(16).seed(5).generate(dir.resolve("data"));
+        TsmConfig config = TsmConfig.builder(Backbone.RESNET18, 1).segments(4).inputSize(16, 16).baseWidth(8)
+                .direction(ShiftDirection.BIDIRECTIONAL).build();
+        TrainingRecipe recipe = TrainingRecipe.builder().epochs(2).batchSize(3).learningRate(0.01)
+                .referenceBatchSize(3).lrPolicy(LrPolicy.COSINE).lrSteps(List.of()).build();
+        Path out = dir.resolve("run");
+        StringWriter text = new StringWriter();
+        TrainCommand.Options first = new TrainCommand.Options(data.labelsJson(), data.videoDir(), data.trainJson(),
+                data.validationJson(), out, null, config, null, recipe.toBuilder().epochs(2).build(), 1, null);
+        TrainCommand.Result r = TrainCommand.run(first, new PrintWriter(text, true));
+        assertEquals(2, r.history().size());
+        assertTrue(Files.exists(out.resolve(TrainingPlots.CURVES)));
+
+        EvaluationResult e = EvalCommand.run(new EvalCommand.Options(r.checkpoint(), data.validation(),
+                SamplingMode.TWICE, 0, TestCrop.THREE, 2, 1, dir.resolve("eval")), new PrintWriter(text, true));
+        assertEquals(6, e.videos());
+        assertEquals(6, e.predictions().get(0).views(), "twice × 3 crops averaged per video");
+        assertEquals(7, Files.readAllLines(dir.resolve("eval/predictions.csv")).size());
+    }
+}

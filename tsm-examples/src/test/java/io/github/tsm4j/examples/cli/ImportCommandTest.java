@@ -1,0 +1,85 @@
+package io.github.tsm4j.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.tsm4j.examples.TsmCli;
+import io.github.tsm4j.models.Backbone;
+import io.github.tsm4j.models.ShiftPlacement;
+import io.github.tsm4j.models.TsmModel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ImportCommandTest {
+
+    /** The fixtures of tsm-models' import tests (made by scripts/make_import_fixtures.py). */
+    static final Path FIXTURES = Path.of("../tsm-models/src/test/resources/io/github/tsm4j/models/importer/models");
+
+    @TempDir
+    Path tmp;
+
+    private Path checkpoint(String name) throws IOException {
+        Path file = tmp.resolve(name);
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(FIXTURES.resolve(name + ".gz")))) {
+            Files.copy(in, file);
+        }
+        return file;
+    }
+
+    private int run(StringWriter out, StringWriter err, String... args) {
+        CommandLine cli = TsmCli.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        return cli.execute(args);
+    }
+
+    @Test
+    void importsAnOfficialCheckpointAndPrintsWhatItInferred() throws IOException {
+        Path ckpt = checkpoint("TSM_kinetics_RGB_resnet18_shift4_block_tpool_avg_segment4_e50.pth");
+        Path labels = tmp.resolve("labels.txt");
+        Files.writeString(labels, "walk\nrun\njump\nswim\nclimb\n\n");
+        Path model = tmp.resolve("model.zip");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = run(out, err, "import", ckpt.toString(), "--out", model.toString(), "--labels", labels.toString(),
+                "--input-size", "32");
+        assertEquals(0, code, err.toString());
+        String text = out.toString();
+        assertTrue(text.contains("  format ZIP"), text);
+        assertTrue(text.contains("  backbone RESNET18 (from the tensors)"), text);
+        assertTrue(text.contains("  placement IN_PLACE (from the .net wrappers)"), text);
+        assertTrue(text.contains("  temporal pooling before layer2 (layer2 is wrapped)"), text);
+        assertTrue(text.contains("  segments 4 (from the file name)"), text);
+        assertTrue(text.contains("saved " + model), text);
+        TsmModel loaded = TsmModel.load(model);
+        assertEquals(Backbone.RESNET18, loaded.config().backbone());
+        assertEquals(ShiftPlacement.IN_PLACE, loaded.config().placement());
+        assertEquals(List.of("walk", "run", "jump", "swim", "climb"), loaded.labels());
+    }
+
+    @Test
+    void aHostileFileFailsWithOneLineAndExitCode1() throws IOException {
+        Path bad = tmp.resolve("bad.pth");
+        Files.write(bad, new byte[] {0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0});
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = run(out, err, "import", bad.toString(), "--out", tmp.resolve("m.zip").toString());
+        assertEquals(TsmCli.EXIT_FAILURE, code);
+        assertTrue(err.toString().startsWith("tsm import: checkpoint " + bad + ": not a PyTorch checkpoint: wrong magic"),
+                err.toString());
+    }
+
+    @Test
+    void missingOutIsAUsageError() {
+        assertEquals(TsmCli.EXIT_USAGE, run(new StringWriter(), new StringWriter(), "import", "x.pth"));
+    }
+}

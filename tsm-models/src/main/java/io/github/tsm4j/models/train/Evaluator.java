@@ -1,0 +1,228 @@
+package io.github.tsm4j.models.train;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+
+/**
+ * The TSN/TSM test protocol: each video is seen through one or more views (clips × crops); the
+ * class probabilities (softmax) of its views are averaged, then the arg-max is the prediction.
+ * Reports top-1, top-5, mean class accuracy and the confusion matrix, and keeps per-video predictions.
+ *
+ * <p>Feed scores directly with {@link #add(String, int, double[])} or run a network over an iterator with
+ * {@link #evaluate(ComputationGraph, DataSetIterator, int, List)}.
+ */
+public final class Evaluator {
+    private final int numClasses;
+    private final Map<String, Accumulator> videos = new LinkedHashMap<>();
+
+    private static final class Accumulator {
+        final int label;
+        final double[] sum;
+        int views;
+
+        Accumulator(int label, int k) {
+            this.label = label;
+            this.sum = new double[k];
+        }
+    }
+
+    /** @param numClasses K, at least 1 */
+    public Evaluator(int numClasses) {
+        if (numClasses < 1) {
+            throw new IllegalArgumentException("Evaluator numClasses must be >= 1, found " + numClasses);
+        }
+        this.numClasses = numClasses;
+    }
+
+    /**
+     * Adds the class probabilities of one view of a video.
+     *
+     * @param videoId video identifier; views with the same id are averaged
+     * @param label true class index of the video
+     * @param probabilities softmax scores, length K
+     */
+    public void add(String videoId, int label, double[] probabilities) {
+        if (probabilities.length != numClasses) {
+            throw new IllegalArgumentException("Evaluator scores for video '" + videoId + "' have length "
+                    + probabilities.length + ", expected K = " + numClasses);
+        }
+        if (label < 0 || label >= numClasses) {
+            throw new IllegalArgumentException("Evaluator label of video '" + videoId + "' must be in [0, "
+                    + numClasses + "), found " + label);
+        }
+        Accumulator a = videos.computeIfAbsent(videoId, id -> new Accumulator(label, numClasses));
+        if (a.label != label) {
+            throw new IllegalArgumentException("Evaluator video '" + videoId + "' has views with labels " + a.label
+                    + " and " + label);
+        }
+        for (int c = 0; c < numClasses; c++) {
+            a.sum[c] += probabilities[c];
+        }
+        a.views++;
+    }
+
+    /**
+     * @param labels class names (index order), or null for indices
+     * @return the metrics over all videos added so far
+     */
+    public EvaluationResult result(List<String> labels) {
+        if (videos.isEmpty()) {
+            throw new IllegalStateException("Evaluator has no videos: nothing was added");
+        }
+        List<String> names = labels;
+        if (names == null) {
+            names = new ArrayList<>();
+            for (int c = 0; c < numClasses; c++) {
+                names.add(Integer.toString(c));
+            }
+        } else if (names.size() != numClasses) {
+            throw new IllegalArgumentException("Evaluator got " + names.size() + " labels for K = " + numClasses);
+        }
+        long[][] confusion = new long[numClasses][numClasses];
+        List<VideoPrediction> predictions = new ArrayList<>();
+        int hit1 = 0;
+        int hit5 = 0;
+        for (Map.Entry<String, Accumulator> e : videos.entrySet()) {
+            Accumulator a = e.getValue();
+            List<Double> mean = new ArrayList<>(numClasses);
+            for (double s : a.sum) {
+                mean.add(s / a.views);
+            }
+            VideoPrediction p = new VideoPrediction(e.getKey(), a.label, 0, a.views, mean);
+            int[] top = p.topK(5);
+            p = new VideoPrediction(e.getKey(), a.label, top[0], a.views, mean);
+            predictions.add(p);
+            confusion[a.label][top[0]]++;
+            hit1 += top[0] == a.label ? 1 : 0;
+            for (int c : top) {
+                hit5 += c == a.label ? 1 : 0;
+            }
+        }
+        double classSum = 0;
+        int classes = 0;
+        for (int c = 0; c < numClasses; c++) {
+            long total = 0;
+            for (long n : confusion[c]) {
+                total += n;
+            }
+            if (total > 0) {
+                classSum += confusion[c][c] / (double) total;
+                classes++;
+            }
+        }
+        int n = videos.size();
+        return new EvaluationResult(n, hit1 / (double) n, hit5 / (double) n, classSum / classes, confusion, names,
+                predictions);
+    }
+
+    /**
+     * Runs a network over an iterator in inference mode and evaluates it. A {@link DataSet} holds
+     * features {@code [N·V·T, 3, H, W]} and labels {@code [N, K]}: when the network returns V·N score
+     * rows, each label row owns V consecutive rows (V views of one video in the batch). Across batches, a
+     * row's video is its example metadata ({@link DataSet#getExampleMetaData()}, as text, one per label
+     * row) when the iterator provides it; otherwise every {@code viewsPerVideo} consecutive label rows
+     * form one video.
+     * Network outputs are turned into probabilities with a softmax unless the output layer already
+     * applies one.
+     *
+     * @param graph trained network
+     * @param iterator evaluation data (reset first when supported)
+     * @param viewsPerVideo consecutive views per video when there is no metadata, at least 1
+     * @param labels class names or null
+     * @return the metrics
+     */
+    public static EvaluationResult evaluate(ComputationGraph graph, DataSetIterator iterator, int viewsPerVideo,
+            List<String> labels) {
+        if (viewsPerVideo < 1) {
+            throw new IllegalArgumentException("Evaluator viewsPerVideo must be >= 1, found " + viewsPerVideo);
+        }
+        if (iterator.resetSupported()) {
+            iterator.reset();
+        }
+        boolean probabilities = outputIsSoftmax(graph);
+        Evaluator evaluator = null;
+        long example = 0;
+        while (iterator.hasNext()) {
+            DataSet ds = iterator.next();
+            INDArray out = graph.outputSingle(false, ds.getFeatures());
+            INDArray y = ds.getLabels();
+            if (evaluator == null) {
+                evaluator = new Evaluator((int) y.size(1));
+            }
+            List<Serializable> meta = ds.getExampleMetaData();
+            double[][] scores = out.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
+            int[] truth = y.argMax(1).toIntVector();
+            if (scores.length % truth.length != 0) {
+                throw new IllegalArgumentException("Evaluator: network gave " + scores.length + " score rows for "
+                        + truth.length + " label rows; expected a multiple (views per video)");
+            }
+            int inBatchViews = scores.length / truth.length;
+            for (int i = 0; i < scores.length; i++) {
+                int row = i / inBatchViews;
+                double[] p = probabilities ? scores[i] : softmax(scores[i]);
+                String id;
+                if (meta != null && meta.size() == truth.length && meta.get(row) != null) {
+                    id = String.valueOf(meta.get(row));
+                } else {
+                    id = Long.toString((example + row) / viewsPerVideo);
+                }
+                evaluator.add(id, truth[row], p);
+            }
+            example += truth.length;
+        }
+        if (evaluator == null) {
+            throw new IllegalArgumentException("Evaluator: the iterator delivered no examples");
+        }
+        return evaluator.result(labels);
+    }
+
+    /**
+     * @param graph a network
+     * @return true when its (first) output layer applies a softmax, so outputs are already probabilities
+     */
+    public static boolean outputIsSoftmax(ComputationGraph graph) {
+        String out = graph.getConfiguration().getNetworkOutputs().get(0);
+        if (graph.getConfiguration().getVertices().get(out) instanceof LayerVertex lv) {
+            org.deeplearning4j.nn.conf.layers.Layer l = lv.getLayerConf().getLayer();
+            if (l instanceof BaseOutputLayer o) {
+                return o.getActivationFn() instanceof ActivationSoftmax;
+            }
+            if (l instanceof LossLayer o) {
+                return o.getActivationFn() instanceof ActivationSoftmax;
+            }
+            if (l instanceof org.deeplearning4j.nn.conf.layers.ActivationLayer a) {
+                return a.getActivationFn() instanceof ActivationSoftmax;
+            }
+        }
+        return false;
+    }
+
+    /** @return numerically stable softmax of one score vector */
+    static double[] softmax(double[] logits) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : logits) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        double[] p = new double[logits.length];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = Math.exp(logits[i] - max);
+            sum += p[i];
+        }
+        for (int i = 0; i < p.length; i++) {
+            p[i] /= sum;
+        }
+        return p;
+    }
+}

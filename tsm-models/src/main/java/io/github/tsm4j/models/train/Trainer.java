@@ -1,0 +1,385 @@
+package io.github.tsm4j.models.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a network with a {@link TrainingRecipe}, epoch by epoch, over a DL4J {@link DataSetIterator}
+ * (features {@code [N·T, 3, H, W]}, one-hot labels {@code [N, K]}).
+ *
+ * <p>After every epoch it optionally evaluates on validation data ({@link Evaluator}, top-1/top-5),
+ * writes {@code last.zip} (and {@code best.zip} when the validation top-1 improves) atomically into
+ * the checkpoint folder — model, momentum buffers, iteration/epoch counters, recipe, best score and the
+ * caller's extra entries (model configuration, labels) — and appends one JSON line to
+ * {@code training.jsonl} ({@link EpochRecord}). {@link #resume(Path)} continues from a checkpoint with
+ * identical optimizer state; the random generator (dropout) is re-seeded from the recipe's seed at the
+ * start of every epoch, so an interrupted and resumed run follows the same path as an uninterrupted
+ * one provided the iterator yields the same minibatches for the same epoch.
+ *
+ * <pre>{@code
+ * TrainingRecipe recipe = TrainingRecipe.builder().epochs(25).batchSize(8).lrSteps(List.of(10, 20)).build();
+ * TrainingResult r = Trainer.builder(graph, recipe).checkpointDir(dir).validation(val).build().fit(train);
+ * }</pre>
+ */
+public final class Trainer {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Checkpoint after the latest epoch. */
+    public static final String LAST_CHECKPOINT = "last.zip";
+    /** Checkpoint with the best validation top-1 (or lowest training loss without validation). */
+    public static final String BEST_CHECKPOINT = "best.zip";
+    /** The JSON-lines training log. */
+    public static final String LOG_FILE = "training.jsonl";
+
+    private final ComputationGraph source;
+    private final boolean configured;
+    private final TrainingRecipe recipe;
+    private final int epochsDone;
+    private final double bestScore;
+    private final int bestEpoch;
+    private final Path checkpointDir;
+    private final DataSetIterator validation;
+    private final TrainingProgress progress;
+    private final Map<String, byte[]> extraEntries;
+    private final int iterationsPerEpoch;
+    private final List<String> labels;
+    private final java.util.function.IntConsumer beforeEpoch;
+
+    private Trainer(Builder b) {
+        this.source = b.model;
+        this.configured = b.configured;
+        this.recipe = b.recipe;
+        this.epochsDone = b.epochsDone;
+        this.bestScore = b.bestScore;
+        this.bestEpoch = b.bestEpoch;
+        this.checkpointDir = b.checkpointDir;
+        this.validation = b.validation;
+        this.progress = b.progress;
+        this.extraEntries = Map.copyOf(b.extraEntries);
+        this.iterationsPerEpoch = b.iterationsPerEpoch;
+        this.labels = b.labels;
+        this.beforeEpoch = b.beforeEpoch;
+    }
+
+    /**
+     * Starts a fresh training run. The network is copied and reconfigured with the recipe's parameter
+     * groups ({@link ParameterGroups#configure}); {@code model} itself is not changed.
+     *
+     * @param model network with initialised (random or pretrained) parameters
+     * @param recipe training recipe
+     * @return a builder
+     */
+    public static Builder builder(ComputationGraph model, TrainingRecipe recipe) {
+        return new Builder(Objects.requireNonNull(model, "model"), Objects.requireNonNull(recipe, "recipe"), false,
+                0, Double.NEGATIVE_INFINITY, 0);
+    }
+
+    /**
+     * Continues a run from a checkpoint written by a trainer: same network, momentum buffers, counters,
+     * recipe and extra entries; training starts at the epoch after the saved one. The checkpoint folder
+     * defaults to the checkpoint's own folder.
+     *
+     * @param checkpoint a {@code last.zip} (or any checkpoint) file
+     * @return a builder
+     * @throws IOException when the checkpoint cannot be read
+     */
+    public static Builder resume(Path checkpoint) throws IOException {
+        TrainingCheckpoint cp = TrainingCheckpoint.read(checkpoint);
+        Builder b = new Builder(cp.model(), cp.recipe(), true, cp.epochsDone(), cp.bestScore(), cp.bestEpoch());
+        b.extraEntries = cp.extraEntries();
+        b.checkpointDir = checkpoint.toAbsolutePath().getParent();
+        LOG.info("Resuming from {} after epoch {} of {}", checkpoint, cp.epochsDone(), cp.recipe().epochs());
+        return b;
+    }
+
+    /** Options of a {@link Trainer}. */
+    public static final class Builder {
+        private final ComputationGraph model;
+        private final TrainingRecipe recipe;
+        private final boolean configured;
+        private final int epochsDone;
+        private final double bestScore;
+        private final int bestEpoch;
+        private Path checkpointDir;
+        private DataSetIterator validation;
+        private TrainingProgress progress = TrainingProgress.NONE;
+        private Map<String, byte[]> extraEntries = Map.of();
+        private int iterationsPerEpoch;
+        private List<String> labels;
+        private java.util.function.IntConsumer beforeEpoch = e -> { };
+
+        private Builder(ComputationGraph model, TrainingRecipe recipe, boolean configured, int epochsDone,
+                double bestScore, int bestEpoch) {
+            this.model = model;
+            this.recipe = recipe;
+            this.configured = configured;
+            this.epochsDone = epochsDone;
+            this.bestScore = bestScore;
+            this.bestEpoch = bestEpoch;
+        }
+
+        /** @param dir folder for {@code last.zip}, {@code best.zip} and {@code training.jsonl}; null for none */
+        public Builder checkpointDir(Path dir) { this.checkpointDir = dir; return this; }
+        /** @param iterator validation data (one view per video), evaluated after each epoch; null for none */
+        public Builder validation(DataSetIterator iterator) { this.validation = iterator; return this; }
+        /** @param p progress callback */
+        public Builder progress(TrainingProgress p) { this.progress = Objects.requireNonNull(p, "progress"); return this; }
+        /** @param entries extra zip entries written into every checkpoint (e.g. model config and labels) */
+        public Builder extraEntries(Map<String, byte[]> entries) { this.extraEntries = Map.copyOf(entries); return this; }
+        /**
+         * @param n minibatches per epoch; needed only with warm-up (otherwise counted with one pass over
+         *     the training data when warm-up is on)
+         */
+        public Builder iterationsPerEpoch(int n) { this.iterationsPerEpoch = n; return this; }
+        /** @param names class names for evaluation results, or null */
+        public Builder labels(List<String> names) { this.labels = names == null ? null : List.copyOf(names); return this; }
+
+        /**
+         * @param hook called with the 0-based epoch index before the training iterator is reset for that
+         *     epoch (e.g. {@code e -> clipIterator.setEpoch(e)}, so a resumed run sees the same shuffle and
+         *     augmentation as an uninterrupted one)
+         */
+        public Builder beforeEpoch(java.util.function.IntConsumer hook) {
+            this.beforeEpoch = Objects.requireNonNull(hook, "hook");
+            return this;
+        }
+
+        /** @return the trainer */
+        public Trainer build() {
+            return new Trainer(this);
+        }
+    }
+
+    /**
+     * The outcome of {@link #fit}.
+     *
+     * @param model the trained network (the last epoch's parameters)
+     * @param history one record per epoch, including those before a resume (from the log)
+     * @param bestScore best validation top-1 (or negative training loss)
+     * @param bestEpoch epoch of the best score
+     * @param lastValidation evaluation of the last epoch, or null without validation data
+     */
+    public record TrainingResult(ComputationGraph model, List<EpochRecord> history, double bestScore, int bestEpoch,
+            EvaluationResult lastValidation) {}
+
+    /**
+     * Trains until the recipe's last epoch.
+     *
+     * @param train training data; reset at the start of every epoch
+     * @return the trained network and its history
+     * @throws IOException when a checkpoint or the log cannot be written
+     */
+    public TrainingResult fit(DataSetIterator train) throws IOException {
+        int ipe = iterationsPerEpoch;
+        if (ipe < 1) {
+            ipe = recipe.warmupEpochs() > 0 ? countBatches(train) : 1;
+        }
+        ComputationGraph graph = configured ? source : ParameterGroups.configure(source, recipe, ipe);
+        GlobalNormClipping clipping = new GlobalNormClipping(recipe.clipGradientNorm());
+        BatchAccuracy accuracy = new BatchAccuracy(graph);
+        graph.setListeners(clipping, accuracy);
+
+        List<EpochRecord> history = new ArrayList<>(checkpointDir == null ? List.of() : readLog(checkpointDir, epochsDone));
+        double best = bestScore;
+        int bestAt = bestEpoch;
+        EvaluationResult lastVal = null;
+        LearningRateSchedule baseSchedule = recipe.schedule(1, ipe);
+        for (int epoch = epochsDone + 1; epoch <= recipe.epochs(); epoch++) {
+            long start = System.nanoTime();
+            progress.epochStarted(epoch, recipe.epochs());
+            Nd4j.getRandom().setSeed(recipe.seed() * 1_000_003L + epoch);
+            beforeEpoch.accept(epoch - 1);
+            if (train.resetSupported()) {
+                train.reset();
+            } else if (epoch > epochsDone + 1) {
+                throw new IllegalArgumentException("Trainer: the training iterator does not support reset(), "
+                        + "so it cannot run more than one epoch");
+            }
+            double lossSum = 0;
+            long correct = 0;
+            long clips = 0;
+            int batches = 0;
+            double lr = baseSchedule.valueAt(graph.getIterationCount(), graph.getEpochCount());
+            while (train.hasNext()) {
+                DataSet ds = train.next();
+                accuracy.labels = ds.getLabels();
+                lr = baseSchedule.valueAt(graph.getIterationCount(), graph.getEpochCount());
+                graph.fit(ds);
+                // DL4J's score includes the L2 penalty; report the data loss, as PyTorch does
+                double loss = graph.score() - graph.calcRegularizationScore(true);
+                if (!Double.isFinite(loss)) {
+                    throw new IllegalStateException("Trainer: training loss became " + loss + " at epoch " + epoch
+                            + ", minibatch " + (batches + 1) + " (learning rate " + lr + "): lower the learning rate");
+                }
+                lossSum += loss;
+                correct += accuracy.correct;
+                clips += ds.getLabels().size(0);
+                batches++;
+                double seconds = (System.nanoTime() - start) / 1e9;
+                progress.batchDone(epoch, batches, lossSum / batches, correct / (double) clips, clips / seconds);
+            }
+            if (batches == 0) {
+                throw new IllegalArgumentException("Trainer: the training iterator delivered no minibatch in epoch " + epoch);
+            }
+            double trainSeconds = (System.nanoTime() - start) / 1e9;
+            graph.incrementEpochCount();
+            Double top1 = null;
+            Double top5 = null;
+            double score = -lossSum / batches;
+            if (validation != null) {
+                lastVal = Evaluator.evaluate(graph, validation, 1, labels);
+                top1 = lastVal.top1();
+                top5 = lastVal.top5();
+                score = top1;
+            }
+            boolean improved = score > best;
+            if (improved) {
+                best = score;
+                bestAt = epoch;
+            }
+            if (checkpointDir != null) {
+                Path last = checkpointDir.resolve(LAST_CHECKPOINT);
+                new TrainingCheckpoint(graph, recipe, epoch, best, bestAt, extraEntries).write(last);
+                if (improved) {
+                    Path tmp = Files.createTempFile(checkpointDir, BEST_CHECKPOINT, ".tmp");
+                    Files.copy(last, tmp, StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(tmp, checkpointDir.resolve(BEST_CHECKPOINT), StandardCopyOption.ATOMIC_MOVE,
+                            StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            EpochRecord record = new EpochRecord(epoch, lr, lossSum / batches, correct / (double) clips, top1, top5,
+                    clips / trainSeconds, (System.nanoTime() - start) / 1e9, clipping.lastNorm());
+            history.add(record);
+            if (checkpointDir != null) {
+                Files.writeString(checkpointDir.resolve(LOG_FILE), JSON.writeValueAsString(record) + "\n",
+                        StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
+            LOG.info("epoch {}/{}: loss {} train acc {} val top1 {} ({} clips/s, {} s)", epoch, recipe.epochs(),
+                    String.format("%.4f", record.loss()), String.format("%.3f", record.trainAccuracy()), top1,
+                    String.format("%.1f", record.clipsPerSecond()), String.format("%.1f", record.seconds()));
+            progress.epochDone(record);
+        }
+        graph.setListeners();
+        return new TrainingResult(graph, List.copyOf(history), best, bestAt, lastVal);
+    }
+
+    private static int countBatches(DataSetIterator train) {
+        train.reset();
+        int n = 0;
+        while (train.hasNext()) {
+            train.next();
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * Reads a training log, keeping the epochs up to {@code upTo} (a resumed run rewrites the rest), and
+     * rewrites the file with those lines.
+     *
+     * @param dir checkpoint folder
+     * @param upTo last epoch to keep
+     * @return the kept records
+     * @throws IOException when the log is unreadable
+     */
+    static List<EpochRecord> readLog(Path dir, int upTo) throws IOException {
+        Path file = dir.resolve(LOG_FILE);
+        List<EpochRecord> kept = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return kept;
+        }
+        StringBuilder text = new StringBuilder();
+        int lineNo = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            lineNo++;
+            if (line.isBlank()) {
+                continue;
+            }
+            EpochRecord r;
+            try {
+                r = JSON.readValue(line, EpochRecord.class);
+            } catch (IOException e) {
+                throw new IOException("Bad training log " + file + " line " + lineNo + ": " + e.getMessage(), e);
+            }
+            if (r.epoch() <= upTo) {
+                kept.add(r);
+                text.append(line).append('\n');
+            }
+        }
+        Files.writeString(file, text.toString(), StandardCharsets.UTF_8);
+        return kept;
+    }
+
+    /**
+     * Reads every record of a training log.
+     *
+     * @param file a {@code training.jsonl}
+     * @return the records in file order
+     * @throws IOException when the file is unreadable or a line is not a record
+     */
+    public static List<EpochRecord> readLog(Path file) throws IOException {
+        List<EpochRecord> records = new ArrayList<>();
+        int lineNo = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            lineNo++;
+            if (!line.isBlank()) {
+                try {
+                    records.add(JSON.readValue(line, EpochRecord.class));
+                } catch (IOException e) {
+                    throw new IOException("Bad training log " + file + " line " + lineNo + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        return records;
+    }
+
+    /**
+     * Counts correct top-1 predictions of each training minibatch from the forward pass DL4J already
+     * runs (no extra inference): the output layer is a loss layer, so the arg-max of its input is the
+     * prediction. Reports -1 when the network's output layer has its own parameters.
+     */
+    private static final class BatchAccuracy extends BaseTrainingListener {
+        private final String logitsVertex;
+        INDArray labels;
+        long correct;
+
+        BatchAccuracy(ComputationGraph graph) {
+            String out = graph.getConfiguration().getNetworkOutputs().get(0);
+            boolean lossLayer = graph.getConfiguration().getVertices().get(out) instanceof LayerVertex lv
+                    && lv.getLayerConf().getLayer() instanceof LossLayer;
+            this.logitsVertex = lossLayer ? graph.getConfiguration().getVertexInputs().get(out).get(0) : null;
+        }
+
+        @Override
+        public void onForwardPass(Model model, Map<String, INDArray> activations) {
+            correct = 0;
+            INDArray logits = logitsVertex == null ? null : activations.get(logitsVertex);
+            if (logits == null || labels == null || logits.rank() != 2 || logits.size(0) != labels.size(0)) {
+                return;
+            }
+            correct = logits.argMax(1).eq(labels.argMax(1)).castTo(DataType.INT).sumNumber().longValue();
+        }
+    }
+}

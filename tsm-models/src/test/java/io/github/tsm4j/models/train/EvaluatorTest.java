@@ -1,0 +1,79 @@
+package io.github.tsm4j.models.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EvaluatorTest {
+
+    /**
+     * Six videos, K = 6. Hand computation:
+     * v1 (label 0): one view, argmax 0 → top-1 hit.
+     * v2 (label 1): views [.1,.6,...] and [.1,.0,.7,...] average to class 2 (.35) over class 1 (.3) → miss,
+     *    label is 2nd → top-5 hit.
+     * v3 (label 2): argmax 2 → hit.
+     * v4 (label 2): label has the lowest score (6th) → top-1 and top-5 miss; predicted 0.
+     * v5 (label 3): argmax 3 → hit.
+     * v6 (label 3): argmax 4, label 3rd → top-5 hit.
+     * top-1 = 3/6, top-5 = 5/6; per class: c0 1/1, c1 0/1, c2 1/2, c3 1/2 → mean (1 + 0 + .5 + .5)/4 = .5.
+     */
+    @Test
+    void metricsEqualHandComputedValuesAndViewsAreAveragedBeforeArgmax() {
+        Evaluator e = new Evaluator(6);
+        e.add("v1", 0, new double[] {.5, .1, .1, .1, .1, .1});
+        e.add("v2", 1, new double[] {.1, .6, .0, .1, .1, .1});
+        e.add("v3", 2, new double[] {.1, .1, .5, .1, .1, .1});
+        e.add("v2", 1, new double[] {.1, .0, .7, .0, .1, .1});
+        e.add("v4", 2, new double[] {.3, .2, .0, .2, .2, .1});
+        e.add("v5", 3, new double[] {.0, .0, .0, 1., .0, .0});
+        e.add("v6", 3, new double[] {.1, .1, .0, .2, .5, .1});
+        EvaluationResult r = e.result(List.of("a", "b", "c", "d", "e", "f"));
+        assertEquals(6, r.videos());
+        assertEquals(3 / 6.0, r.top1(), 1e-12);
+        assertEquals(5 / 6.0, r.top5(), 1e-12);
+        assertEquals(0.5, r.meanClassAccuracy(), 1e-12);
+        assertArrayEquals(new long[] {1, 0, 0, 0, 0, 0}, r.confusion()[0]);
+        assertArrayEquals(new long[] {0, 0, 1, 0, 0, 0}, r.confusion()[1]);
+        assertArrayEquals(new long[] {1, 0, 1, 0, 0, 0}, r.confusion()[2]);
+        assertArrayEquals(new long[] {0, 0, 0, 1, 1, 0}, r.confusion()[3]);
+        VideoPrediction v2 = r.predictions().get(1);
+        assertEquals("v2", v2.videoId());
+        assertEquals(2, v2.views());
+        assertEquals(2, v2.predicted());
+        assertEquals(0.35, v2.scores().get(2), 1e-12);
+        assertEquals(0.30, v2.scores().get(1), 1e-12);
+    }
+
+    @Test
+    void predictionsCsvHasOneRowPerVideo(@TempDir Path dir) throws Exception {
+        Evaluator e = new Evaluator(2);
+        e.add("clip,1", 0, new double[] {.75, .25});
+        e.add("clip2", 1, new double[] {.75, .25});
+        Path csv = dir.resolve("p.csv");
+        e.result(List.of("left", "right")).writePredictionsCsv(csv);
+        assertEquals(List.of("video,label,predicted,correct,score,views,top5",
+                "\"clip,1\",left,left,1,0.750000,1,left|right",
+                "clip2,right,left,0,0.750000,1,left|right"), Files.readAllLines(csv));
+    }
+
+    @Test
+    void rejectsScoresOfTheWrongLength() {
+        Evaluator e = new Evaluator(3);
+        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> e.add("v", 0, new double[] {1, 0}));
+        assertEquals("Evaluator scores for video 'v' have length 2, expected K = 3", ex.getMessage());
+    }
+
+    @Test
+    void softmaxIsStableForLargeLogits() {
+        double[] p = Evaluator.softmax(new double[] {1000, 1000 + Math.log(3)});
+        assertEquals(0.25, p[0], 1e-12);
+        assertEquals(0.75, p[1], 1e-12);
+    }
+}

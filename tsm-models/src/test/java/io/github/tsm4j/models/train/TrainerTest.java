@@ -1,0 +1,85 @@
+package io.github.tsm4j.models.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.dataset.DataSet;
+
+class TrainerTest {
+    private static final List<DataSet> TRAIN = TinyNets.squares(48, 4, 1);
+    private static final List<DataSet> VAL = TinyNets.squares(16, 4, 2);
+
+    private static TrainingRecipe recipe(int epochs) {
+        return TrainingRecipe.builder().epochs(epochs).batchSize(8).learningRate(0.05).referenceBatchSize(8)
+                .lrSteps(List.of(1)).weightDecay(5e-4).seed(7).build();
+    }
+
+    @Test
+    void twoEpochsLowerTheLossAndWriteLoadableCheckpointsAndLog(@TempDir Path dir) throws Exception {
+        ComputationGraph net = TinyNets.graph(4, 3);
+        Trainer.TrainingResult r = Trainer.builder(net, recipe(2)).checkpointDir(dir)
+                .validation(TinyNets.iterator(VAL, 8)).extraEntries(Map.of("tsm4j/labels.txt", "a\nb\nc\nd".getBytes()))
+                .build().fit(TinyNets.iterator(TRAIN, 8));
+        assertEquals(2, r.history().size());
+        assertTrue(r.history().get(1).loss() < r.history().get(0).loss(),
+                "loss should fall: " + r.history());
+        assertEquals(0.05, r.history().get(0).learningRate(), 1e-12);
+        assertEquals(0.005, r.history().get(1).learningRate(), 1e-12);
+        assertNotNull(r.history().get(1).valTop1());
+        assertTrue(r.history().get(0).trainAccuracy() >= 0);
+
+        ComputationGraph loaded = ModelSerializer.restoreComputationGraph(dir.resolve(Trainer.LAST_CHECKPOINT).toFile(), true);
+        assertEquals(r.model().params(), loaded.params());
+        assertEquals(2, loaded.getEpochCount());
+        assertEquals(12, loaded.getIterationCount());
+        TrainingCheckpoint cp = TrainingCheckpoint.read(dir.resolve(Trainer.LAST_CHECKPOINT));
+        assertEquals(2, cp.epochsDone());
+        assertEquals(recipe(2), cp.recipe());
+        assertEquals("a\nb\nc\nd", new String(cp.extraEntries().get("tsm4j/labels.txt"), StandardCharsets.UTF_8));
+        assertTrue(Files.exists(dir.resolve(Trainer.BEST_CHECKPOINT)));
+        assertEquals(r.history(), Trainer.readLog(dir.resolve(Trainer.LOG_FILE)));
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("best.zip", "last.zip", "training.jsonl"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList(), "no temporary files left");
+        }
+    }
+
+    @Test
+    void resumeContinuesWithIdenticalOptimizerStateAndParameters(@TempDir Path dir) throws Exception {
+        Path straight = dir.resolve("straight");
+        Path split = dir.resolve("split");
+        ComputationGraph a = Trainer.builder(TinyNets.graph(4, 3), recipe(3)).checkpointDir(straight).build()
+                .fit(TinyNets.iterator(TRAIN, 8)).model();
+
+        // the same run, interrupted after epoch 1: a recipe of 3 epochs stopped by a kill after the checkpoint
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> Trainer
+                .builder(TinyNets.graph(4, 3), recipe(3)).checkpointDir(split)
+                .progress(new TrainingProgress() {
+                    @Override
+                    public void epochDone(EpochRecord record) {
+                        throw new IllegalStateException("killed");
+                    }
+                })
+                .build().fit(TinyNets.iterator(TRAIN, 8)));
+        assertEquals(1, TrainingCheckpoint.read(split.resolve(Trainer.LAST_CHECKPOINT)).epochsDone());
+        Trainer.TrainingResult b = Trainer.resume(split.resolve(Trainer.LAST_CHECKPOINT)).build()
+                .fit(TinyNets.iterator(TRAIN, 8));
+
+        assertEquals(a.params(), b.model().params(), "parameters after 3 epochs, straight vs 1 + resume + 2");
+        assertEquals(a.getUpdater().getStateViewArray(), b.model().getUpdater().getStateViewArray(),
+                "momentum buffers");
+        assertEquals(3, b.history().size());
+        assertEquals(Trainer.readLog(straight.resolve(Trainer.LOG_FILE)).stream().map(EpochRecord::loss).toList(),
+                b.history().stream().map(EpochRecord::loss).toList());
+    }
+}
