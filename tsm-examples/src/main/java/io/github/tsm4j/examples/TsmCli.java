@@ -26,9 +26,13 @@ import picocli.CommandLine.Option;
             io.github.tsm4j.examples.cli.DemoCommand.class,
             io.github.tsm4j.examples.cli.TrainCommand.class,
             io.github.tsm4j.examples.cli.EvalCommand.class,
+            io.github.tsm4j.examples.cli.StreamCommand.class,
+            io.github.tsm4j.examples.cli.PredictCommand.class,
+            io.github.tsm4j.examples.cli.InfoCommand.class,
             io.github.tsm4j.examples.cli.ExtractFramesCommand.class,
             io.github.tsm4j.examples.cli.ImportCommand.class,
             io.github.tsm4j.examples.cli.BenchCommand.class,
+            io.github.tsm4j.examples.cli.SparkTrainCommand.class,
         })
 public final class TsmCli implements Callable<Integer> {
 
@@ -52,7 +56,18 @@ public final class TsmCli implements Callable<Integer> {
      * @return the command line, ready for {@link CommandLine#execute(String...)}
      */
     public static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new TsmCli());
+        return commandLine(CommandLine.defaultFactory());
+    }
+
+    /**
+     * Builds the command line with another factory for the command objects (tests inject fakes).
+     *
+     * @param factory creates command instances
+     * @return the command line, ready for {@link CommandLine#execute(String...)}
+     */
+    public static CommandLine commandLine(CommandLine.IFactory factory) {
+        CommandLine cli = new CommandLine(new TsmCli(), factory);
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler(TsmCli::handleFailure);
         cli.setParameterExceptionHandler(TsmCli::handleUsage);
         return cli;
@@ -75,7 +90,7 @@ public final class TsmCli implements Callable<Integer> {
     }
 
     private static int handleFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-        boolean verbose = parsed.hasMatchedOption("-v");
+        boolean verbose = isVerbose(cmd);
         PrintWriter err = cmd.getErr();
         err.println("tsm " + cmd.getCommandName() + ": " + describe(e));
         if (verbose) {
@@ -89,14 +104,30 @@ public final class TsmCli implements Callable<Integer> {
         CommandLine cmd = e.getCommandLine();
         PrintWriter err = cmd.getErr();
         err.println("tsm: " + e.getMessage());
-        err.println("Try 'tsm " + qualifiedName(cmd) + " --help' for usage.");
+        err.println("Try '" + helpCommand(cmd) + "' for usage.");
         err.flush();
         return EXIT_USAGE;
     }
 
-    private static String qualifiedName(CommandLine cmd) {
-        String name = cmd.getCommandSpec().qualifiedName(" ");
-        return name.startsWith("tsm ") ? name.substring(4) : "";
+    /** {@code tsm --help} at the root, {@code tsm stream --help} for a subcommand. */
+    static String helpCommand(CommandLine cmd) {
+        return cmd.getCommandSpec().qualifiedName(" ") + " --help";
+    }
+
+    /**
+     * Whether {@code -v} was given, before or after the subcommand name.
+     *
+     * @param cmd any command line of the parsed tree
+     * @return true if verbose
+     */
+    public static boolean isVerbose(CommandLine cmd) {
+        for (CommandLine.ParseResult pr = cmd.getCommandSpec().root().commandLine().getParseResult();
+                pr != null; pr = pr.subcommand()) {
+            if (pr.hasMatchedOption("-v")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String describe(Throwable e) {

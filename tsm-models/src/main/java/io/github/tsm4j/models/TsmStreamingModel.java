@@ -2,6 +2,7 @@ package io.github.tsm4j.models;
 
 import io.github.tsm4j.core.ShiftDirection;
 import io.github.tsm4j.core.layers.runtime.OnlineShiftLayerImpl;
+import io.github.tsm4j.models.infer.InferenceGraphs;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -71,7 +72,8 @@ public final class TsmStreamingModel {
 
     /**
      * The streaming twin of an offline model, sharing nothing but holding a copy of its weights (every
-     * parameter, BatchNorm statistics included, copied by layer name).
+     * parameter, BatchNorm statistics included, copied by layer name), with every BatchNorm folded into the
+     * convolution before it and ReLU/ReLU6 fused ({@link InferenceGraphs#fold}): the fast inference form.
      *
      * @param model an offline model (ideally trained with {@link ShiftDirection#UNIDIRECTIONAL}; a bidirectional
      *     one runs, but it saw future frames in training, which online inference cannot give it)
@@ -90,7 +92,9 @@ public final class TsmStreamingModel {
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
         TsmNetworks.copyParams(model.graph(), graph);
-        return new TsmStreamingModel(graph, config, model.labels(), streams);
+        InferenceGraphs.Folded folded = InferenceGraphs.fold(graph);
+        LOG.debug("Streaming graph: {}", folded.report());
+        return new TsmStreamingModel(folded.graph(), config, model.labels(), streams);
     }
 
     /**

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.tsm4j.core.ConsensusMode;
 import io.github.tsm4j.core.ShiftDirection;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -52,6 +54,9 @@ class TsmStreamingModelTest {
         INDArray perFrame = model.logits(clips); // [videos·T, K]
         TsmStreamingModel stream = TsmStreamingModel.of(model, videos);
         assertEquals(expectedShiftLayers, stream.shiftLayers());
+        assertTrue(Arrays.stream(stream.graph().getLayers())
+                        .noneMatch(l -> l.conf().getLayer() instanceof BatchNormalization),
+                "the streaming graph folds every BatchNorm into its convolution");
         double scale = perFrame.amaxNumber().doubleValue();
         INDArray out = Nd4j.create(DataType.DOUBLE, videos, 5);
         for (int t = 0; t < T; t++) {

@@ -108,11 +108,13 @@ final class WeightLoader {
             if (layer.numParams() == 0) {
                 continue;
             }
-            if (conf instanceof DepthwiseConvolution2D) {
+            // the native layers (io.github.tsm4j.core.conv, the builders' default) keep the stock layouts
+            if (conf instanceof DepthwiseConvolution2D
+                    || conf instanceof io.github.tsm4j.core.conv.NativeDepthwiseConv2D) {
                 long[] w = layer.getParam("W").shape(); // [kH, kW, C, multiplier]
                 put(out, new Slot(name + ".weight", layer, "W", new long[] {w[2] * w[3], 1, w[0], w[1]}, Kind.DEPTHWISE));
                 requireNoBias(layer, name);
-            } else if (conf instanceof ConvolutionLayer) {
+            } else if (conf instanceof ConvolutionLayer || conf instanceof io.github.tsm4j.core.conv.NativeConv2D) {
                 put(out, new Slot(name + ".weight", layer, "W", layer.getParam("W").shape(), Kind.CONV));
                 requireNoBias(layer, name);
             } else if (conf instanceof BatchNormalization bn) {

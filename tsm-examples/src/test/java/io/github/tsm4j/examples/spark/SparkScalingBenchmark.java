@@ -1,0 +1,75 @@
+package io.github.tsm4j.examples.spark;
+
+import io.github.tsm4j.data.dataset.VideoDataset;
+import io.github.tsm4j.data.synthetic.TemporalOrderDataset;
+import io.github.tsm4j.models.Backbone;
+import io.github.tsm4j.models.TsmConfig;
+import io.github.tsm4j.models.TsmModel;
+import io.github.tsm4j.models.TsmNetworks;
+import java.nio.file.Path;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.Adam;
+
+/**
+ * Clips/s of Spark training at 1 and 2 local workers on the synthetic data (docs/distributed.md). Off by default; run with
+ * {@code -Dbench=true -Dtest=SparkScalingBenchmark}. Prints lines starting with "SCALING".
+ */
+@EnabledIfSystemProperty(named = "bench", matches = "true")
+class SparkScalingBenchmark {
+    @TempDir
+    Path dir;
+
+    @Test
+    void clipsPerSecondAtOneAndTwoWorkers() throws Exception {
+        int size = Integer.getInteger("bench.size", 64);
+        int perClass = Integer.getInteger("bench.perClass", 8);
+        int epochs = Integer.getInteger("bench.epochs", 2);
+        TemporalOrderDataset.Layout l = TemporalOrderDataset.builder().trainPerClass(perClass).validationPerClass(0)
+                .frames(16).size(size + size / 8).seed(5).generate(dir);
+        VideoDataset train = l.train();
+        TsmConfig config = TsmConfig.builder(Backbone.RESNET18, train.numClasses()).segments(8)
+                .inputSize(size, size + size / 8).baseWidth(16).dropout(0).build();
+        ComputationGraph probe = TsmModel.create(config, train.classNames()).graph();
+        long params = probe.numParams();
+        // compute per step on the driver JVM: forward+backward of one 4-clip minibatch
+        DataSet batch = new DataSet(org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT,
+                4 * 8, 3, size, size), org.nd4j.linalg.factory.Nd4j.eye(6).getRows(0, 1, 2, 3));
+        for (int i = 0; i < 3; i++) {
+            probe.fit(batch);
+        }
+        int n = 10;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            probe.fit(batch);
+        }
+        double step = (System.nanoTime() - t0) / 1e9 / n;
+        System.out.printf("SCALING model TSM-R18 width 16, T=8, %dpx: %d params (%.2f MB fp32); "
+                + "compute per 4-clip step %.3f s (%.2f clips/s, no decoding)%n", size, params, params * 4 / 1e6,
+                step, 4 / step);
+        for (int workers : new int[] {1, 2}) {
+            SparkTrainer.Result r = SparkTrainer.builder(
+                    TsmModel.create(config, train.classNames(), TsmNetworks.defaultGlobals().updater(new Adam(1e-3)))
+                            .graph(), train, config.input())
+                    .master("local[" + workers + "]").workers(workers).batchSizePerWorker(4).epochs(epochs)
+                    .flip(false).approach(SparkTrainer.Approach.PARAMETER_AVERAGING).build().fit();
+            SparkTrainer.EpochResult last = r.history().get(r.history().size() - 1);
+            System.out.printf("SCALING parameter averaging, %d worker(s): %d clips in %.1f s = %.2f clips/s%n",
+                    workers, last.clips(), last.seconds(), last.clipsPerSecond());
+        }
+        for (int workers : new int[] {1, 2}) {
+            SparkTrainer.Result r = SparkTrainer.builder(
+                    TsmModel.create(config, train.classNames(), TsmNetworks.defaultGlobals().updater(new Adam(1e-3)))
+                            .graph(), train, config.input())
+                    .master("local[" + workers + "]").workers(workers).batchSizePerWorker(4).epochs(epochs)
+                    .flip(false).approach(SparkTrainer.Approach.SHARED_GRADIENTS).unicastPort(40200 + workers)
+                    .build().fit();
+            SparkTrainer.EpochResult last = r.history().get(r.history().size() - 1);
+            System.out.printf("SCALING gradient sharing, %d worker(s): %d clips in %.1f s = %.2f clips/s%n",
+                    workers, last.clips(), last.seconds(), last.clipsPerSecond());
+        }
+    }
+}
