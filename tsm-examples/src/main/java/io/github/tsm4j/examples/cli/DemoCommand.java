@@ -57,7 +57,7 @@ public final class DemoCommand implements Callable<Integer> {
     public static final int DEFAULT_VALIDATION_PER_CLASS = 25;
     public static final int DEFAULT_SIZE = 32;
     public static final int DEFAULT_SEGMENTS = 4;
-    public static final int DEFAULT_EPOCHS = 25;
+    public static final int DEFAULT_EPOCHS = 32;
     public static final int DEFAULT_BATCH_SIZE = 16;
     public static final double DEFAULT_LR = 0.05;
     /** 1/foldDiv of the channels is shifted (the paper: 8). */
