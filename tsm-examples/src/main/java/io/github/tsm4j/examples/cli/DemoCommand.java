@@ -320,7 +320,7 @@ public final class DemoCommand implements Callable<Integer> {
             INDArray frame = frames.get(NDArrayIndex.interval(t, t + 1), NDArrayIndex.all(), NDArrayIndex.all(),
                     NDArrayIndex.all()).dup();
             double[] logits = online.step(frame).toDoubleVector();
-            double[] p = softmax(logits);
+            double[] p = Evaluator.softmax(logits);
             for (int c = 0; c < k; c++) {
                 sum[c] += logits[c];
             }
@@ -328,7 +328,7 @@ public final class DemoCommand implements Callable<Integer> {
             for (int c = 0; c < k; c++) {
                 mean[c] = sum[c] / (t + 1);
             }
-            double[] running = softmax(mean);
+            double[] running = Evaluator.softmax(mean);
             int best = argMax(p);
             int runningBest = argMax(running);
             StreamStep s = new StreamStep(t + 1, model.labels().get(best), p[best], model.labels().get(runningBest),
@@ -339,23 +339,6 @@ public final class DemoCommand implements Callable<Integer> {
         }
         out.flush();
         return new String[] {id, truth};
-    }
-
-    private static double[] softmax(double[] z) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : z) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        double[] p = new double[z.length];
-        for (int i = 0; i < z.length; i++) {
-            p[i] = Math.exp(z[i] - max);
-            sum += p[i];
-        }
-        for (int i = 0; i < z.length; i++) {
-            p[i] /= sum;
-        }
-        return p;
     }
 
     private static int argMax(double[] v) {

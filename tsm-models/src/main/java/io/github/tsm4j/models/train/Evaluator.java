@@ -208,8 +208,13 @@ public final class Evaluator {
         return false;
     }
 
-    /** @return numerically stable softmax of one score vector */
-    static double[] softmax(double[] logits) {
+    /**
+     * Numerically stable softmax of one score vector.
+     *
+     * @param logits scores of K classes
+     * @return probabilities, summing to 1
+     */
+    public static double[] softmax(double[] logits) {
         double max = Double.NEGATIVE_INFINITY;
         for (double v : logits) {
             max = Math.max(max, v);
