@@ -1,5 +1,6 @@
 package io.github.tsm4j.core;
 
+import io.github.tsm4j.core.exec.BoundOp;
 import java.util.Arrays;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -19,9 +20,14 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@link TemporalShift#channelBlock}'s and {@code fold} is {@link TemporalShift#fold}.
  *
  * <p>Frames are {@code [B, C, H, W]} (NCHW) or {@code [B, H, W, C]} (NHWC): one frame of each of B
- * independent streams (cameras, videos). The cache ({@code 2 × [B, fold, H, W]}, double-buffered so
- * that {@code out} may be the input array itself) is allocated once, outside any workspace, and lives
- * as long as this object. Not thread-safe: one caller per instance.
+ * independent streams (cameras, videos). The cache ({@code [B, fold, H, W]}, plus a scratch block of the
+ * same shape used only when {@code out} is the input array itself) is allocated once, outside any
+ * workspace, and lives as long as this object; it is never swapped, so {@link #bind} can bind it.
+ *
+ * <p>Per frame (out-of-place): out's channels {@code [fold, C)} ← frame's, out's {@code [0, fold)} ← cache,
+ * cache ← frame's {@code [0, fold)}: one pass over the frame, one over the cache. {@link #bind} prepares the
+ * same three copies once for fixed arrays, so that a streaming executor runs them without allocating.
+ * Not thread-safe: one caller per instance.
  */
 public final class OnlineShift {
 
@@ -34,9 +40,9 @@ public final class OnlineShift {
     private final CNN2DFormat format;
     private final DataType dataType;
     /** The previous frame's first fold channels, {@code [B, fold, H, W]} or {@code [B, H, W, fold]}. */
-    private INDArray previous;
-    /** Scratch of the same shape: receives the current frame's block before it becomes previous. */
-    private INDArray current;
+    private final INDArray previous;
+    /** Scratch of the same shape, for in-place calls: holds the frame's block while the cache is written. */
+    private final INDArray scratch;
 
     /**
      * State for {@code streams} streams in the default floating-point type of ND4J.
@@ -93,7 +99,7 @@ public final class OnlineShift {
         long[] cacheShape = shape(fold);
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             previous = Nd4j.zeros(dataType, cacheShape);
-            current = Nd4j.zeros(dataType, cacheShape);
+            scratch = Nd4j.zeros(dataType, cacheShape);
         }
     }
 
@@ -110,15 +116,77 @@ public final class OnlineShift {
         long[] expected = shape(channels);
         check("frame", frame, expected);
         check("out", out, expected);
-        current.assign(TemporalShift.channelBlock(frame, format, 0, fold));
-        if (out != frame) {
+        INDArray frameBlock = TemporalShift.channelBlock(frame, format, 0, fold);
+        INDArray outBlock = TemporalShift.channelBlock(out, format, 0, fold);
+        if (out == frame) {
+            scratch.assign(frameBlock);
+            outBlock.assign(previous);
+            previous.assign(scratch);
+        } else {
             TemporalShift.channelBlock(out, format, fold, channels)
                     .assign(TemporalShift.channelBlock(frame, format, fold, channels));
+            outBlock.assign(previous);
+            previous.assign(frameBlock);
         }
-        TemporalShift.channelBlock(out, format, 0, fold).assign(previous);
-        INDArray swap = previous;
-        previous = current;
-        current = swap;
+    }
+
+    /**
+     * Prepares {@link #apply}{@code (frame, out)} for arrays that stay the same from frame to frame (a streaming
+     * executor's preallocated activations): the three copies become {@link BoundOp}s, and
+     * {@link Bound#run()} allocates nothing. The caller writes each new frame into {@code frame} before running.
+     *
+     * @param frame {@code [B, C, H, W]} (NCHW) or {@code [B, H, W, C]} (NHWC), read by every run
+     * @param out array of the same shape, a different array, overwritten by every run
+     * @return the bound shift; it shares this state (cache, {@link #reset}) with {@link #apply}
+     * @throws IllegalArgumentException if a shape or the data type differs from this state's, or
+     *     {@code out == frame}
+     */
+    public Bound bind(INDArray frame, INDArray out) {
+        long[] expected = shape(channels);
+        check("frame", frame, expected);
+        check("out", out, expected);
+        if (out == frame) {
+            throw new IllegalArgumentException("OnlineShift.bind: out must be a different array from frame");
+        }
+        BoundOp rest = BoundOp.builder("assign")
+                .inputs(TemporalShift.channelBlock(out, format, fold, channels),
+                        TemporalShift.channelBlock(frame, format, fold, channels))
+                .outputs(TemporalShift.channelBlock(out, format, fold, channels)).build();
+        INDArray outBlock = TemporalShift.channelBlock(out, format, 0, fold);
+        BoundOp fromCache = BoundOp.builder("assign").inputs(outBlock, previous).outputs(outBlock).build();
+        BoundOp toCache = BoundOp.builder("assign")
+                .inputs(previous, TemporalShift.channelBlock(frame, format, 0, fold)).outputs(previous).build();
+        return new Bound(rest, fromCache, toCache);
+    }
+
+    /**
+     * {@link OnlineShift#apply} bound to fixed arrays ({@link #bind}): {@link #run()} shifts the bound frame into
+     * the bound output and updates the shared cache. Not thread-safe; close it to free the native contexts.
+     */
+    public static final class Bound implements AutoCloseable {
+        private final BoundOp rest;
+        private final BoundOp fromCache;
+        private final BoundOp toCache;
+
+        private Bound(BoundOp rest, BoundOp fromCache, BoundOp toCache) {
+            this.rest = rest;
+            this.fromCache = fromCache;
+            this.toCache = toCache;
+        }
+
+        /** One time step: out = frame with channels {@code [0, fold)} from the cache; cache = frame's block. */
+        public void run() {
+            rest.run();
+            fromCache.run();
+            toCache.run();
+        }
+
+        @Override
+        public void close() {
+            rest.close();
+            fromCache.close();
+            toCache.close();
+        }
     }
 
     /** Forgets every stream: the next frame of each sees zeros as its predecessor. */

@@ -43,6 +43,43 @@ class OnlineShiftTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(CNN2DFormat.class)
+    void boundShiftEqualsApplyAndSharesTheCache(CNN2DFormat format) {
+        INDArray clips = TemporalShiftTest.random(format, STREAMS * T, C, H, W, 8);
+        INDArray offline = TemporalShift.shift(clips, T, 4, ShiftDirection.UNIDIRECTIONAL, format);
+        OnlineShift online = new OnlineShift(STREAMS, C, 4, H, W, format, DataType.DOUBLE);
+        INDArray frame = frameOf(clips, 0).ulike();
+        INDArray out = frame.ulike();
+        try (OnlineShift.Bound bound = online.bind(frame, out)) {
+            for (int t = 0; t < T; t++) {
+                frame.assign(frameOf(clips, t));
+                if (t == 2) {
+                    // the unbound path continues the same stream from the same cache
+                    online.apply(frame, out);
+                } else {
+                    bound.run();
+                }
+                assertEquals(frameOf(offline, t), out, "frame " + t + " " + format);
+            }
+            online.reset();
+            frame.assign(frameOf(clips, 1));
+            bound.run();
+            assertEquals(0.0, TemporalShift.channelBlock(out, format, 0, C / 4).amaxNumber().doubleValue(),
+                    "after reset the bound shift reads zeros from the cache");
+            assertEquals(TemporalShift.channelBlock(frame, format, C / 4, C),
+                    TemporalShift.channelBlock(out, format, C / 4, C));
+        }
+    }
+
+    @Test
+    void bindRejectsTheSameArrayAsFrameAndOut() {
+        OnlineShift online = new OnlineShift(STREAMS, C, 4, H, W, CNN2DFormat.NCHW, DataType.DOUBLE);
+        INDArray frame = Nd4j.zeros(DataType.DOUBLE, STREAMS, C, H, W);
+        assertEquals("OnlineShift.bind: out must be a different array from frame",
+                assertThrows(IllegalArgumentException.class, () -> online.bind(frame, frame)).getMessage());
+    }
+
     @Test
     void applyInPlaceGivesTheSameResult() {
         INDArray clips = TemporalShiftTest.random(CNN2DFormat.NCHW, STREAMS * T, C, H, W, 6);

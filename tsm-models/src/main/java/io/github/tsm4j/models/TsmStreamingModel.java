@@ -32,16 +32,25 @@ import org.slf4j.LoggerFactory;
  * {@code [B, 3, S, S]} NCHW normalised as {@code config().input()} says, and returns logits {@code [B, K]}.
  * {@link #reset(int)} restarts one stream (a new video), {@link #reset()} all of them.
  *
- * <p>Memory: {@link #step(INDArray, INDArray)} runs the graph in DL4J's workspaces, puts its output in this
- * model's own workspace and copies it into the caller's array; the shift caches are allocated once. After warm-up
- * (DL4J's rotating activation workspaces size themselves over the first ~5 frames) no workspace grows or spills,
- * so no activation data is allocated per frame; ND4J still creates small per-op descriptors (shape information of
- * views, ~2 KB per MobileNetV2 frame). {@link #step(INDArray)}
- * additionally allocates its returned {@code [B, K]} array. Not thread-safe.
+ * <p>Execution and memory: when every vertex of the graph is one the lean executor knows (the folded
+ * inference graph of {@link #of}: native convolutions, online shifts, adds, pooling, the dense head), a step runs
+ * as a fixed sequence of libnd4j ops bound once to activation buffers allocated at construction (outside any
+ * workspace, reused by liveness): no DL4J graph bookkeeping, no workspace, and {@link #step(INDArray, INDArray)}
+ * allocates nothing, Java heap or native, per frame. The result is what {@code graph().output(false, frames)}
+ * computes, with the same kernels. Otherwise (e.g. the unfolded graph of {@link #create}, with stock BatchNorm),
+ * a step runs the DL4J graph in its workspaces and copies the output into the caller's array; after warm-up no
+ * workspace grows, but DL4J creates ~0.7 MB of Java objects per MobileNetV2 frame. The system property
+ * {@value #EXECUTOR_PROPERTY}{@code =graph} forces the DL4J path (for comparison). Both paths share the online
+ * shift caches. {@link #step(INDArray)} additionally allocates its returned {@code [B, K]} array. Not
+ * thread-safe.
  */
 public final class TsmStreamingModel {
 
     private static final Logger LOG = LoggerFactory.getLogger(TsmStreamingModel.class);
+
+    /** System property choosing the executor: {@code bound} (default: the lean executor when possible) or
+     * {@code graph} (always DL4J's {@code ComputationGraph.output}). */
+    public static final String EXECUTOR_PROPERTY = "tsm4j.streaming.executor";
 
     private final ComputationGraph graph;
     private final TsmConfig config;
@@ -56,6 +65,9 @@ public final class TsmStreamingModel {
             .policySpill(SpillPolicy.REALLOCATE)
             .build();
     private final String workspaceId = "TSM_STREAM_OUT_" + UUID.randomUUID();
+    /** The lean executor, or null when the graph path runs. */
+    private final StreamingExecutor executor;
+    private final String executorNote;
 
     private TsmStreamingModel(ComputationGraph graph, TsmConfig config, List<String> labels, int streams) {
         if (streams < 1) {
@@ -68,6 +80,20 @@ public final class TsmStreamingModel {
         for (String name : TsmNetworks.shiftVertices(graph.getConfiguration())) {
             shifts.add((OnlineShiftLayerImpl) graph.getLayer(name));
         }
+        String choice = System.getProperty(EXECUTOR_PROPERTY, "bound");
+        if (!choice.equals("bound") && !choice.equals("graph")) {
+            throw new IllegalArgumentException("system property " + EXECUTOR_PROPERTY + " must be 'bound' or "
+                    + "'graph', found '" + choice + "'");
+        }
+        int size = config.input().cropSize();
+        StreamingExecutor.Result r = choice.equals("graph") ? new StreamingExecutor.Result(null,
+                EXECUTOR_PROPERTY + "=graph") : StreamingExecutor.create(graph, new long[] {streams, 3, size, size});
+        this.executor = r.executor();
+        this.executorNote = executor != null
+                ? "bound executor: " + executor.steps() + " native steps per frame, "
+                        + executor.bufferBytes() / 1024 + " KiB of activation buffers"
+                : "DL4J graph: " + r.unsupported();
+        LOG.debug("Streaming model: {}", executorNote);
     }
 
     /**
@@ -138,6 +164,16 @@ public final class TsmStreamingModel {
         return graph;
     }
 
+    /**
+     * How steps run: the lean bound executor (with its step count and buffer size) or the DL4J graph (with the
+     * reason, e.g. the first vertex the executor does not know).
+     *
+     * @return a one-line description
+     */
+    public String executionPath() {
+        return executorNote;
+    }
+
     /** @return how many online shift layers (caches) the network has (10 for MobileNetV2) */
     public int shiftLayers() {
         return shifts.size();
@@ -171,6 +207,11 @@ public final class TsmStreamingModel {
         if (out.rank() != 2 || out.size(0) != streams || out.size(1) != config.numClasses()) {
             throw new IllegalArgumentException("out must be [" + streams + ", " + config.numClasses() + "], found "
                     + Arrays.toString(out.shape()));
+        }
+        DataType dataType = graph.getConfiguration().getDataType();
+        if (executor != null && frames.dataType() == dataType && out.dataType() == dataType) {
+            executor.run(frames, out);
+            return;
         }
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(outputWorkspace, workspaceId)) {
             INDArray logits = graph.output(false, ws, frames)[0];

@@ -1,7 +1,6 @@
 package io.github.tsm4j.core.layers.runtime;
 
 import io.github.tsm4j.core.OnlineShift;
-import io.github.tsm4j.core.TemporalShift;
 import io.github.tsm4j.core.layers.OnlineShiftLayer;
 import java.util.Arrays;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -53,29 +52,47 @@ public final class OnlineShiftLayerImpl extends NoParamLayerImpl<OnlineShiftLaye
                     + ", one frame per stream, found rank " + input.rank() + " with shape "
                     + Arrays.toString(input.shape()));
         }
-        ensureState(input, c.getFoldDiv(), format);
+        ensureState(input.shape(), input.dataType());
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), 'c');
         state.apply(input, out);
         return out;
     }
 
-    private void ensureState(INDArray frame, int foldDiv, CNN2DFormat format) {
-        if (state != null && Arrays.equals(state.frameShape(), frame.shape()) && state.dataType() == frame.dataType()) {
-            return;
+    /**
+     * The state for frames of the given shape: the current one if it matches, else a new one (all streams
+     * restart from zeros; a warning is logged when a state existed). A streaming executor calls this before
+     * {@link OnlineShift#bind binding} the state, so that this layer and the executor share one cache.
+     *
+     * @param frameShape {@code [B, C, H, W]} (NCHW) or {@code [B, H, W, C]} (NHWC), as the layer's format says
+     * @param dataType the frames' data type
+     * @return the state
+     * @throws IllegalArgumentException naming this layer if the shape is not rank 4 or has fewer channels than
+     *     foldDiv
+     */
+    public OnlineShift ensureState(long[] frameShape, DataType dataType) {
+        if (state != null && Arrays.equals(state.frameShape(), frameShape) && state.dataType() == dataType) {
+            return state;
         }
-        long channels = TemporalShift.channels(frame, format);
-        int h = (int) (format == CNN2DFormat.NCHW ? frame.size(2) : frame.size(1));
-        int w = (int) (format == CNN2DFormat.NCHW ? frame.size(3) : frame.size(2));
+        OnlineShiftLayer c = layerConf();
+        CNN2DFormat format = c.getDataFormat();
+        if (frameShape.length != 4) {
+            throw new IllegalArgumentException(who() + ": frames must have rank 4, found shape "
+                    + Arrays.toString(frameShape));
+        }
+        long channels = format == CNN2DFormat.NCHW ? frameShape[1] : frameShape[3];
+        int h = (int) (format == CNN2DFormat.NCHW ? frameShape[2] : frameShape[1]);
+        int w = (int) (format == CNN2DFormat.NCHW ? frameShape[3] : frameShape[2]);
         if (state != null) {
             LOG.warn("{}: input shape changed from {} {} to {} {}; the streaming state restarts from zeros",
-                    who(), Arrays.toString(state.frameShape()), state.dataType(), Arrays.toString(frame.shape()),
-                    frame.dataType());
+                    who(), Arrays.toString(state.frameShape()), state.dataType(), Arrays.toString(frameShape),
+                    dataType);
         }
         try {
-            state = new OnlineShift((int) frame.size(0), (int) channels, foldDiv, h, w, format, frame.dataType());
+            state = new OnlineShift((int) frameShape[0], (int) channels, c.getFoldDiv(), h, w, format, dataType);
         } catch (IllegalArgumentException e) {
             throw named(e);
         }
+        return state;
     }
 
     /** Forgets every stream (no-op before the first frame). */

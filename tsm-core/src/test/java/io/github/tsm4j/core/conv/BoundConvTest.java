@@ -1,0 +1,81 @@
+package io.github.tsm4j.core.conv;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class BoundConvTest {
+
+    private static MultiLayerNetwork net(InputType inputType, Layer layer) {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5)
+                .dataType(DataType.FLOAT).list().layer(layer).setInputType(inputType).build());
+        net.init();
+        return net;
+    }
+
+    private static void boundEqualsActivate(CNN2DFormat f, AbstractNativeConv conv, int channels) {
+        MultiLayerNetwork net = net(InputType.convolutional(9, 10, channels, f), conv);
+        Nd4j.getRandom().setSeed(2);
+        net.getLayer(0).setParam("b", Nd4j.randn(DataType.FLOAT, net.getLayer(0).getParam("b").shape()));
+        INDArray x = f == CNN2DFormat.NHWC ? Nd4j.randn(DataType.FLOAT, 2, 9, 10, channels)
+                : Nd4j.randn(DataType.FLOAT, 2, channels, 9, 10);
+        INDArray expected = net.output(x);
+        INDArray in = x.ulike();
+        INDArray out = Nd4j.create(DataType.FLOAT, BoundConv.outputShape(net.getLayer(0), x.shape()));
+        assertArrayEquals(expected.shape(), out.shape());
+        try (BoundConv bound = BoundConv.of(net.getLayer(0), in, out)) {
+            for (int frame = 0; frame < 2; frame++) {
+                in.assign(frame == 0 ? x : x.neg());
+                bound.run();
+                assertEquals(frame == 0 ? expected : net.output(x.neg()), out, "frame " + frame + " " + f);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(CNN2DFormat.class)
+    void boundConv2dEqualsTheLayersForwardPassExactly(CNN2DFormat f) {
+        boundEqualsActivate(f, NativeConv2D.builder().kernel(3, 3).stride(2, 2).padding(1, 1).nOut(7).format(f)
+                .hasBias(true).convActivation(ConvActivation.RELU6).build(), 4);
+        boundEqualsActivate(f, NativeConv2D.builder().kernel(1, 1).nOut(6).format(f).hasBias(true)
+                .convActivation(ConvActivation.RELU).build(), 4);
+    }
+
+    @ParameterizedTest
+    @EnumSource(CNN2DFormat.class)
+    void boundDepthwiseEqualsTheLayersForwardPassExactly(CNN2DFormat f) {
+        boundEqualsActivate(f, NativeDepthwiseConv2D.builder().kernel(3, 3).stride(1, 1).padding(1, 1).format(f)
+                .hasBias(true).convActivation(ConvActivation.IDENTITY).build(), 5);
+    }
+
+    @Test
+    void rejectsOtherLayersAndWrongShapes() {
+        MultiLayerNetwork act = net(InputType.feedForward(3), new ActivationLayer(Activation.RELU));
+        assertEquals("BoundConv: layer 'layer0' (ActivationLayer) is not a native convolution (NativeConv2D / "
+                + "NativeDepthwiseConv2D)", assertThrows(IllegalArgumentException.class,
+                        () -> BoundConv.outputShape(act.getLayer(0), new long[] {1, 3})).getMessage());
+        MultiLayerNetwork conv = net(InputType.convolutional(8, 8, 4), NativeConv2D.builder().kernel(1, 1).nOut(2)
+                .name("c").build());
+        assertEquals("NativeConv2D 'c': expected input [N, 4, H, W] (NCHW), found [1, 3, 8, 8]",
+                assertThrows(IllegalArgumentException.class,
+                        () -> BoundConv.outputShape(conv.getLayer(0), new long[] {1, 3, 8, 8})).getMessage());
+        assertEquals("NativeConv2D 'c': output shape [1, 2, 4, 4] differs from the expected [1, 2, 8, 8]",
+                assertThrows(IllegalArgumentException.class, () -> BoundConv.of(conv.getLayer(0),
+                        Nd4j.zeros(DataType.FLOAT, 1, 4, 8, 8), Nd4j.zeros(DataType.FLOAT, 1, 2, 4, 4)))
+                        .getMessage());
+    }
+}

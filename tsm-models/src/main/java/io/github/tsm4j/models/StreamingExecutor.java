@@ -1,0 +1,486 @@
+package io.github.tsm4j.models;
+
+import io.github.tsm4j.core.OnlineShift;
+import io.github.tsm4j.core.conv.BoundConv;
+import io.github.tsm4j.core.exec.BoundOp;
+import io.github.tsm4j.core.layers.runtime.OnlineShiftLayerImpl;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.graph.vertex.VertexIndices;
+import org.deeplearning4j.nn.graph.vertex.impl.InputVertex;
+import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
+import org.deeplearning4j.nn.graph.vertex.impl.PreprocessorVertex;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationReLU6;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * A lean inference executor for a streaming graph: the graph's vertices in topological order, each bound once to
+ * preallocated activation arrays as libnd4j ops ({@link BoundOp}, {@link BoundConv}, {@link OnlineShift.Bound}),
+ * so that a time step is a fixed sequence of native calls with no Java or native allocation, no workspace and no
+ * DL4J graph bookkeeping. It computes what {@code graph.output(false, frames)} computes, with the same libnd4j
+ * kernels, and shares the online shift caches with the graph's {@link OnlineShiftLayerImpl}s.
+ *
+ * <p>Supported vertices (the inference graphs {@link TsmNetworks#streaming} and
+ * {@link io.github.tsm4j.models.infer.InferenceGraphs#fold} make): the input; the NCHW→NHWC
+ * {@link NchwToNhwcPreProcessor}; native convolutions; online shifts; ReLU/ReLU6/identity activation layers;
+ * max pooling (truncate mode); global average/max pooling; a dense layer with identity activation; element-wise
+ * addition. {@link #create} returns a reason instead of an executor when the graph has anything else (e.g. stock
+ * BatchNorm of an unfolded graph), and the caller runs the graph itself.
+ *
+ * <p>Memory: every activation is a view of one of a few flat buffers allocated once, outside any workspace; a
+ * buffer is reused by a later vertex once the last consumer of its value has run (liveness in topological order),
+ * which keeps the working set small. The input is read from the caller's array, the output written into the
+ * caller's array. Not thread-safe.
+ */
+final class StreamingExecutor implements AutoCloseable {
+
+    /** One bound step of the sequence. */
+    private interface Step extends AutoCloseable {
+        void run();
+
+        @Override
+        void close();
+    }
+
+    /** {@link #create}'s answer: an executor, or why the graph cannot have one. */
+    record Result(StreamingExecutor executor, String unsupported) {
+    }
+
+    private final List<Step> steps;
+    private final List<BoundOp> inputBindings;
+    private final int[] inputSlots;
+    private final BoundOp copyOut;
+    private final long[] inputShape;
+    private final long[] outputShape;
+    private final DataType dataType;
+    private final long bufferBytes;
+    private INDArray boundInput;
+    private INDArray boundOutput;
+
+    private StreamingExecutor(List<Step> steps, List<BoundOp> inputBindings, int[] inputSlots, BoundOp copyOut,
+            long[] inputShape, long[] outputShape, DataType dataType, long bufferBytes) {
+        this.steps = steps;
+        this.inputBindings = inputBindings;
+        this.inputSlots = inputSlots;
+        this.copyOut = copyOut;
+        this.inputShape = inputShape;
+        this.outputShape = outputShape;
+        this.dataType = dataType;
+        this.bufferBytes = bufferBytes;
+    }
+
+    /**
+     * Plans and binds an executor for one input shape.
+     *
+     * @param graph an initialised single-input, single-output graph (its layers are bound by reference)
+     * @param inputShape the input shape every step will have, e.g. {@code [B, 3, S, S]}
+     * @return the executor, or the first unsupported vertex
+     */
+    static Result create(ComputationGraph graph, long[] inputShape) {
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return new Planner(graph, inputShape).plan();
+        }
+    }
+
+    /** @return the input shape */
+    long[] inputShape() {
+        return inputShape.clone();
+    }
+
+    /** @return the output shape */
+    long[] outputShape() {
+        return outputShape.clone();
+    }
+
+    /** @return bytes of the activation buffers */
+    long bufferBytes() {
+        return bufferBytes;
+    }
+
+    /** @return the number of bound native steps per frame */
+    int steps() {
+        return steps.size();
+    }
+
+    /**
+     * One forward pass.
+     *
+     * @param input of {@link #inputShape()} and the network's data type
+     * @param out of {@link #outputShape()} and the network's data type, overwritten
+     */
+    void run(INDArray input, INDArray out) {
+        if (input.dataType() != dataType || out.dataType() != dataType) {
+            throw new IllegalArgumentException("streaming executor: input and out must be " + dataType + ", found "
+                    + input.dataType() + " and " + out.dataType());
+        }
+        if (input != boundInput) {
+            for (int i = 0; i < inputBindings.size(); i++) {
+                inputBindings.get(i).setInput(inputSlots[i], input);
+            }
+            boundInput = input;
+        }
+        if (out != boundOutput) {
+            copyOut.setInput(0, out);
+            copyOut.setOutput(0, out);
+            boundOutput = out;
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            steps.get(i).run();
+        }
+        copyOut.run();
+    }
+
+    @Override
+    public void close() {
+        steps.forEach(Step::close);
+        copyOut.close();
+    }
+
+    /** Builds the step list: shapes, liveness-based buffers, bound ops. */
+    private static final class Planner {
+        private final ComputationGraph graph;
+        private final long[] inputShape;
+        private final DataType dataType;
+        private final GraphVertex[] vertices;
+        private final int[] order;
+        private final int[] lastUse;
+        private final INDArray[] values;
+        private final int[] bufferOf;
+        private final List<INDArray> buffers = new ArrayList<>();
+        private final List<Boolean> free = new ArrayList<>();
+        private final List<Step> steps = new ArrayList<>();
+        private final List<BoundOp> inputBindings = new ArrayList<>();
+        private final List<Integer> inputSlots = new ArrayList<>();
+        private final int inputVertex;
+        private final int outputVertex;
+        private boolean staged;
+
+        Planner(ComputationGraph graph, long[] inputShape) {
+            this.graph = graph;
+            this.inputShape = inputShape.clone();
+            this.dataType = graph.getConfiguration().getDataType();
+            this.vertices = graph.getVertices();
+            this.order = graph.topologicalSortOrder();
+            this.values = new INDArray[vertices.length];
+            this.bufferOf = new int[vertices.length];
+            Arrays.fill(bufferOf, -1);
+            Map<String, Integer> index = new HashMap<>();
+            for (GraphVertex v : vertices) {
+                index.put(v.getVertexName(), v.getVertexIndex());
+            }
+            List<String> inputs = graph.getConfiguration().getNetworkInputs();
+            List<String> outputs = graph.getConfiguration().getNetworkOutputs();
+            this.inputVertex = inputs.size() == 1 ? index.get(inputs.get(0)) : -1;
+            this.outputVertex = outputs.size() == 1 ? index.get(outputs.get(0)) : -1;
+            int[] position = new int[vertices.length];
+            for (int p = 0; p < order.length; p++) {
+                position[order[p]] = p;
+            }
+            this.lastUse = new int[vertices.length];
+            Arrays.fill(lastUse, -1);
+            for (GraphVertex v : vertices) {
+                for (int in : inputsOf(v)) {
+                    lastUse[in] = Math.max(lastUse[in], position[v.getVertexIndex()]);
+                }
+            }
+        }
+
+        private static int[] inputsOf(GraphVertex v) {
+            VertexIndices[] in = v.getInputVertices();
+            return in == null ? new int[0] : Arrays.stream(in).mapToInt(VertexIndices::getVertexIndex).toArray();
+        }
+
+        Result plan() {
+            if (inputVertex < 0 || outputVertex < 0) {
+                return unsupported("the graph must have one input and one output");
+            }
+            INDArray logits = null;
+            for (int p = 0; p < order.length; p++) {
+                GraphVertex v = vertices[order[p]];
+                String why = bind(v);
+                if (why != null) {
+                    steps.forEach(Step::close);
+                    return unsupported("vertex '" + v.getVertexName() + "' (" + why + ")");
+                }
+                if (v.getVertexIndex() == outputVertex) {
+                    logits = values[outputVertex];
+                }
+                for (int in : inputsOf(v)) {
+                    if (lastUse[in] == p && in != outputVertex) {
+                        release(in);
+                    }
+                }
+            }
+            if (logits == null) {
+                return unsupported("the output vertex was never computed");
+            }
+            INDArray target = Nd4j.create(dataType, logits.shape());
+            BoundOp copyOut = BoundOp.builder("assign").inputs(target, logits).outputs(target).build();
+            long bytes = buffers.stream().mapToLong(b -> b.length() * b.dataType().width()).sum();
+            int[] slots = inputSlots.stream().mapToInt(Integer::intValue).toArray();
+            return new Result(new StreamingExecutor(List.copyOf(steps), List.copyOf(inputBindings), slots, copyOut,
+                    inputShape, logits.shape(), dataType, bytes), null);
+        }
+
+        private Result unsupported(String why) {
+            return new Result(null, why);
+        }
+
+        /** An activation of {@code shape}: a view of a free buffer that is large enough, or of a new one. */
+        private INDArray allocate(int vertex, long[] shape) {
+            long n = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+            int best = -1;
+            for (int i = 0; i < buffers.size(); i++) {
+                if (free.get(i) && buffers.get(i).length() >= n
+                        && (best < 0 || buffers.get(i).length() < buffers.get(best).length())) {
+                    best = i;
+                }
+            }
+            if (best < 0) {
+                buffers.add(Nd4j.createUninitializedDetached(dataType, n));
+                free.add(true);
+                best = buffers.size() - 1;
+            }
+            free.set(best, false);
+            bufferOf[vertex] = best;
+            INDArray flat = buffers.get(best);
+            INDArray view = (flat.length() == n ? flat : flat.get(NDArrayIndex.interval(0, n))).reshape('c', shape);
+            values[vertex] = view;
+            return view;
+        }
+
+        private void release(int vertex) {
+            if (bufferOf[vertex] >= 0) {
+                free.set(bufferOf[vertex], true);
+            }
+        }
+
+        /** Binds one vertex; @return null, or why it is not supported */
+        private String bind(GraphVertex v) {
+            int[] ins = inputsOf(v);
+            if (v instanceof InputVertex) {
+                staged = Arrays.stream(vertices).anyMatch(c -> !(c instanceof PreprocessorVertex)
+                        && Arrays.stream(inputsOf(c)).anyMatch(i -> i == inputVertex));
+                if (staged) {
+                    // a consumer other than the NCHW->NHWC permutation: copy the caller's array once per call
+                    INDArray staging = allocate(inputVertex, inputShape);
+                    BoundOp copy = BoundOp.builder("assign").inputs(staging, placeholder(inputShape))
+                            .outputs(staging).build();
+                    inputBindings.add(copy);
+                    inputSlots.add(1);
+                    steps.add(step(copy::run, copy::close));
+                }
+                return null;
+            }
+            if (ins.length == 0) {
+                return "no inputs";
+            }
+            long[] inShape = shapeOf(ins[0]);
+            if (v instanceof PreprocessorVertex pv) {
+                if (!(pv.getPreProcessor() instanceof NchwToNhwcPreProcessor)) {
+                    return "preprocessor " + pv.getPreProcessor().getClass().getSimpleName();
+                }
+                INDArray out = allocate(v.getVertexIndex(),
+                        new long[] {inShape[0], inShape[2], inShape[3], inShape[1]});
+                op(BoundOp.builder("permute").inputs(input(ins[0])).outputs(out).iArgs(0, 2, 3, 1).build(), ins);
+                return null;
+            }
+            if (v instanceof org.deeplearning4j.nn.graph.vertex.impl.ElementWiseVertex) {
+                if (!(graph.getConfiguration().getVertices().get(v.getVertexName()) instanceof ElementWiseVertex ew)
+                        || ew.getOp() != ElementWiseVertex.Op.Add || ins.length < 2) {
+                    return "element-wise operation other than Add of two or more inputs";
+                }
+                for (int in : ins) {
+                    if (!Arrays.equals(shapeOf(in), inShape)) {
+                        return "inputs of different shapes";
+                    }
+                }
+                INDArray out = allocate(v.getVertexIndex(), inShape);
+                op(BoundOp.builder("add").inputs(input(ins[0]), input(ins[1])).outputs(out).build(),
+                        new int[] {ins[0], ins[1]});
+                for (int i = 2; i < ins.length; i++) {
+                    op(BoundOp.builder("add").inputs(out, input(ins[i])).outputs(out).build(), new int[] {-1, ins[i]});
+                }
+                return null;
+            }
+            if (!(v instanceof LayerVertex lv)) {
+                return v.getClass().getSimpleName();
+            }
+            if (lv.getLayerPreProcessor() != null) {
+                return "layer preprocessor " + lv.getLayerPreProcessor().getClass().getSimpleName();
+            }
+            if (ins.length != 1) {
+                return "layer with " + ins.length + " inputs";
+            }
+            return bindLayer(v.getVertexIndex(), lv.getLayer(), ins, inShape);
+        }
+
+        private String bindLayer(int vertex, Layer layer, int[] ins, long[] inShape) {
+            org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
+            INDArray in = input(ins[0]);
+            if (BoundConv.supports(layer)) {
+                INDArray out = allocate(vertex, BoundConv.outputShape(layer, inShape));
+                BoundConv conv = BoundConv.of(layer, in, out);
+                steps.add(step(conv::run, conv::close));
+                return null;
+            }
+            if (layer instanceof OnlineShiftLayerImpl shift) {
+                OnlineShift state = shift.ensureState(inShape, dataType);
+                INDArray out = allocate(vertex, inShape);
+                OnlineShift.Bound bound = state.bind(in, out);
+                steps.add(step(bound::run, bound::close));
+                return null;
+            }
+            if (conf instanceof ActivationLayer a) {
+                String name = activationOp(a.getActivationFn());
+                if (name == null) {
+                    return "activation " + a.getActivationFn();
+                }
+                INDArray out = allocate(vertex, inShape);
+                if (name.equals("identity")) {
+                    op(BoundOp.builder("assign").inputs(out, in).outputs(out).build(), ins(ins[0]));
+                } else {
+                    op(BoundOp.builder(name).inputs(in).outputs(out).tArgs(0.0).build(), ins(ins[0]));
+                }
+                return null;
+            }
+            if (conf instanceof SubsamplingLayer s) {
+                return bindMaxPool(vertex, s, in, ins, inShape);
+            }
+            if (conf instanceof GlobalPoolingLayer gp) {
+                if (!gp.isCollapseDimensions() || inShape.length != 4
+                        || (gp.getPoolingType() != PoolingType.AVG && gp.getPoolingType() != PoolingType.MAX)) {
+                    return "global pooling " + gp.getPoolingType() + " on rank " + inShape.length;
+                }
+                int[] dims = gp.getPoolingDimensions();
+                if (dims == null || dims.length != 2) {
+                    return "global pooling without two explicit pooling dimensions";
+                }
+                int channelDim = 6 - dims[0] - dims[1]; // the dimension of [B, d1, d2, d3] not pooled
+                if (channelDim < 1 || channelDim > 3 || dims[0] == dims[1]) {
+                    return "global pooling over dimensions " + Arrays.toString(dims);
+                }
+                long channels = inShape[channelDim];
+                INDArray out = allocate(vertex, new long[] {inShape[0], channels});
+                String name = gp.getPoolingType() == PoolingType.AVG ? "reduce_mean" : "reduce_max";
+                op(BoundOp.builder(name).inputs(in).outputs(out).iArgs(dims[0], dims[1]).bArgs(false).build(),
+                        ins(ins[0]));
+                return null;
+            }
+            if (conf instanceof DenseLayer d) {
+                if (!(d.getActivationFn() instanceof ActivationIdentity) || d.hasLayerNorm() || inShape.length != 2) {
+                    return "dense layer with activation " + d.getActivationFn() + " or layer norm, input rank "
+                            + inShape.length;
+                }
+                INDArray w = layer.getParam("W");
+                INDArray out = allocate(vertex, new long[] {inShape[0], w.size(1)});
+                op(BoundOp.builder("matmul").inputs(in, w).outputs(out).build(), ins(ins[0]));
+                if (d.hasBias()) {
+                    INDArray b = layer.getParam("b");
+                    op(BoundOp.builder("add").inputs(out, b).outputs(out).build(), new int[] {-1});
+                }
+                return null;
+            }
+            return "layer " + layer.getClass().getSimpleName();
+        }
+
+        private String bindMaxPool(int vertex, SubsamplingLayer s, INDArray in, int[] ins, long[] inShape) {
+            boolean truncate = s.getConvolutionMode() == ConvolutionMode.Truncate
+                    || s.getConvolutionMode() == ConvolutionMode.Strict;
+            if (s.getPoolingType() != PoolingType.MAX || !truncate
+                    || Arrays.stream(s.getDilation()).anyMatch(x -> x != 1)) {
+                return "subsampling " + s.getPoolingType() + " " + s.getConvolutionMode();
+            }
+            boolean nhwc = s.getCnn2dDataFormat() == CNN2DFormat.NHWC;
+            int[] k = s.getKernelSize();
+            int[] st = s.getStride();
+            int[] p = s.getPadding();
+            long h = (inShape[nhwc ? 1 : 2] + 2L * p[0] - k[0]) / st[0] + 1;
+            long w = (inShape[nhwc ? 2 : 3] + 2L * p[1] - k[1]) / st[1] + 1;
+            long c = inShape[nhwc ? 3 : 1];
+            INDArray out = allocate(vertex, nhwc ? new long[] {inShape[0], h, w, c} : new long[] {inShape[0], c, h, w});
+            op(BoundOp.builder("maxpool2d").inputs(in).outputs(out)
+                    .iArgs(k[0], k[1], st[0], st[1], p[0], p[1], 1, 1, 0, 0, nhwc ? 1 : 0).build(), ins(ins[0]));
+            return null;
+        }
+
+        private static String activationOp(IActivation fn) {
+            if (fn == null || fn instanceof ActivationIdentity) {
+                return "identity";
+            }
+            if (fn instanceof ActivationReLU) {
+                return "relu";
+            }
+            if (fn instanceof ActivationReLU6) {
+                return "relu6";
+            }
+            return null;
+        }
+
+        private static int[] ins(int... v) {
+            return v;
+        }
+
+        /** Adds a bound op; records input slots that read the caller's array so they are rebound per call. */
+        private void op(BoundOp op, int[] inputVertices) {
+            for (int slot = 0; slot < inputVertices.length; slot++) {
+                if (inputVertices[slot] == inputVertex && !staged) {
+                    inputBindings.add(op);
+                    inputSlots.add(slot);
+                }
+            }
+            steps.add(step(op::run, op::close));
+        }
+
+        /** The value of a vertex; for the unstaged network input a placeholder, rebound per call. */
+        private INDArray input(int vertex) {
+            if (vertex == inputVertex && !staged) {
+                return placeholder(inputShape);
+            }
+            return values[vertex];
+        }
+
+        private INDArray placeholder(long[] shape) {
+            return Nd4j.create(dataType, shape);
+        }
+
+        private long[] shapeOf(int vertex) {
+            return vertex == inputVertex ? inputShape : values[vertex].shape();
+        }
+
+        private static Step step(Runnable run, Runnable close) {
+            return new Step() {
+                @Override
+                public void run() {
+                    run.run();
+                }
+
+                @Override
+                public void close() {
+                    close.run();
+                }
+            };
+        }
+    }
+}
