@@ -124,9 +124,25 @@ class TsmStreamingModelTest {
         return sizes;
     }
 
+    /** A streaming model built while the executor property says {@code executor}. */
+    private static TsmStreamingModel withExecutor(String executor, TsmModel model, int streams) {
+        String old = System.getProperty(TsmStreamingModel.EXECUTOR_PROPERTY);
+        System.setProperty(TsmStreamingModel.EXECUTOR_PROPERTY, executor);
+        try {
+            return TsmStreamingModel.of(model, streams);
+        } finally {
+            if (old == null) {
+                System.clearProperty(TsmStreamingModel.EXECUTOR_PROPERTY);
+            } else {
+                System.setProperty(TsmStreamingModel.EXECUTOR_PROPERTY, old);
+            }
+        }
+    }
+
     @Test
-    void stepsAfterWarmUpNeitherGrowNorSpillAnyWorkspace() {
-        TsmStreamingModel stream = TsmStreamingModel.of(offline(Backbone.MOBILENET_V2), 1);
+    void graphStepsAfterWarmUpNeitherGrowNorSpillAnyWorkspace() {
+        TsmStreamingModel stream = withExecutor("graph", offline(Backbone.MOBILENET_V2), 1);
+        assertEquals("DL4J graph: tsm4j.streaming.executor=graph", stream.executionPath());
         INDArray frame = Nd4j.randn(DataType.DOUBLE, 1, 3, SIZE, SIZE);
         INDArray out = Nd4j.create(DataType.DOUBLE, 1, 5);
         // DL4J's rotating activation workspaces size themselves over the first few passes
@@ -142,5 +158,57 @@ class TsmStreamingModelTest {
             stream.step(frame, out);
         }
         assertEquals(warm, workspaceSizes());
+    }
+
+    @Test
+    void boundStepsAllocateNoJavaHeapAndUseNoWorkspace() {
+        TsmStreamingModel stream = TsmStreamingModel.of(offline(Backbone.MOBILENET_V2), 2);
+        assertTrue(stream.executionPath().startsWith("bound executor: "), stream.executionPath());
+        // frames and outputs alternate between arrays, as a decoder's and a consumer's buffers would
+        INDArray[] frames = {Nd4j.randn(DataType.DOUBLE, 2, 3, SIZE, SIZE), Nd4j.randn(DataType.DOUBLE, 2, 3, SIZE, SIZE)};
+        INDArray[] outs = {Nd4j.create(DataType.DOUBLE, 2, 5), Nd4j.create(DataType.DOUBLE, 2, 5)};
+        Map<String, List<Long>> before = workspaceSizes();
+        for (int i = 0; i < 3; i++) {
+            stream.step(frames[i % 2], outs[i % 2]);
+        }
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        long heap0 = threads.getThreadAllocatedBytes(id);
+        for (int i = 0; i < 50; i++) {
+            stream.step(frames[i % 2], outs[i / 2 % 2]);
+        }
+        long bytes = threads.getThreadAllocatedBytes(id) - heap0;
+        // the DL4J graph path allocates ~0.7 MB per 224-px frame, ND4J's op binding ~300 bytes per op and call;
+        // the bound executor nothing (the bound leaves room for one-off JVM allocations such as JIT)
+        assertTrue(bytes < 4096, "50 steps allocated " + bytes + " bytes of Java heap");
+        assertEquals(before, workspaceSizes(), "the bound executor opens no workspace");
+    }
+
+    @Test
+    void boundExecutorEqualsTheDl4jGraphExactly() {
+        TsmModel model = offline(Backbone.MOBILENET_V2);
+        TsmStreamingModel bound = TsmStreamingModel.of(model, 2);
+        TsmStreamingModel graph = withExecutor("graph", model, 2);
+        Nd4j.getRandom().setSeed(4);
+        for (int t = 0; t < 3; t++) {
+            INDArray frames = Nd4j.randn(DataType.DOUBLE, 2, 3, SIZE, SIZE);
+            INDArray expected = graph.step(frames);
+            // a view with other strides as input, a fresh output array each time: both are rebound
+            INDArray view = Nd4j.create(DataType.DOUBLE, 2, 3, SIZE, SIZE + 2)
+                    .get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(1, SIZE + 1))
+                    .assign(frames);
+            assertArrayEquals(expected.ravel().toDoubleVector(),
+                    bound.step(t == 1 ? view : frames).ravel().toDoubleVector(), 0.0, "frame " + t);
+        }
+    }
+
+    @Test
+    void unfoldedGraphsFallBackToTheDl4jGraph() {
+        TsmConfig config = TsmConfig.builder(Backbone.MOBILENET_V2, 5).segments(T).inputSize(SIZE, SIZE).build();
+        TsmStreamingModel stream = TsmStreamingModel.create(config, TsmModel.defaultLabels(5), 1,
+                TsmNetworks.defaultGlobals());
+        assertEquals("DL4J graph: vertex 'features.0.1' (layer BatchNormalization)", stream.executionPath());
+        assertEquals(2, stream.step(Nd4j.rand(DataType.FLOAT, 1, 3, SIZE, SIZE)).rank());
     }
 }

@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
+import org.nd4j.nativeblas.OpaqueContext;
 
 /**
  * One libnd4j custom op ({@code conv2d}, {@code add}, {@code assign}, …) bound once to its input and output arrays
@@ -32,6 +33,8 @@ public final class BoundOp implements AutoCloseable {
     private final String opName;
     private final long hash;
     private final OpContext context;
+    private final INDArray[] rebound;
+    private final INDArray[] reboundOut;
     private boolean closed;
 
     private BoundOp(String opName, INDArray[] inputs, INDArray[] outputs, long[] iArgs, double[] tArgs,
@@ -39,6 +42,8 @@ public final class BoundOp implements AutoCloseable {
         this.opName = opName;
         this.hash = DynamicCustomOp.builder(opName).build().opHash();
         this.context = Nd4j.getExecutioner().buildContext();
+        this.rebound = new INDArray[inputs.length];
+        this.reboundOut = new INDArray[outputs.length];
         for (int i = 0; i < inputs.length; i++) {
             context.setInputArray(i, Objects.requireNonNull(inputs[i], () -> opName + ": input is null"));
         }
@@ -83,23 +88,38 @@ public final class BoundOp implements AutoCloseable {
     }
 
     /**
-     * Rebinds input {@code index} (same shape rules as the first binding; no check here).
+     * Rebinds input {@code index} (same shape rules as the first binding; no check here). A contiguous array
+     * that is not a view is passed to the native context by its buffer and shape pointers, which allocates
+     * nothing (ND4J's own binding creates a pointer object per call); views take ND4J's binding.
      *
      * @param index input slot
      * @param array the new array
      */
     public void setInput(int index, INDArray array) {
-        context.setInputArray(index, array);
+        if (array.isView() || array.isEmpty() || array.data().offset() != 0 || index >= rebound.length) {
+            context.setInputArray(index, array);
+            return;
+        }
+        NATIVE.setGraphContextInputArray((OpaqueContext) context.contextPointer(), index, array.data().pointer(),
+                array.shapeInfoDataBuffer().pointer(), null, null);
+        rebound[index] = array; // keeps the array (and its native buffer) reachable while it is bound
     }
 
     /**
-     * Rebinds output {@code index}.
+     * Rebinds output {@code index}; like {@link #setInput}, allocation-free for a contiguous array that is not a
+     * view.
      *
      * @param index output slot
      * @param array the new array
      */
     public void setOutput(int index, INDArray array) {
-        context.setOutputArray(index, array);
+        if (array.isView() || array.isEmpty() || array.data().offset() != 0 || index >= reboundOut.length) {
+            context.setOutputArray(index, array);
+            return;
+        }
+        NATIVE.setGraphContextOutputArray((OpaqueContext) context.contextPointer(), index, array.data().pointer(),
+                array.shapeInfoDataBuffer().pointer(), null, null);
+        reboundOut[index] = array;
     }
 
     /**

@@ -1,10 +1,13 @@
 package io.github.tsm4j.examples.bench;
 
+import io.github.tsm4j.core.ConsensusMode;
 import io.github.tsm4j.core.ShiftDirection;
 import io.github.tsm4j.models.Backbone;
 import io.github.tsm4j.models.ShiftPlacement;
 import io.github.tsm4j.models.TsmConfig;
+import io.github.tsm4j.models.TsmModel;
 import io.github.tsm4j.models.TsmNetworks;
+import io.github.tsm4j.models.TsmStreamingModel;
 import io.github.tsm4j.models.infer.InferenceGraphs;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -82,17 +85,50 @@ public final class NetworkBench {
         return lines;
     }
 
-    /** Online TSM-MobileNetV2, one 1×3×S×S frame per call (uni-directional caches), folded, NHWC. */
+    /**
+     * Online TSM-MobileNetV2, one 1×3×S×S frame per call (uni-directional caches): {@link TsmStreamingModel} of the
+     * folded NHWC network with its bound executor (the figures compared with PyTorch), then the same model run
+     * through DL4J's {@code ComputationGraph} ({@value TsmStreamingModel#EXECUTOR_PROPERTY}{@code =graph}) for
+     * reference.
+     */
     public static List<BenchLine> mbv2(BenchSettings s) throws Exception {
-        ComputationGraph g = InferenceGraphs.foldBatchNorm(init(TsmNetworks.streaming(config(Backbone.MOBILENET_V2,
-                ShiftPlacement.RESIDUAL, ShiftDirection.UNIDIRECTIONAL, s.size()), TsmNetworks.defaultGlobals())));
+        TsmConfig config = TsmConfig.builder(Backbone.MOBILENET_V2, CLASSES)
+                .placement(ShiftPlacement.RESIDUAL)
+                .direction(ShiftDirection.UNIDIRECTIONAL)
+                .consensus(ConsensusMode.IDENTITY)
+                .segments(SEGMENTS)
+                .inputSize(s.size(), Math.round(s.size() * 256f / 224f))
+                .dataFormat(CNN2DFormat.NHWC)
+                .build();
+        TsmModel offline = TsmModel.create(config, TsmModel.defaultLabels(CLASSES), TsmNetworks.defaultGlobals());
         INDArray[] frames = new INDArray[4];
         for (int i = 0; i < frames.length; i++) {
             frames[i] = Nd4j.rand(DataType.FLOAT, 1, 3, s.size(), s.size());
         }
-        WorkspaceRunner r = new WorkspaceRunner("mbv2-online");
+        List<BenchLine> lines = new ArrayList<>();
+        TsmStreamingModel bound = TsmStreamingModel.of(offline, 1);
+        lines.addAll(online(s, bound, frames, "mbv2.online.", "folded, NHWC, " + bound.executionPath()));
+        String old = System.getProperty(TsmStreamingModel.EXECUTOR_PROPERTY);
+        System.setProperty(TsmStreamingModel.EXECUTOR_PROPERTY, "graph");
+        TsmStreamingModel graph;
+        try {
+            graph = TsmStreamingModel.of(offline, 1);
+        } finally {
+            if (old == null) {
+                System.clearProperty(TsmStreamingModel.EXECUTOR_PROPERTY);
+            } else {
+                System.setProperty(TsmStreamingModel.EXECUTOR_PROPERTY, old);
+            }
+        }
+        lines.addAll(online(s, graph, frames, "mbv2.online_dl4j_graph.", "same model through ComputationGraph"));
+        return lines;
+    }
+
+    private static List<BenchLine> online(BenchSettings s, TsmStreamingModel model, INDArray[] frames, String prefix,
+            String detail) throws Exception {
+        INDArray out = Nd4j.create(DataType.FLOAT, 1, CLASSES);
         int[] i = {0};
-        Stats.Task step = () -> r.run(g, frames[i[0]++ % frames.length]);
+        Stats.Task step = () -> model.step(frames[i[0]++ % frames.length], out);
         for (int w = 0; w < Math.max(10, s.warmup()); w++) {
             step.run();
         }
@@ -103,12 +139,12 @@ public final class NetworkBench {
         double faults = (minorFaults() - faults0) / (double) runs;
         double heap = (heapAllocated() - heap0) / (double) runs;
         return List.of(
-                new BenchLine("mbv2.online.ms_per_frame", st.median(), "ms", st + "; folded, NHWC"),
-                new BenchLine("mbv2.online.p99_ms", st.p99(), "ms", "99th percentile per frame"),
-                new BenchLine("mbv2.online.page_faults_per_frame", faults, "faults",
-                        "minor page faults per frame after warm-up (fresh native memory)"),
-                new BenchLine("mbv2.online.heap_bytes_per_frame", heap, "bytes",
-                        "Java heap allocated per frame (DL4J bookkeeping objects)"));
+                new BenchLine(prefix + "ms_per_frame", st.median(), "ms", st + "; " + detail),
+                new BenchLine(prefix + "p99_ms", st.p99(), "ms", "99th percentile per frame"),
+                new BenchLine(prefix + "page_faults_per_frame", faults, "faults",
+                        "minor page faults per frame after warm-up (whole process)"),
+                new BenchLine(prefix + "heap_bytes_per_frame", heap, "bytes",
+                        "Java heap allocated per frame by the stepping thread"));
     }
 
     /** One training step of TSM-R50, 2 videos × 8 frames, NHWC with native convolutions, SGD momentum 0.9. */
