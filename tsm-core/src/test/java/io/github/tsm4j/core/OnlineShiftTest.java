@@ -72,6 +72,32 @@ class OnlineShiftTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(CNN2DFormat.class)
+    void stridedViewsTakeTheChannelBlockPathWithTheSameResult(CNN2DFormat format) {
+        INDArray clips = TemporalShiftTest.random(format, STREAMS * T, C, H, W, 9);
+        INDArray offline = TemporalShift.shift(clips, T, 4, ShiftDirection.UNIDIRECTIONAL, format);
+        OnlineShift online = new OnlineShift(STREAMS, C, 4, H, W, format, DataType.DOUBLE);
+        OnlineShift bound = new OnlineShift(STREAMS, C, 4, H, W, format, DataType.DOUBLE);
+        // frames inside a wider array: views whose strides are not the default ones
+        long[] wide = frameOf(clips, 0).shape();
+        wide[3] += 2;
+        INDArray frame = Nd4j.zeros(DataType.DOUBLE, wide).get(NDArrayIndex.all(), NDArrayIndex.all(),
+                NDArrayIndex.all(), NDArrayIndex.interval(1, wide[3] - 1));
+        INDArray out = Nd4j.zeros(DataType.DOUBLE, wide).get(NDArrayIndex.all(), NDArrayIndex.all(),
+                NDArrayIndex.all(), NDArrayIndex.interval(1, wide[3] - 1));
+        INDArray out2 = out.dup();
+        try (OnlineShift.Bound b = bound.bind(frame, out2)) {
+            for (int t = 0; t < T; t++) {
+                frame.assign(frameOf(clips, t));
+                online.apply(frame, out);
+                b.run();
+                assertEquals(frameOf(offline, t), out, "apply, frame " + t + " " + format);
+                assertEquals(frameOf(offline, t), out2, "bound, frame " + t + " " + format);
+            }
+        }
+    }
+
     @Test
     void bindRejectsTheSameArrayAsFrameAndOut() {
         OnlineShift online = new OnlineShift(STREAMS, C, 4, H, W, CNN2DFormat.NCHW, DataType.DOUBLE);
