@@ -62,7 +62,7 @@ public final class ClipDecodeFunction implements FlatMapFunction<Iterator<ClipRo
 
     @Override
     public Iterator<DataSet> call(Iterator<ClipRow> rows) {
-        SparkTrainer.configureAeron();
+        SparkEpochFitter.configureAeron();
         ClipLoader loader = ClipLoader.forTraining(spec(), flip);
         long[] shape = {loader.framesPerVideo(), 3, cropSize, cropSize};
         return new Iterator<>() {

@@ -5,14 +5,15 @@ import io.github.tsm4j.data.synthetic.TemporalOrderDataset;
 import io.github.tsm4j.models.Backbone;
 import io.github.tsm4j.models.TsmConfig;
 import io.github.tsm4j.models.TsmModel;
-import io.github.tsm4j.models.TsmNetworks;
 import java.nio.file.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.learning.config.Adam;
+import io.github.tsm4j.models.train.EpochRecord;
+import io.github.tsm4j.models.train.Trainer;
+import io.github.tsm4j.models.train.TrainingRecipe;
 
 /**
  * Clips/s of Spark training at 1 and 2 local workers on the synthetic data (docs/distributed.md). Off by default; run with
@@ -50,26 +51,23 @@ class SparkScalingBenchmark {
         System.out.printf("SCALING model TSM-R18 width 16, T=8, %dpx: %d params (%.2f MB fp32); "
                 + "compute per 4-clip step %.3f s (%.2f clips/s, no decoding)%n", size, params, params * 4 / 1e6,
                 step, 4 / step);
-        for (int workers : new int[] {1, 2}) {
-            SparkTrainer.Result r = SparkTrainer.builder(
-                    TsmModel.create(config, train.classNames(), TsmNetworks.defaultGlobals().updater(new Adam(1e-3)))
-                            .graph(), train, config.input())
-                    .master("local[" + workers + "]").workers(workers).batchSizePerWorker(4).epochs(epochs)
-                    .flip(false).approach(SparkTrainer.Approach.PARAMETER_AVERAGING).build().fit();
-            SparkTrainer.EpochResult last = r.history().get(r.history().size() - 1);
-            System.out.printf("SCALING parameter averaging, %d worker(s): %d clips in %.1f s = %.2f clips/s%n",
-                    workers, last.clips(), last.seconds(), last.clipsPerSecond());
-        }
-        for (int workers : new int[] {1, 2}) {
-            SparkTrainer.Result r = SparkTrainer.builder(
-                    TsmModel.create(config, train.classNames(), TsmNetworks.defaultGlobals().updater(new Adam(1e-3)))
-                            .graph(), train, config.input())
-                    .master("local[" + workers + "]").workers(workers).batchSizePerWorker(4).epochs(epochs)
-                    .flip(false).approach(SparkTrainer.Approach.SHARED_GRADIENTS).unicastPort(40200 + workers)
-                    .build().fit();
-            SparkTrainer.EpochResult last = r.history().get(r.history().size() - 1);
-            System.out.printf("SCALING gradient sharing, %d worker(s): %d clips in %.1f s = %.2f clips/s%n",
-                    workers, last.clips(), last.seconds(), last.clipsPerSecond());
+        for (SparkEpochFitter.Approach approach : SparkEpochFitter.Approach.values()) {
+            for (int workers : new int[] {1, 2}) {
+                // Trainer (the single-machine recipe: SGD momentum, clipping, weight decay) + Spark epochs;
+                // 4 clips per worker minibatch
+                TrainingRecipe recipe = TrainingRecipe.builder().epochs(epochs).batchSize(4 * workers)
+                        .learningRate(0.01).referenceBatchSize(4 * workers).seed(5).build();
+                try (SparkEpochFitter fitter = SparkEpochFitter.builder(train, config.input(), 4 * workers)
+                        .master("local[" + workers + "]").workers(workers).approach(approach)
+                        .unicastPort(40200 + workers).build()) {
+                    Trainer.TrainingResult r = Trainer.builder(TsmModel.create(config, train.classNames()).graph(), recipe)
+                            .build().fit(fitter);
+                    EpochRecord last = r.history().get(r.history().size() - 1);
+                    System.out.printf("SCALING %s, %d worker(s): %d clips in %.1f s = %.2f clips/s (loss %.4f)%n",
+                            approach, workers, train.size(), fitter.lastSeconds(), train.size() / fitter.lastSeconds(),
+                            last.loss());
+                }
+            }
         }
     }
 }
