@@ -93,6 +93,8 @@ public final class SparkEpochFitter implements EpochFitter, AutoCloseable {
     private DoubleAccumulator lossSum;
     private LongAccumulator lossCount;
     private double lastSeconds = Double.NaN;
+    private long lastWorkerMinibatches;
+    private ScheduleListener schedule;
 
     private SparkEpochFitter(Builder b) {
         this.b = b;
@@ -159,6 +161,11 @@ public final class SparkEpochFitter implements EpochFitter, AutoCloseable {
         return batchSizePerWorker;
     }
 
+    /** @return minibatches fitted by all workers in the last epoch (from the workers' accumulators) */
+    public long lastWorkerMinibatches() {
+        return lastWorkerMinibatches;
+    }
+
     /** @return wall time of the last epoch's distributed fit (decoding included), NaN before the first */
     public double lastSeconds() {
         return lastSeconds;
@@ -177,7 +184,7 @@ public final class SparkEpochFitter implements EpochFitter, AutoCloseable {
             case SHARED_GRADIENTS -> new SharedTrainingMaster.Builder(VoidConfiguration.builder()
                     .unicastPort(b.unicastPort)
                     .controllerAddress(sc.getConf().get("spark.driver.host", "127.0.0.1"))
-                    .build(), t)
+                    .build(), batchSizePerWorker * t)
                     .updatesThreshold(b.threshold)
                     .batchSizePerWorker(batchSizePerWorker * t)
                     .workersPerNode(1)
@@ -200,6 +207,8 @@ public final class SparkEpochFitter implements EpochFitter, AutoCloseable {
                     .build();
         };
         List<TrainingListener> listeners = new ArrayList<>();
+        schedule = new ScheduleListener();
+        listeners.add(schedule);
         listeners.add(clipping);
         listeners.add(new LossListener(lossSum, lossCount));
         m.setListeners(listeners);
@@ -226,8 +235,12 @@ public final class SparkEpochFitter implements EpochFitter, AutoCloseable {
         lossCount.reset();
         int iterationsBefore = graph.getIterationCount();
         int epochsBefore = graph.getEpochCount();
+        // serialised with every averaging round's tasks: the workers' schedule position for this epoch
+        schedule.epochCount = epochsBefore;
+        schedule.iterationCount = iterationsBefore + iterationsPerEpoch() / 2;
         JavaRDD<DataSet> data = sc.parallelize(rows, workers).mapPartitions(
-                new ClipDecodeFunction(b.spec, b.train.numClasses(), b.flip, b.seed, epoch, b.source));
+                new ClipDecodeFunction(b.spec, b.train.numClasses(), b.flip, b.seed, epoch, b.source,
+                        b.approach == Approach.SHARED_GRADIENTS ? batchSizePerWorker : 1));
         long start = System.nanoTime();
         net.fit(data);
         lastSeconds = (System.nanoTime() - start) / 1e9;
@@ -245,6 +258,7 @@ public final class SparkEpochFitter implements EpochFitter, AutoCloseable {
             // gradient sharing does not advance the driver's counter; the schedule (warm-up) needs it
             graph.getConfiguration().setIterationCount(iterationsBefore + batches);
         }
+        lastWorkerMinibatches = lossCount.value();
         double loss = lossCount.value() > 0 ? lossSum.value() / lossCount.value() : net.getScore();
         LOG.info("epoch {}: {} clips in {} s on {} workers x {} clips ({}), loss {} from {} worker minibatches", epoch,
                 rows.size(), String.format("%.1f", lastSeconds), workers, batchSizePerWorker, b.approach,
@@ -276,6 +290,27 @@ public final class SparkEpochFitter implements EpochFitter, AutoCloseable {
         sc = null;
         net = null;
         bound = null;
+    }
+
+    /**
+     * Runs on the workers, before the updater: puts the driver's schedule position (epoch count, and an iteration
+     * in the middle of the epoch) into the worker's network. DL4J's workers rebuild their network from a
+     * {@code ComputationGraphConfiguration.clone()}, which drops both counters, so without this every averaging
+     * round would train at the schedule's value for iteration 0 of epoch 0 (no decay, warm-up stuck at its first
+     * step). The learning rate is therefore the recipe's per epoch; warm-up advances per epoch, not per iteration.
+     */
+    static final class ScheduleListener extends BaseTrainingListener implements Serializable {
+        private static final long serialVersionUID = 1L;
+        int epochCount;
+        int iterationCount;
+
+        @Override
+        public void onGradientCalculation(Model model) {
+            if (model instanceof ComputationGraph g) {
+                g.getConfiguration().setEpochCount(epochCount);
+                g.getConfiguration().setIterationCount(iterationCount);
+            }
+        }
     }
 
     /**
