@@ -31,10 +31,12 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tsm train}: trains a TSM (or TSN) network on a Something-Something-V2-format dataset with the
  * official recipe, writing checkpoints, the JSON-lines log and plots into {@code --output}; or resumes
- * an interrupted run with {@code --resume output/last.zip}.
+ * an interrupted run with {@code --resume output/last.zip}. With {@code --spark-master} the minibatches of every
+ * epoch are fitted on Spark ({@code SparkTraining}, {@code SparkEpochFitter}) by the same {@code Trainer}.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Train a TSM/TSN network (official recipe; checkpoints every epoch; --resume continues).")
+        description = {"Train a TSM/TSN network (official recipe; checkpoints every epoch; --resume continues).",
+            "With --spark-master the epochs run on Apache Spark (DL4J's Spark training); everything else is the same."})
 public final class TrainCommand implements Callable<Integer> {
 
     @Spec
