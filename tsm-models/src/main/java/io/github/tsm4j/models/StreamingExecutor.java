@@ -50,8 +50,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>Memory: every activation is a view of one of a few flat buffers allocated once, outside any workspace; a
  * buffer is reused by a later vertex once the last consumer of its value has run (liveness in topological order),
- * which keeps the working set small. The input is read from the caller's array, the output written into the
- * caller's array. Not thread-safe.
+ * which keeps the working set small. Each call first copies the caller's frames into a staging buffer (one
+ * contiguous copy; a new caller array is rebound without allocating) and ends by copying the logits into the
+ * caller's output array. Not thread-safe.
  */
 final class StreamingExecutor implements AutoCloseable {
 

@@ -54,6 +54,7 @@ class TsmStreamingModelTest {
         INDArray perFrame = model.logits(clips); // [videos·T, K]
         TsmStreamingModel stream = TsmStreamingModel.of(model, videos);
         assertEquals(expectedShiftLayers, stream.shiftLayers());
+        assertTrue(stream.executionPath().startsWith("bound executor: "), stream.executionPath());
         assertTrue(Arrays.stream(stream.graph().getLayers())
                         .noneMatch(l -> l.conf().getLayer() instanceof BatchNormalization),
                 "the streaming graph folds every BatchNorm into its convolution");
