@@ -35,8 +35,11 @@ final class HostCopy {
     /** Host pointers are the array memory only on the CPU backend (CUDA keeps a device copy). */
     private static final boolean HOST_BACKEND = "CpuBackend".equals(Nd4j.getBackend().getClass().getSimpleName());
 
-    /** Below this many bytes per call the NHWC kernel stays on the calling thread. */
+    /** Below this many bytes per call (and per extra thread) the NHWC kernel stays on the calling thread. */
     static final long PARALLEL_MIN_BYTES = 1L << 20;
+
+    /** {@link #PARALLEL_MIN_BYTES}, lowered by tests to exercise the split on small arrays. */
+    private static volatile long parallelMinBytes = PARALLEL_MIN_BYTES;
 
     /** Zeros for the boundary frames; grown when a fold is wider. */
     private static volatile ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 14);
@@ -88,10 +91,12 @@ final class HostCopy {
     }
 
     /**
-     * Whether {@link #nhwc} can address both arrays with {@code int} byte offsets (each spans less than 2 GiB).
+     * Whether {@link #nhwc} can address both arrays with {@code int} byte offsets (each spans less than 2 GiB,
+     * frames in increasing memory order).
      */
     static boolean nhwcApplies(INDArray src, INDArray dst) {
-        return span(src) <= Integer.MAX_VALUE && span(dst) <= Integer.MAX_VALUE;
+        return src.stride(0) > 0 && dst.stride(0) > 0 && span(src) <= Integer.MAX_VALUE
+                && span(dst) <= Integer.MAX_VALUE;
     }
 
     /** Bytes from the first element of frame 0 to the end of the last frame. */
@@ -117,7 +122,7 @@ final class HostCopy {
         long total = (long) frames * pixels;
         long bytes = total * channels * width;
         int parts = (int) Math.min(Math.min(Nd4j.getEnvironment().maxThreads(), MAX_HELPERS + 1L),
-                Math.max(1, bytes / PARALLEL_MIN_BYTES));
+                Math.max(1, bytes / parallelMinBytes));
         if (parts <= 1) {
             job.run(0, total);
             return;
@@ -140,6 +145,13 @@ final class HostCopy {
                 throw new IllegalStateException("TemporalShift: a shift helper thread failed", e.getCause());
             }
         }
+    }
+
+    /** For tests: sets the split threshold, returns the previous one. */
+    static long parallelMinBytes(long bytes) {
+        long previous = parallelMinBytes;
+        parallelMinBytes = Math.max(1, bytes);
+        return previous;
     }
 
     /** A direct buffer over the array's host memory, from the first element of frame 0. */

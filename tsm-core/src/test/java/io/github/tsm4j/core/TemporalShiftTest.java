@@ -197,6 +197,86 @@ class TemporalShiftTest {
         }), back);
     }
 
+    @ParameterizedTest
+    @EnumSource(CNN2DFormat.class)
+    void hostKernelAndViewPathAgreeWithTheReferenceForwardAndBackward(CNN2DFormat format) {
+        TemporalShift.Kernel previous = TemporalShift.kernel(TemporalShift.Kernel.HOST);
+        try {
+            for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+                for (ShiftDirection direction : ShiftDirection.values()) {
+                    for (int segments : new int[] {1, 2, 3, 5}) {
+                        for (int[] channelsAndDiv : new int[][] {{5, 2}, {16, 8}, {24, 4}}) {
+                            String what = type + " " + direction + " T=" + segments + " C=" + channelsAndDiv[0]
+                                    + " foldDiv=" + channelsAndDiv[1] + " " + format;
+                            INDArray x = random(format, 2 * segments, channelsAndDiv[0], 3, 2, 5 + segments)
+                                    .castTo(type);
+                            INDArray[] host = shiftBothWays(x, segments, channelsAndDiv[1], direction, format,
+                                    TemporalShift.Kernel.HOST);
+                            INDArray[] views = shiftBothWays(x, segments, channelsAndDiv[1], direction, format,
+                                    TemporalShift.Kernel.VIEWS);
+                            assertEquals(reference(x, segments, channelsAndDiv[1], direction, format), host[0], what);
+                            assertEquals(views[0], host[0], what);
+                            assertEquals(views[1], host[1], what);
+                        }
+                    }
+                }
+            }
+        } finally {
+            TemporalShift.kernel(previous);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ShiftDirection.class)
+    void nhwcKernelSplitOverThreadsEqualsTheViewPath(ShiftDirection direction) {
+        // 3 clips of T = 4, 5×7 pixels: with 2 or 3 threads the pixel ranges end in the middle of frames
+        int previousThreads = Nd4j.getEnvironment().maxThreads();
+        long previousMin = HostCopy.parallelMinBytes(1);
+        TemporalShift.Kernel previous = TemporalShift.kernel(TemporalShift.Kernel.HOST);
+        try {
+            INDArray x = random(CNN2DFormat.NHWC, 12, 16, 5, 7, 31);
+            for (int threads : new int[] {2, 3}) {
+                Nd4j.getEnvironment().setMaxThreads(threads);
+                INDArray[] host = shiftBothWays(x, 4, 8, direction, CNN2DFormat.NHWC, TemporalShift.Kernel.HOST);
+                INDArray[] views = shiftBothWays(x, 4, 8, direction, CNN2DFormat.NHWC, TemporalShift.Kernel.VIEWS);
+                assertEquals(reference(x, 4, 8, direction, CNN2DFormat.NHWC), host[0], "threads " + threads);
+                assertEquals(views[1], host[1], "threads " + threads);
+                double lhs = host[0].mul(x).sumNumber().doubleValue();
+                double rhs = x.mul(host[1]).sumNumber().doubleValue();
+                assertEquals(lhs, rhs, 1e-12 * Math.abs(lhs), "adjoint, threads " + threads);
+            }
+        } finally {
+            TemporalShift.kernel(previous);
+            HostCopy.parallelMinBytes(previousMin);
+            Nd4j.getEnvironment().setMaxThreads(previousThreads);
+        }
+    }
+
+    @Test
+    void kernelPropertyValuesAreCheckedAndNamed() {
+        assertEquals(TemporalShift.Kernel.HOST, TemporalShift.parseKernel("host"));
+        assertEquals(TemporalShift.Kernel.VIEWS, TemporalShift.parseKernel(" Views "));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TemporalShift.parseKernel("fast"));
+        assertEquals("TemporalShift: system property tsm4j.shift.kernel = 'fast', expected 'host' or 'views'",
+                e.getMessage());
+    }
+
+    /** Forward S x and backward Sᵀ x with the given kernel, into fresh arrays. */
+    private static INDArray[] shiftBothWays(INDArray x, int segments, int foldDiv, ShiftDirection direction,
+            CNN2DFormat format, TemporalShift.Kernel kernel) {
+        TemporalShift.Kernel previous = TemporalShift.kernel(kernel);
+        try {
+            INDArray forward = Nd4j.valueArrayOf(x.shape(), -7.0, x.dataType());   // every element must be written
+            INDArray backward = Nd4j.valueArrayOf(x.shape(), -7.0, x.dataType());
+            TemporalShift.forward(x, forward, segments, foldDiv, direction, format);
+            TemporalShift.backward(x, backward, segments, foldDiv, direction, format);
+            return new INDArray[] {forward, backward};
+        } finally {
+            TemporalShift.kernel(previous);
+        }
+    }
+
     @Test
     void rejectsRankOtherThanFour() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
