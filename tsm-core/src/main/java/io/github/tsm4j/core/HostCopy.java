@@ -25,9 +25,13 @@ import org.nd4j.linalg.factory.Nd4j;
  *       array: per (frame, pixel) the two shifted folds (from the neighbouring frames, or zeros) and the
  *       unshifted rest are written next to each other with Java bulk copies between direct
  *       {@link ByteBuffer}s over the ND4J host memory ({@code ByteBuffer.put(int, ByteBuffer, int, int)},
- *       which the JIT compiles to an inlined copy stub: no JNI per pixel). Large arrays are split by pixel
- *       ranges over {@code Nd4j.getEnvironment().maxThreads()} threads (the calling thread plus a small
- *       fixed pool of daemon threads).</li>
+ *       which the JIT compiles to an inlined copy stub: no JNI per pixel). By default it runs on the calling
+ *       thread; with the system property {@value #THREADS_PROPERTY} = n &gt; 1 (or 0 for ND4J's thread count)
+ *       large arrays are split by pixel ranges over n threads (the calling thread plus a small fixed pool of
+ *       daemon threads). Not the default: between oneDNN's OpenMP regions the pool threads compete with the
+ *       spinning OpenMP workers for the cores (measured on the 2-vCPU VM under load: the shift of
+ *       TSM-ResNet-50 took 104 ms of wall time per call with 2 threads against 65 ms on the calling thread
+ *       alone).</li>
  * </ul>
  */
 final class HostCopy {
@@ -44,9 +48,13 @@ final class HostCopy {
     /** Zeros for the boundary frames; grown when a fold is wider. */
     private static volatile ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 14);
 
+    /** System property: threads of the NHWC kernel, 1 (default) = the calling thread, 0 = ND4J's maxThreads. */
+    static final String THREADS_PROPERTY = "tsm4j.shift.threads";
+
     /** Helper threads of the NHWC kernel (daemon, created on first use, at most the CPU count − 1). */
     private static final int MAX_HELPERS = Math.max(0, Runtime.getRuntime().availableProcessors() - 1);
     private static volatile ExecutorService pool;
+    private static volatile int threads = parseThreads(System.getProperty(THREADS_PROPERTY, "1"));
 
     private HostCopy() {
     }
@@ -121,8 +129,8 @@ final class HostCopy {
                 pixels, (int) channels * width, fold * width, step0, step1);
         long total = (long) frames * pixels;
         long bytes = total * channels * width;
-        int parts = (int) Math.min(Math.min(Nd4j.getEnvironment().maxThreads(), MAX_HELPERS + 1L),
-                Math.max(1, bytes / parallelMinBytes));
+        int wanted = threads == 0 ? Nd4j.getEnvironment().maxThreads() : threads;
+        int parts = (int) Math.min(Math.min(wanted, MAX_HELPERS + 1L), Math.max(1, bytes / parallelMinBytes));
         if (parts <= 1) {
             job.run(0, total);
             return;
@@ -145,6 +153,29 @@ final class HostCopy {
                 throw new IllegalStateException("TemporalShift: a shift helper thread failed", e.getCause());
             }
         }
+    }
+
+    static int parseThreads(String value) {
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("TemporalShift: system property " + THREADS_PROPERTY + " = '" + value
+                + "', expected an integer >= 0 (1 = calling thread only, 0 = ND4J's thread count)");
+    }
+
+    /** For tests and benchmarks: sets the NHWC kernel's thread count (0 = ND4J's), returns the previous one. */
+    static int threads(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("TemporalShift: shift threads must be >= 0, found " + n);
+        }
+        int previous = threads;
+        threads = n;
+        return previous;
     }
 
     /** For tests: sets the split threshold, returns the previous one. */

@@ -229,17 +229,18 @@ class TemporalShiftTest {
     @ParameterizedTest
     @EnumSource(ShiftDirection.class)
     void nhwcKernelSplitOverThreadsEqualsTheViewPath(ShiftDirection direction) {
-        // 3 clips of T = 4, 5×7 pixels: with 2 or 3 threads the pixel ranges end in the middle of frames
-        int previousThreads = Nd4j.getEnvironment().maxThreads();
+        // 3 clips of T = 3, 5×7 pixels: split in two, the pixel ranges end in the middle of frame 4
+        int previousThreads = HostCopy.threads(0);
+        int previousNd4jThreads = Nd4j.getEnvironment().maxThreads();
         long previousMin = HostCopy.parallelMinBytes(1);
         TemporalShift.Kernel previous = TemporalShift.kernel(TemporalShift.Kernel.HOST);
         try {
-            INDArray x = random(CNN2DFormat.NHWC, 12, 16, 5, 7, 31);
+            INDArray x = random(CNN2DFormat.NHWC, 9, 16, 5, 7, 31);
             for (int threads : new int[] {2, 3}) {
-                Nd4j.getEnvironment().setMaxThreads(threads);
-                INDArray[] host = shiftBothWays(x, 4, 8, direction, CNN2DFormat.NHWC, TemporalShift.Kernel.HOST);
-                INDArray[] views = shiftBothWays(x, 4, 8, direction, CNN2DFormat.NHWC, TemporalShift.Kernel.VIEWS);
-                assertEquals(reference(x, 4, 8, direction, CNN2DFormat.NHWC), host[0], "threads " + threads);
+                Nd4j.getEnvironment().setMaxThreads(threads);   // threads(0): ND4J's count
+                INDArray[] host = shiftBothWays(x, 3, 8, direction, CNN2DFormat.NHWC, TemporalShift.Kernel.HOST);
+                INDArray[] views = shiftBothWays(x, 3, 8, direction, CNN2DFormat.NHWC, TemporalShift.Kernel.VIEWS);
+                assertEquals(reference(x, 3, 8, direction, CNN2DFormat.NHWC), host[0], "threads " + threads);
                 assertEquals(views[1], host[1], "threads " + threads);
                 double lhs = host[0].mul(x).sumNumber().doubleValue();
                 double rhs = x.mul(host[1]).sumNumber().doubleValue();
@@ -248,7 +249,8 @@ class TemporalShiftTest {
         } finally {
             TemporalShift.kernel(previous);
             HostCopy.parallelMinBytes(previousMin);
-            Nd4j.getEnvironment().setMaxThreads(previousThreads);
+            HostCopy.threads(previousThreads);
+            Nd4j.getEnvironment().setMaxThreads(previousNd4jThreads);
         }
     }
 
@@ -260,6 +262,15 @@ class TemporalShiftTest {
                 () -> TemporalShift.parseKernel("fast"));
         assertEquals("TemporalShift: system property tsm4j.shift.kernel = 'fast', expected 'host' or 'views'",
                 e.getMessage());
+    }
+
+    @Test
+    void shiftThreadsPropertyValuesAreCheckedAndNamed() {
+        assertEquals(1, HostCopy.parseThreads("1"));
+        assertEquals(0, HostCopy.parseThreads(" 0 "));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HostCopy.parseThreads("-2"));
+        assertEquals("TemporalShift: system property tsm4j.shift.threads = '-2', expected an integer >= 0 "
+                + "(1 = calling thread only, 0 = ND4J's thread count)", e.getMessage());
     }
 
     /** Forward S x and backward Sᵀ x with the given kernel, into fresh arrays. */
