@@ -23,9 +23,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * allocated per call, so output arrays from a DL4J workspace work as-is. Input and output must not
  * overlap. On the CPU backend, when every frame of both arrays is contiguous (the usual case), each
  * channel block of an NCHW frame is one contiguous run and is copied with {@code memcpy}/{@code memset}
- * on the calling thread, as fast as a plain copy of the array (NHWC: whole frames are copied, then the two
- * shifted channel blocks are moved through strided views); otherwise the array is viewed as
- * {@code [N, T, ...]} clips and the blocks are moved by ND4J {@code assign}s of strided views.
+ * on the calling thread, as fast as a plain copy of the array; NHWC is ONE pass over the array: per
+ * (frame, pixel) the two shifted folds and the unshifted rest are written side by side with Java bulk
+ * copies between direct buffers over the host memory (zeros at the clip ends). Otherwise (another
+ * backend, strided frames, or {@link Kernel#VIEWS}) the array is viewed as {@code [N, T, ...]} clips and the
+ * blocks are moved by ND4J {@code assign}s of strided views; both paths give identical results.
  *
  * <pre>{@code
  * INDArray x = Nd4j.rand(DataType.FLOAT, 2 * 8, 64, 56, 56);          // N=2 clips, T=8, NCHW
