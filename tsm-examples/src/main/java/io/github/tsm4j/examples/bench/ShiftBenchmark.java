@@ -60,7 +60,7 @@ public class ShiftBenchmark {
         "NHWC:8x56x56x256", "NHWC:8x28x28x512", "NHWC:8x14x14x1024", "NHWC:8x7x7x2048"})
     public String layoutShape;
 
-    /** ND4J threads (also the NHWC kernel's thread count). */
+    /** ND4J (OpenMP) threads; the NHWC kernel runs on the calling thread unless -Dtsm4j.shift.threads is set. */
     @Param({"2"})
     public int threads;
 
