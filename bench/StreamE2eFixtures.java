@@ -12,6 +12,7 @@ import io.github.tsm4j.models.TsmModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -23,8 +24,11 @@ public class StreamE2eFixtures {
         int classes = 27;
         TsmConfig config = TsmConfig.builder(Backbone.MOBILENET_V2, classes)
                 .direction(ShiftDirection.UNIDIRECTIONAL).dataFormat(CNN2DFormat.NHWC).build();
+        Map<String, Object> source = new LinkedHashMap<>();
+        source.put("command", "bench/StreamE2eFixtures.java");
+        source.put("weights", "random (benchmark only)");
         TsmModel.create(config, TsmModel.defaultLabels(classes))
-                .withSource(Map.of("command", "bench/StreamE2eFixtures.java", "weights", "random (benchmark only)"))
+                .withSource(source)
                 .save(out.resolve("mbv2-online.zip"), false);
         // 640x480 at 30 fps: a moving diagonal gradient with a square, so every frame differs
         int w = 640, h = 480;

@@ -34,10 +34,12 @@ import picocli.CommandLine;
 class TrainedModelCommandsTest {
 
     /**
-     * The training, scaled down from the demo (32 px, 250 clips per class, 32 epochs) until it learns the
-     * six classes within a few seconds of training on an idle core: 16 px frames, 4 frames per clip.
+     * The demo's recipe (seed 7, 250 clips per class, 32 px, batch 16, lr 0.05 cosine, stem width 8, 1/8 of the
+     * channels shifted) with 2 frames per clip instead of 4 and 12 epochs instead of 32. Measured (loaded VM):
+     * validation top-1 per epoch 23, 17, 25, 35, 62, 77, 77, 77, 93, 88, 95, 93 %; with 16 px frames it had
+     * not learned after 6 epochs (27 % training accuracy: the rotations are a few pixels).
      */
-    static final DemoCommand.Options TRAINING = new DemoCommand.Options(null, 7, 250, 10, 16, 4, 8, 16, 0.05, 8, 8, 1,
+    static final DemoCommand.Options TRAINING = new DemoCommand.Options(null, 7, 250, 10, 32, 2, 12, 16, 0.05, 8, 8, 1,
             null);
     /** Seed of the held-out clips (the training data uses seed 7). */
     static final long FRESH_SEED = 1234;
@@ -110,10 +112,12 @@ class TrainedModelCommandsTest {
     }
 
     @Test
-    void streamEndsOnTheRightClassForEveryFreshClip() {
-        // --history T sums the logits of all T frames: after the last frame, the offline model's decision
-        List<String> args = new ArrayList<>(List.of("stream", "-m", model.toString(), "--history",
-                String.valueOf(TRAINING.segments())));
+    void streamEndsOnTheRightClassOfFreshClips() {
+        // --history 1: the label of each frame's own logits. The last frame sees the earlier ones through the
+        // online shift caches, so its label is the clip's. (A window > 1 adds the official demo's rule that a
+        // change is accepted only when the last two outputs agree, which a 2-frame clip can never satisfy on
+        // its last frame: it would report frame 0's guess; frame 0 has no past.)
+        List<String> args = new ArrayList<>(List.of("stream", "-m", model.toString(), "--history", "1"));
         clips.forEach(c -> args.add(c.toString()));
         Run r = tsm(args.toArray(String[]::new));
         assertEquals(0, r.exit(), r.err());
@@ -131,7 +135,7 @@ class TrainedModelCommandsTest {
             assertTrue(r.out().contains(prefix + TRAINING.segments() + " frames processed of "
                     + TRAINING.segments() + " decoded, 0 dropped"), r.out());
         }
-        assertTrue(right >= 5, "the final smoothed label is right for at least 5 of 6 classes, got " + right + ":\n"
+        assertTrue(right >= 5, "the last frame's label is right for at least 5 of 6 fresh clips, got " + right + ":\n"
                 + r.out());
     }
 }
