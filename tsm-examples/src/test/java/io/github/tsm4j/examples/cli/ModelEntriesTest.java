@@ -18,7 +18,7 @@ class ModelEntriesTest {
     @Test
     void entriesCarryTheProvenanceWithTheTrainingSource() throws Exception {
         TsmConfig config = TsmConfig.builder(Backbone.RESNET18, 2).input(InputSpec.imageNet(2).withSize(16, 16))
-                .baseWidth(4).build();
+                .baseWidth(8).build();
         TsmModel init = TsmModel.create(config, List.of("a", "b")).withSource(Map.of("imported", "x.pth"));
         Map<String, Object> source = ModelEntries.trainingSource(Path.of("d/labels.json"), Path.of("d/videos"),
                 Path.of("d/train.json"), null, Path.of("init.zip"), init);
