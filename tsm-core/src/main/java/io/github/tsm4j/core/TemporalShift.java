@@ -23,9 +23,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * allocated per call, so output arrays from a DL4J workspace work as-is. Input and output must not
  * overlap. On the CPU backend, when every frame of both arrays is contiguous (the usual case), each
  * channel block of an NCHW frame is one contiguous run and is copied with {@code memcpy}/{@code memset}
- * on the calling thread, as fast as a plain copy of the array (NHWC: whole frames are copied, then the two
- * shifted channel blocks are moved through strided views); otherwise the array is viewed as
- * {@code [N, T, ...]} clips and the blocks are moved by ND4J {@code assign}s of strided views.
+ * on the calling thread, as fast as a plain copy of the array; NHWC is ONE pass over the array: per
+ * (frame, pixel) the two shifted folds and the unshifted rest are written side by side with Java bulk
+ * copies between direct buffers over the host memory (zeros at the clip ends). Otherwise (another
+ * backend, strided frames, or {@link Kernel#VIEWS}) the array is viewed as {@code [N, T, ...]} clips and the
+ * blocks are moved by ND4J {@code assign}s of strided views; both paths give identical results.
  *
  * <pre>{@code
  * INDArray x = Nd4j.rand(DataType.FLOAT, 2 * 8, 64, 56, 56);          // N=2 clips, T=8, NCHW
@@ -38,6 +40,49 @@ public final class TemporalShift {
     public static final int DEFAULT_FOLD_DIV = 8;
 
     private TemporalShift() {
+    }
+
+    /**
+     * Which implementation moves the data. {@code HOST}: the host-memory kernels of {@link HostCopy} where they
+     * apply (CPU backend, contiguous frames), the view path elsewhere; {@code VIEWS}: always ND4J
+     * {@code assign}s of strided views (any backend, any strides). Chosen with the system property
+     * {@value #KERNEL_PROPERTY} ({@code host}, the default, or {@code views}) or {@link #kernel(Kernel)},
+     * for comparisons; both give identical results.
+     */
+    public enum Kernel {
+        /** Host-memory kernels where they apply (the default). */
+        HOST,
+        /** ND4J assigns of strided views only (the generic path). */
+        VIEWS
+    }
+
+    /** System property choosing {@link Kernel}: {@code host} (default) or {@code views}. */
+    public static final String KERNEL_PROPERTY = "tsm4j.shift.kernel";
+
+    private static volatile Kernel kernel = parseKernel(System.getProperty(KERNEL_PROPERTY, "host"));
+
+    static Kernel parseKernel(String value) {
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "host" -> Kernel.HOST;
+            case "views" -> Kernel.VIEWS;
+            default -> throw new IllegalArgumentException("TemporalShift: system property " + KERNEL_PROPERTY
+                    + " = '" + value + "', expected 'host' or 'views'");
+        };
+    }
+
+    /**
+     * Selects the implementation for all later calls (process-wide; for tests and benchmarks).
+     *
+     * @param k the kernel
+     * @return the previously selected kernel
+     */
+    public static Kernel kernel(Kernel k) {
+        if (k == null) {
+            throw new IllegalArgumentException("TemporalShift: kernel is null, expected HOST or VIEWS");
+        }
+        Kernel previous = kernel;
+        kernel = k;
+        return previous;
     }
 
     /**
@@ -211,7 +256,7 @@ public final class TemporalShift {
     private static void move(INDArray src, INDArray dst, int segments, CNN2DFormat format, long channels,
             int fold, int step0, int step1) {
         long restFrom = step1 != 0 ? 2L * fold : fold;
-        if (HostCopy.applies(src, dst)) {
+        if (kernel == Kernel.HOST && HostCopy.applies(src, dst)) {
             switch (format) {
                 case NCHW -> {
                     // each channel block of a frame is one contiguous run: copy runs on the calling thread
@@ -220,19 +265,16 @@ public final class TemporalShift {
                         HostCopy.nchw(src, dst, segments, fold, 2L * fold, step1);
                     }
                     HostCopy.nchw(src, dst, segments, restFrom, channels, 0);
+                    return;
                 }
                 case NHWC -> {
-                    // channel blocks are strided inside a frame: copy whole frames, then move the shifted blocks
-                    HostCopy.frames(src, dst);
-                    ClipView s = ClipView.of(src, segments, format);
-                    ClipView d = ClipView.of(dst, segments, format);
-                    moveBlock(s, d, segments, 0, fold, step0);
-                    if (step1 != 0) {
-                        moveBlock(s, d, segments, fold, 2L * fold, step1);
+                    // the channels of a pixel are contiguous: one pass, per pixel the folds and the rest
+                    if (HostCopy.nhwcApplies(src, dst)) {
+                        HostCopy.nhwc(src, dst, segments, channels, fold, step0, step1);
+                        return;
                     }
                 }
             }
-            return;
         }
         ClipView s = ClipView.of(src, segments, format);
         ClipView d = ClipView.of(dst, segments, format);

@@ -197,6 +197,97 @@ class TemporalShiftTest {
         }), back);
     }
 
+    @ParameterizedTest
+    @EnumSource(CNN2DFormat.class)
+    void hostKernelAndViewPathAgreeWithTheReferenceForwardAndBackward(CNN2DFormat format) {
+        TemporalShift.Kernel previous = TemporalShift.kernel(TemporalShift.Kernel.HOST);
+        try {
+            for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+                for (ShiftDirection direction : ShiftDirection.values()) {
+                    for (int segments : new int[] {1, 2, 3, 5}) {
+                        for (int[] channelsAndDiv : new int[][] {{5, 2}, {16, 8}, {24, 4}}) {
+                            String what = type + " " + direction + " T=" + segments + " C=" + channelsAndDiv[0]
+                                    + " foldDiv=" + channelsAndDiv[1] + " " + format;
+                            INDArray x = random(format, 2 * segments, channelsAndDiv[0], 3, 2, 5 + segments)
+                                    .castTo(type);
+                            INDArray[] host = shiftBothWays(x, segments, channelsAndDiv[1], direction, format,
+                                    TemporalShift.Kernel.HOST);
+                            INDArray[] views = shiftBothWays(x, segments, channelsAndDiv[1], direction, format,
+                                    TemporalShift.Kernel.VIEWS);
+                            assertEquals(reference(x, segments, channelsAndDiv[1], direction, format), host[0], what);
+                            assertEquals(views[0], host[0], what);
+                            assertEquals(views[1], host[1], what);
+                        }
+                    }
+                }
+            }
+        } finally {
+            TemporalShift.kernel(previous);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ShiftDirection.class)
+    void nhwcKernelSplitOverThreadsEqualsTheViewPath(ShiftDirection direction) {
+        // 3 clips of T = 3, 5×7 pixels: split in two, the pixel ranges end in the middle of frame 4
+        int previousThreads = HostCopy.threads(0);
+        int previousNd4jThreads = Nd4j.getEnvironment().maxThreads();
+        long previousMin = HostCopy.parallelMinBytes(1);
+        TemporalShift.Kernel previous = TemporalShift.kernel(TemporalShift.Kernel.HOST);
+        try {
+            INDArray x = random(CNN2DFormat.NHWC, 9, 16, 5, 7, 31);
+            for (int threads : new int[] {2, 3}) {
+                Nd4j.getEnvironment().setMaxThreads(threads);   // threads(0): ND4J's count
+                INDArray[] host = shiftBothWays(x, 3, 8, direction, CNN2DFormat.NHWC, TemporalShift.Kernel.HOST);
+                INDArray[] views = shiftBothWays(x, 3, 8, direction, CNN2DFormat.NHWC, TemporalShift.Kernel.VIEWS);
+                assertEquals(reference(x, 3, 8, direction, CNN2DFormat.NHWC), host[0], "threads " + threads);
+                assertEquals(views[1], host[1], "threads " + threads);
+                double lhs = host[0].mul(x).sumNumber().doubleValue();
+                double rhs = x.mul(host[1]).sumNumber().doubleValue();
+                assertEquals(lhs, rhs, 1e-12 * Math.abs(lhs), "adjoint, threads " + threads);
+            }
+        } finally {
+            TemporalShift.kernel(previous);
+            HostCopy.parallelMinBytes(previousMin);
+            HostCopy.threads(previousThreads);
+            Nd4j.getEnvironment().setMaxThreads(previousNd4jThreads);
+        }
+    }
+
+    @Test
+    void kernelPropertyValuesAreCheckedAndNamed() {
+        assertEquals(TemporalShift.Kernel.HOST, TemporalShift.parseKernel("host"));
+        assertEquals(TemporalShift.Kernel.VIEWS, TemporalShift.parseKernel(" Views "));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TemporalShift.parseKernel("fast"));
+        assertEquals("TemporalShift: system property tsm4j.shift.kernel = 'fast', expected 'host' or 'views'",
+                e.getMessage());
+    }
+
+    @Test
+    void shiftThreadsPropertyValuesAreCheckedAndNamed() {
+        assertEquals(1, HostCopy.parseThreads("1"));
+        assertEquals(0, HostCopy.parseThreads(" 0 "));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HostCopy.parseThreads("-2"));
+        assertEquals("TemporalShift: system property tsm4j.shift.threads = '-2', expected an integer >= 0 "
+                + "(1 = calling thread only, 0 = ND4J's thread count)", e.getMessage());
+    }
+
+    /** Forward S x and backward Sᵀ x with the given kernel, into fresh arrays. */
+    private static INDArray[] shiftBothWays(INDArray x, int segments, int foldDiv, ShiftDirection direction,
+            CNN2DFormat format, TemporalShift.Kernel kernel) {
+        TemporalShift.Kernel previous = TemporalShift.kernel(kernel);
+        try {
+            INDArray forward = Nd4j.valueArrayOf(x.shape(), -7.0, x.dataType());   // every element must be written
+            INDArray backward = Nd4j.valueArrayOf(x.shape(), -7.0, x.dataType());
+            TemporalShift.forward(x, forward, segments, foldDiv, direction, format);
+            TemporalShift.backward(x, backward, segments, foldDiv, direction, format);
+            return new INDArray[] {forward, backward};
+        } finally {
+            TemporalShift.kernel(previous);
+        }
+    }
+
     @Test
     void rejectsRankOtherThanFour() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

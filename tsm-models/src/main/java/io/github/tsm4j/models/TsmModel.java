@@ -9,7 +9,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.IntStream;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -18,8 +23,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A TSM network ready to use: the DL4J {@link ComputationGraph}, the {@link TsmConfig} it was built from and
- * the class labels. Saved as one DL4J model zip that also holds the configuration and labels (JSON entries
- * added with {@link ModelSerializer#addObjectToFile}); nothing is parsed from file names.
+ * the class labels. Saved as one DL4J model zip that also holds the configuration, the labels and the
+ * {@link Provenance} (JSON entries added with {@link ModelSerializer#addObjectToFile}); nothing is parsed from
+ * file names.
  *
  * <p>Input: clips {@code [N·T, 3, S, S]}, NCHW, float, normalised as {@code config().input()} says, the T =
  * {@code config().segments()} frames of each video contiguous, S = {@code config().input().cropSize()}.
@@ -33,17 +39,28 @@ public final class TsmModel {
     public static final String CONFIG_ENTRY = "tsm4j-config.json";
     /** Zip entry holding the labels as a JSON array of strings. */
     public static final String LABELS_ENTRY = "tsm4j-labels.json";
+    /** Zip entry holding the {@link Provenance} as JSON (absent in files written before tsm4j recorded it). */
+    public static final String PROVENANCE_ENTRY = "tsm4j-provenance.json";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ComputationGraph graph;
     private final TsmConfig config;
     private final List<String> labels;
+    private final Map<String, Object> source;
+    private final Provenance provenance;
 
     private TsmModel(ComputationGraph graph, TsmConfig config, List<String> labels) {
+        this(graph, config, labels, Map.of(), null);
+    }
+
+    private TsmModel(ComputationGraph graph, TsmConfig config, List<String> labels, Map<String, ?> source,
+            Provenance provenance) {
         this.graph = graph;
         this.config = config;
         this.labels = List.copyOf(labels);
+        this.source = Collections.unmodifiableMap(new LinkedHashMap<>(source));
+        this.provenance = provenance;
     }
 
     /**
@@ -132,6 +149,36 @@ public final class TsmModel {
     }
 
     /**
+     * What the weights were made from, written into {@link Provenance#source()} by {@link #save}: empty for
+     * a {@link #create}d model, the file's recorded source for a {@link #load}ed one.
+     *
+     * @return the source (immutable, insertion order)
+     */
+    public Map<String, Object> source() {
+        return source;
+    }
+
+    /**
+     * The same model (the graph is shared, not copied) with another source for {@link #save} to record.
+     *
+     * @param newSource e.g. {@code {"checkpoint": "x.pth", "sha256": "…"}}; values must be JSON-serialisable
+     *     (strings, numbers, booleans, lists, maps, records)
+     * @return a new model object
+     */
+    public TsmModel withSource(Map<String, ?> newSource) {
+        return new TsmModel(graph, config, labels, Objects.requireNonNull(newSource, "source"), provenance);
+    }
+
+    /**
+     * The provenance recorded in the file this model was {@link #load}ed from.
+     *
+     * @return it, or empty for a model not loaded from a file or from a file written before tsm4j recorded it
+     */
+    public Optional<Provenance> provenance() {
+        return Optional.ofNullable(provenance);
+    }
+
+    /**
      * Checks a batch of clips against the configuration.
      *
      * @param clips {@code [N·T, 3, S, S]}
@@ -214,7 +261,8 @@ public final class TsmModel {
     }
 
     /**
-     * Saves graph, configuration and labels in one zip.
+     * Saves graph, configuration, labels and {@link Provenance} (this build's versions, the time, {@link #source()})
+     * in one zip.
      *
      * @param file target file (overwritten)
      * @param saveUpdater whether to keep the updater state (to resume training)
@@ -225,6 +273,7 @@ public final class TsmModel {
         ModelSerializer.writeModel(graph, f, saveUpdater);
         ModelSerializer.addObjectToFile(f, CONFIG_ENTRY, JSON.writeValueAsString(config));
         ModelSerializer.addObjectToFile(f, LABELS_ENTRY, JSON.writeValueAsString(labels));
+        ModelSerializer.addObjectToFile(f, PROVENANCE_ENTRY, JSON.writeValueAsString(Provenance.now(source)));
     }
 
     /**
@@ -257,14 +306,20 @@ public final class TsmModel {
         }
         TsmConfig config;
         List<String> labels;
+        Provenance provenance = null;
         try {
             config = JSON.readValue((String) ModelSerializer.getObjectFromFile(f, CONFIG_ENTRY), TsmConfig.class);
             labels = JSON.readValue((String) ModelSerializer.getObjectFromFile(f, LABELS_ENTRY),
                     new TypeReference<List<String>>() { });
-        } catch (JsonProcessingException | IllegalArgumentException e) {
+            if (entries.contains(PROVENANCE_ENTRY)) {
+                provenance = JSON.readValue((String) ModelSerializer.getObjectFromFile(f, PROVENANCE_ENTRY),
+                        Provenance.class);
+            }
+        } catch (JsonProcessingException | IllegalArgumentException | ClassCastException e) {
             throw new IOException("Corrupt tsm4j entries in " + file + ": " + e.getMessage(), e);
         }
         ComputationGraph graph = ModelSerializer.restoreComputationGraph(f, loadUpdater);
-        return wrap(graph, config, labels);
+        TsmModel m = wrap(graph, config, labels);
+        return provenance == null ? m : new TsmModel(graph, config, labels, provenance.source(), provenance);
     }
 }

@@ -57,6 +57,76 @@ class TsmModelTest {
         }
     }
 
+    /** The version in this project's root pom (the parent of every module), read as text. */
+    private static String pomProperty(String regex) throws IOException {
+        String pom = Files.readString(Path.of("..", "pom.xml"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(pom);
+        assertTrue(m.find(), regex + " not in ../pom.xml");
+        return m.group(1);
+    }
+
+    @Test
+    void saveRecordsVersionsTimeAndSourceAndLoadReadsThemBack(@TempDir Path dir) throws IOException {
+        String projectVersion = pomProperty("<artifactId>tsm4j-parent</artifactId>\\s*<version>([^<]+)</version>");
+        String dl4j = pomProperty("<dl4j.version>([^<]+)</dl4j.version>");
+        Map<String, Object> source = new java.util.LinkedHashMap<>();
+        source.put("dataset", "jester");
+        source.put("epoch", 3);
+        TsmModel model = TsmModel.create(tiny(Backbone.RESNET18).build(), LABELS).withSource(source);
+        assertTrue(model.provenance().isEmpty(), "a created model was not read from a file");
+        Path file = dir.resolve("m.zip");
+        java.time.Instant before = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        model.save(file, false);
+        TsmModel loaded = TsmModel.load(file);
+        Provenance p = loaded.provenance().orElseThrow();
+        assertEquals(projectVersion, p.tsm4jVersion());
+        assertEquals(projectVersion, Provenance.libraryVersion());
+        assertEquals(dl4j, p.dl4jVersion());
+        assertEquals(dl4j, p.nd4jVersion());
+        assertEquals(System.getProperty("java.version"), p.javaVersion());
+        java.time.Instant created = java.time.Instant.parse(p.created());
+        assertTrue(!created.isBefore(before) && !created.isAfter(java.time.Instant.now()), p.created());
+        assertEquals(source, p.source());
+        assertEquals(List.copyOf(source.keySet()), List.copyOf(p.source().keySet()), "insertion order kept");
+        assertEquals(source, loaded.source(), "a loaded model keeps its source for the next save");
+        // the entry is plain JSON with the documented names
+        String json = (String) ModelSerializer.getObjectFromFile(file.toFile(), TsmModel.PROVENANCE_ENTRY);
+        assertTrue(json.startsWith("{\"tsm4j\":\"" + projectVersion + "\",\"dl4j\":\"" + dl4j + "\",\"nd4j\":"), json);
+        assertTrue(json.endsWith(",\"source\":{\"dataset\":\"jester\",\"epoch\":3}}"), json);
+
+        Path again = dir.resolve("again.zip");
+        loaded.save(again, false);
+        assertEquals(source, TsmModel.load(again).provenance().orElseThrow().source());
+    }
+
+    @Test
+    void aModelFileWithoutProvenanceStillLoads(@TempDir Path dir) throws IOException {
+        // what TsmModel.save wrote before it recorded provenance: the network, configuration and labels only
+        TsmModel model = TsmModel.create(tiny(Backbone.RESNET18).build(), LABELS);
+        Path file = dir.resolve("old.zip");
+        ModelSerializer.writeModel(model.graph(), file.toFile(), false);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        ModelSerializer.addObjectToFile(file.toFile(), TsmModel.CONFIG_ENTRY, json.writeValueAsString(model.config()));
+        ModelSerializer.addObjectToFile(file.toFile(), TsmModel.LABELS_ENTRY, json.writeValueAsString(LABELS));
+        TsmModel loaded = TsmModel.load(file);
+        assertEquals(LABELS, loaded.labels());
+        assertTrue(loaded.provenance().isEmpty());
+        assertEquals(Map.of(), loaded.source());
+    }
+
+    @Test
+    void aCorruptProvenanceEntryNamesTheFile(@TempDir Path dir) throws IOException {
+        TsmModel model = TsmModel.create(tiny(Backbone.RESNET18).build(), LABELS);
+        Path file = dir.resolve("bad.zip");
+        ModelSerializer.writeModel(model.graph(), file.toFile(), false);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        ModelSerializer.addObjectToFile(file.toFile(), TsmModel.CONFIG_ENTRY, json.writeValueAsString(model.config()));
+        ModelSerializer.addObjectToFile(file.toFile(), TsmModel.LABELS_ENTRY, json.writeValueAsString(LABELS));
+        ModelSerializer.addObjectToFile(file.toFile(), TsmModel.PROVENANCE_ENTRY, "{\"tsm4j\": [");
+        IOException e = assertThrows(IOException.class, () -> TsmModel.load(file));
+        assertTrue(e.getMessage().startsWith("Corrupt tsm4j entries in " + file + ": "), e.getMessage());
+    }
+
     @Test
     void loadingAPlainDl4jZipNamesTheFile(@TempDir Path dir) throws IOException {
         TsmModel model = TsmModel.create(tiny(Backbone.RESNET18).build(), LABELS);

@@ -14,8 +14,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Memory bandwidth of the temporal shift ({@link TemporalShift}, BIDIRECTIONAL, foldDiv 8, T = 8,
- * float32, NCHW) next to a plain copy of the same array, measured side by side in one run: every
- * iteration times each operation once, in turn, and the figures are medians.
+ * float32) next to a plain copy of the same array, measured side by side in one run: every
+ * iteration times each operation once, in turn, and the figures are medians. Shapes: the NCHW
+ * {@link #SHAPES} ({@code [N·T, C, H, W]}, the issue's cases) and the NHWC {@link #NHWC_SHAPES}
+ * ({@code [N·T, H, W, C]}, the block inputs that the shift layers of the folded TSM-ResNet-50 move).
  *
  * <p>Operations: {@code shift} (forward into a preallocated output), {@code shift+back} (forward and
  * backward, each into a preallocated array), {@code assign} (a preallocated {@code out.assign(in)}) and
@@ -28,6 +30,12 @@ public final class ShiftBench {
     /** The shapes of the issue: ResNet-50 layer1 and layer4 activations of one clip, and 8 clips of layer1 width 64. */
     public static final List<long[]> SHAPES = List.of(
             new long[] {8, 256, 56, 56}, new long[] {8, 2048, 7, 7}, new long[] {64, 64, 56, 56});
+    /**
+     * NHWC {@code [N·T, H, W, C]}: the four input shapes of the 16 shifted blocks of TSM-ResNet-50 for one
+     * 8-frame clip at 224 px (layer1 to layer4), the layout the inference networks run in.
+     */
+    public static final List<long[]> NHWC_SHAPES = List.of(new long[] {8, 56, 56, 256},
+            new long[] {8, 28, 28, 512}, new long[] {8, 14, 14, 1024}, new long[] {8, 7, 7, 2048});
     /** Frames per clip. */
     public static final int SEGMENTS = 8;
     /** Default measured iterations. */
@@ -39,6 +47,7 @@ public final class ShiftBench {
     /**
      * One measured operation on one shape.
      *
+     * @param layout NCHW or NHWC
      * @param shape the array shape
      * @param operation shift, shift+back, assign or dup
      * @param medianMillis median time per call
@@ -46,7 +55,7 @@ public final class ShiftBench {
      * @param gigabytesPerSecond bytesMoved / median, in 10⁹ bytes per second
      * @param ratioToAssign GB/s over the assign copy's GB/s on the same shape
      */
-    public record Row(String shape, String operation, double medianMillis, long bytesMoved,
+    public record Row(CNN2DFormat layout, String shape, String operation, double medianMillis, long bytesMoved,
             double gigabytesPerSecond, double ratioToAssign) {
     }
 
@@ -68,10 +77,11 @@ public final class ShiftBench {
          */
         public String toMarkdown() {
             StringBuilder sb = new StringBuilder();
-            sb.append("| shape | operation | median ms | GB/s (read+write) | ratio to assign |\n");
-            sb.append("|---|---|---:|---:|---:|\n");
+            sb.append("| layout | shape | operation | median ms | GB/s (read+write) | ratio to assign |\n");
+            sb.append("|---|---|---|---:|---:|---:|\n");
             for (Row r : rows) {
-                sb.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.1f | %.2f |%n", r.shape(), r.operation(),
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.3f | %.1f | %.2f |%n", r.layout(), r.shape(),
+                        r.operation(),
                         r.medianMillis(), r.gigabytesPerSecond(), r.ratioToAssign()));
             }
             return sb.toString();
@@ -79,18 +89,22 @@ public final class ShiftBench {
     }
 
     /**
-     * Measures every shape of {@link #SHAPES}.
+     * Measures every shape of {@link #SHAPES} (NCHW), then of {@link #NHWC_SHAPES} (NHWC).
      *
      * @param threads ND4J threads (at least 1); the previous setting is restored afterwards
      * @param iterations measured iterations per operation (at least 1); as many warm-up iterations run first
      * @return the medians
      */
     public static Result run(int threads, int iterations) {
-        return run(threads, iterations, SHAPES);
+        Result nchw = run(threads, iterations, SHAPES, CNN2DFormat.NCHW);
+        Result nhwc = run(threads, iterations, NHWC_SHAPES, CNN2DFormat.NHWC);
+        List<Row> rows = new ArrayList<>(nchw.rows());
+        rows.addAll(nhwc.rows());
+        return new Result(threads, iterations, rows);
     }
 
     /**
-     * Measures the given shapes.
+     * Measures the given NCHW shapes.
      *
      * @param threads ND4J threads (at least 1)
      * @param iterations measured iterations per operation (at least 1)
@@ -98,6 +112,20 @@ public final class ShiftBench {
      * @return the medians
      */
     public static Result run(int threads, int iterations, List<long[]> shapes) {
+        return run(threads, iterations, shapes, CNN2DFormat.NCHW);
+    }
+
+    /**
+     * Measures the given shapes in the given layout.
+     *
+     * @param threads ND4J threads (at least 1)
+     * @param iterations measured iterations per operation (at least 1)
+     * @param shapes {@code [N·T, C, H, W]} (NCHW) or {@code [N·T, H, W, C]} (NHWC) shapes, N·T divisible by
+     *     {@link #SEGMENTS}, C at least 8
+     * @param format the layout of every shape
+     * @return the medians
+     */
+    public static Result run(int threads, int iterations, List<long[]> shapes, CNN2DFormat format) {
         if (threads < 1) {
             throw new IllegalArgumentException("ShiftBench: threads must be >= 1, found " + threads);
         }
@@ -111,7 +139,7 @@ public final class ShiftBench {
         try {
             List<Row> rows = new ArrayList<>();
             for (long[] shape : shapes) {
-                rows.addAll(measure(shape, iterations));
+                rows.addAll(measure(shape, format, iterations));
             }
             return new Result(threads, iterations, rows);
         } finally {
@@ -134,17 +162,17 @@ public final class ShiftBench {
         System.out.print(r.toMarkdown());
     }
 
-    private static List<Row> measure(long[] shape, int iterations) {
+    private static List<Row> measure(long[] shape, CNN2DFormat format, int iterations) {
         INDArray in = Nd4j.rand(DataType.FLOAT, shape);
         INDArray out = in.ulike();
         INDArray grad = in.ulike();
         INDArray copy = in.ulike();
         long bytes = in.length() * in.dataType().width();
         Runnable[] ops = {
-            () -> TemporalShift.forward(in, out, SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW),
+            () -> TemporalShift.forward(in, out, SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format),
             () -> {
-                TemporalShift.forward(in, out, SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW);
-                TemporalShift.backward(out, grad, SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW);
+                TemporalShift.forward(in, out, SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format);
+                TemporalShift.backward(out, grad, SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format);
             },
             () -> copy.assign(in),
             () -> in.dup().close(),
@@ -173,7 +201,7 @@ public final class ShiftBench {
         }
         List<Row> rows = new ArrayList<>();
         for (int k = 0; k < ops.length; k++) {
-            rows.add(new Row(shapeText, names[k], medians[k], moved[k], gbs[k], gbs[k] / gbs[2]));
+            rows.add(new Row(format, shapeText, names[k], medians[k], moved[k], gbs[k], gbs[k] / gbs[2]));
         }
         for (INDArray a : new INDArray[] {in, out, grad, copy}) {
             a.close();

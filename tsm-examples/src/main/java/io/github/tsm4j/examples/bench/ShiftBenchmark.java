@@ -4,7 +4,9 @@ import io.github.tsm4j.core.ShiftDirection;
 import io.github.tsm4j.core.TemporalShift;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -30,14 +32,20 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * JMH benchmark of the temporal shift ({@link TemporalShift}, BIDIRECTIONAL, foldDiv 8, T = 8, float32,
- * NCHW): forward, forward+backward, and, on the same array in the same run, a preallocated
+ * JMH benchmark of the temporal shift ({@link TemporalShift}, BIDIRECTIONAL, foldDiv 8, T = 8, float32):
+ * forward, backward (the adjoint), forward+backward, and, on the same array in the same run, a preallocated
  * {@code assign} copy and {@code dup()} (allocation and release included).
  *
+ * <p>Cases ({@code case} parameter, {@code LAYOUT:shape}): NCHW {@code [N·T, C, H, W]} 8×256×56×56,
+ * 8×2048×7×7, 64×64×56×56, and NHWC {@code [N·T, H, W, C]} with the shapes of the 16 shifted block inputs
+ * of TSM-ResNet-50 for one 8-frame clip: 8×56×56×256, 8×28×28×512, 8×14×14×1024, 8×7×7×2048 (the layout
+ * the inference networks run in). {@code kernel}: {@code host} (the default kernels) or {@code views}
+ * (the generic strided-view path), see {@link TemporalShift.Kernel}.
+ *
  * <p>Run: {@code java -cp tsm-examples/target/tsm.jar io.github.tsm4j.examples.bench.ShiftBenchmark}
- * (JMH options may follow, e.g. {@code -p threads=2}); after JMH's own table, {@link #main} prints
- * GB/s (bytes read + written: 2 × the array for forward, assign and dup, 4 × for forward+backward) and
- * the ratio to {@code assign} per shape.
+ * (JMH options may follow, e.g. {@code -p threads=1 -p kernel=host,views}); after JMH's own table,
+ * {@link #main} prints GB/s (bytes read + written: 2 × the array for forward, backward, assign and dup,
+ * 4 × for forward+backward) and the ratio to {@code assign} per case and kernel.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -47,14 +55,20 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 @Fork(1)
 public class ShiftBenchmark {
 
-    /** {@code [N·T, C, H, W]} of the benchmarked array. */
-    @Param({"8x256x56x56", "8x2048x7x7", "64x64x56x56"})
-    public String shape;
+    /** Layout and shape of the benchmarked array, {@code NCHW:[N·T]xCxHxW} or {@code NHWC:[N·T]xHxWxC}. */
+    @Param({"NCHW:8x256x56x56", "NCHW:8x2048x7x7", "NCHW:64x64x56x56",
+        "NHWC:8x56x56x256", "NHWC:8x28x28x512", "NHWC:8x14x14x1024", "NHWC:8x7x7x2048"})
+    public String layoutShape;
 
-    /** ND4J threads. */
+    /** ND4J (OpenMP) threads; the NHWC kernel runs on the calling thread unless -Dtsm4j.shift.threads is set. */
     @Param({"2"})
     public int threads;
 
+    /** {@code host} or {@code views}. */
+    @Param({"host"})
+    public String kernel;
+
+    private CNN2DFormat format;
     private INDArray in;
     private INDArray out;
     private INDArray grad;
@@ -65,7 +79,10 @@ public class ShiftBenchmark {
     public void setUp() {
         Nd4j.getEnvironment().setMaxThreads(threads);
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
-        in = Nd4j.rand(DataType.FLOAT, parse(shape));
+        TemporalShift.kernel(TemporalShift.Kernel.valueOf(kernel.toUpperCase(Locale.ROOT)));
+        String[] parts = layoutShape.split(":");
+        format = CNN2DFormat.valueOf(parts[0]);
+        in = Nd4j.rand(DataType.FLOAT, parse(parts[1]));
         out = in.ulike();
         grad = in.ulike();
         copy = in.ulike();
@@ -82,15 +99,22 @@ public class ShiftBenchmark {
     /** @return the shifted array */
     @Benchmark
     public INDArray forward() {
-        TemporalShift.forward(in, out, ShiftBench.SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW);
+        TemporalShift.forward(in, out, ShiftBench.SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format);
         return out;
+    }
+
+    /** @return the input gradient of the shift for the output gradient {@code in} */
+    @Benchmark
+    public INDArray backward() {
+        TemporalShift.backward(in, grad, ShiftBench.SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format);
+        return grad;
     }
 
     /** @return the input gradient */
     @Benchmark
     public INDArray forwardBackward() {
-        TemporalShift.forward(in, out, ShiftBench.SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW);
-        TemporalShift.backward(out, grad, ShiftBench.SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW);
+        TemporalShift.forward(in, out, ShiftBench.SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format);
+        TemporalShift.backward(out, grad, ShiftBench.SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format);
         return grad;
     }
 
@@ -125,25 +149,34 @@ public class ShiftBenchmark {
         Collection<RunResult> results = new Runner(new OptionsBuilder().parent(cli)
                 .include(ShiftBenchmark.class.getName()).build()).run();
         System.out.println();
-        System.out.println("| shape | operation | ms/op | GB/s (read+write) | ratio to assign |");
-        System.out.println("|---|---|---:|---:|---:|");
-        for (String s : new String[] {"8x256x56x56", "8x2048x7x7", "64x64x56x56"}) {
-            double bytes = Arrays.stream(parse(s)).reduce(1, (a, b) -> a * b) * 4.0;
-            double assignGbs = Double.NaN;
-            for (String op : new String[] {"assign", "forward", "forwardBackward", "dup"}) {
-                for (RunResult r : results) {
-                    String name = r.getParams().getBenchmark();
-                    if (!name.endsWith("." + op) || !s.equals(r.getParams().getParam("shape"))) {
-                        continue;
+        System.out.println("| case | kernel | operation | ms/op | GB/s (read+write) | ratio to assign |");
+        System.out.println("|---|---|---|---:|---:|---:|");
+        Set<String> cases = new LinkedHashSet<>();
+        Set<String> kernels = new LinkedHashSet<>();
+        for (RunResult r : results) {
+            cases.add(r.getParams().getParam("layoutShape"));
+            kernels.add(r.getParams().getParam("kernel"));
+        }
+        for (String c : cases) {
+            for (String k : kernels) {
+                double bytes = Arrays.stream(parse(c.split(":")[1])).reduce(1, (a, b) -> a * b) * 4.0;
+                double assignGbs = Double.NaN;
+                for (String op : new String[] {"assign", "forward", "backward", "forwardBackward", "dup"}) {
+                    for (RunResult r : results) {
+                        String name = r.getParams().getBenchmark();
+                        if (!name.endsWith("." + op) || !c.equals(r.getParams().getParam("layoutShape"))
+                                || !k.equals(r.getParams().getParam("kernel"))) {
+                            continue;
+                        }
+                        double ms = r.getPrimaryResult().getScore();
+                        double moved = (op.equals("forwardBackward") ? 4 : 2) * bytes;
+                        double gbs = moved / (ms * 1e6);
+                        if (op.equals("assign")) {
+                            assignGbs = gbs;
+                        }
+                        System.out.println(String.format(Locale.ROOT, "| %s | %s | %s | %.3f | %.1f | %.2f |", c, k,
+                                op, ms, gbs, gbs / assignGbs));
                     }
-                    double ms = r.getPrimaryResult().getScore();
-                    double moved = (op.equals("forwardBackward") ? 4 : 2) * bytes;
-                    double gbs = moved / (ms * 1e6);
-                    if (op.equals("assign")) {
-                        assignGbs = gbs;
-                    }
-                    System.out.println(String.format(Locale.ROOT, "| %s | %s | %.3f | %.1f | %.2f |", s, op, ms, gbs,
-                            gbs / assignGbs));
                 }
             }
         }

@@ -116,6 +116,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bars.")
     boolean noProgress;
 
+    @Option(names = "--save-model", paramLabel = "FILE",
+            description = "Also save the trained TSM as a model zip (no optimizer state) for tsm stream / predict / info.")
+    Path saveModel;
+
     /**
      * Demo settings.
      *
@@ -191,8 +195,14 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        run(new Options(output, seed, trainPerClass, validationPerClass, size, segments, epochs, batchSize,
+        DemoResult r = run(new Options(output, seed, trainPerClass, validationPerClass, size, segments, epochs, batchSize,
                 learningRate, baseWidth, foldDiv, threads, noProgress ? null : System.err), out);
+        if (saveModel != null) {
+            saveModel(r.tsm().checkpoint(), saveModel);
+            out.printf(Locale.ROOT, "saved the TSM as %s (try: tsm stream %s/data/videos/%s.webm -m %s)%n", saveModel,
+                    r.output(), r.streamedClip(), saveModel);
+            out.flush();
+        }
         return 0;
     }
 
@@ -205,6 +215,87 @@ public final class DemoCommand implements Callable<Integer> {
      * @throws IOException when files cannot be written
      */
     public static DemoResult run(Options o, PrintWriter out) throws IOException {
+        long start = System.nanoTime();
+        Prepared p = prepare(o, out);
+        ModelReport tsm = trainOne("TSM", ShiftPlacement.RESIDUAL, p, o, p.dir().resolve("tsm"), out);
+        ModelReport tsn = trainOne("TSN", ShiftPlacement.NONE, p, o, p.dir().resolve("tsn"), out);
+        Path dir = p.dir();
+        List<String> classes = p.classes();
+        VideoDataset validation = p.layout().validation();
+        InputSpec input = p.input();
+        Map<String, List<EpochRecord>> curves = new LinkedHashMap<>();
+        curves.put("TSN", tsn.history());
+        curves.put("TSM", tsm.history());
+        TrainingPlots.curves(curves, dir.resolve(TrainingPlots.CURVES));
+
+        double chance = 1.0 / classes.size();
+        out.println();
+        out.printf(Locale.ROOT, "%-5s %-9s %7s %7s %9s %8s %8s%n", "model", "shift", "top-1", "top-5", "mean-cls",
+                "params", "train-s");
+        for (ModelReport r : List.of(tsn, tsm)) {
+            out.printf(Locale.ROOT, "%-5s %-9s %6.1f%% %6.1f%% %8.1f%% %8d %8.1f%n", r.name(), r.placement(),
+                    100 * r.top1(), 100 * r.top5(), 100 * r.meanClassAccuracy(), r.trainableParams(), r.trainSeconds());
+        }
+        out.printf(Locale.ROOT, "chance: %.1f%% (%d classes). The shift adds no parameters and no multiply-adds.%n",
+                100 * chance, classes.size());
+        out.printf(Locale.ROOT, "plots: %s, %s/confusion-matrix.png, %s/confusion-matrix.png%n",
+                dir.resolve(TrainingPlots.CURVES), dir.resolve("tsn"), dir.resolve("tsm"));
+        out.flush();
+
+        List<StreamStep> steps = new ArrayList<>();
+        String[] clip = stream(tsm.checkpoint(), validation, input, steps, out);
+        double total = seconds(start);
+        out.printf(Locale.ROOT, "%ntotal time: %.1f s%n", total);
+        out.flush();
+        return new DemoResult(dir, classes, chance, tsn, tsm, clip[0], clip[1], steps, total);
+    }
+
+    /**
+     * The online-capable half of the demo: generates the dataset and trains only the TSM (residual,
+     * uni-directional shift, so the same weights run frame by frame in {@link TsmStreamingModel} and
+     * {@code tsm stream}), with the demo's recipe and caching. Used by tests that need a model which
+     * has really learned the temporal-order classes, and by {@code tsm demo --save-model}.
+     *
+     * @param o settings (as for {@link #run})
+     * @param out progress lines
+     * @return the generated data and the trained TSM ({@link ModelReport#checkpoint()} is a loadable model)
+     * @throws IOException when files cannot be written
+     */
+    public static TsmTraining trainTsm(Options o, PrintWriter out) throws IOException {
+        Prepared p = prepare(o, out);
+        ModelReport tsm = trainOne("TSM", ShiftPlacement.RESIDUAL, p, o, p.dir().resolve("tsm"), out);
+        return new TsmTraining(p.layout(), tsm);
+    }
+
+    /**
+     * The outcome of {@link #trainTsm}.
+     *
+     * @param data the generated dataset (training and held-out clips)
+     * @param tsm the trained TSM
+     */
+    public record TsmTraining(TemporalOrderDataset.Layout data, ModelReport tsm) {}
+
+    /**
+     * Saves a demo checkpoint as a plain model zip (no optimizer state), e.g. for {@code tsm stream}
+     * and {@code tsm predict}; its provenance keeps the training source the checkpoint recorded.
+     *
+     * @param checkpoint a checkpoint written by the demo ({@link ModelReport#checkpoint()})
+     * @param file the model zip to write (parent folders created)
+     * @throws IOException when the checkpoint cannot be read or the file written
+     */
+    public static void saveModel(Path checkpoint, Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        TsmModel.load(checkpoint).save(file, false);
+    }
+
+    /** Everything both trainings share: folder, generated data, decoded clips, recipe. */
+    private record Prepared(Path dir, TemporalOrderDataset.Layout layout, InputSpec input, List<String> classes,
+            CachedClips train, CachedClips validation, TrainingRecipe recipe) {}
+
+    private static Prepared prepare(Options o, PrintWriter out) throws IOException {
         long start = System.nanoTime();
         if (o.threads() > 0) {
             org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(o.threads());
@@ -236,41 +327,33 @@ public final class DemoCommand implements Callable<Integer> {
         CachedClips trainClips = CachedClips.training(train, input, o.batchSize(), o.seed());
         CachedClips validationClips = CachedClips.validation(validation, input, o.batchSize());
         out.printf(Locale.ROOT, "decoded all clips into memory (%.1f s)%n", seconds(decode));
-        ModelReport tsm = trainOne("TSM", ShiftPlacement.RESIDUAL, input, classes, trainClips, validationClips, recipe,
-                o, dir.resolve("tsm"), out);
-        ModelReport tsn = trainOne("TSN", ShiftPlacement.NONE, input, classes, trainClips, validationClips, recipe,
-                o, dir.resolve("tsn"), out);
-        Map<String, List<EpochRecord>> curves = new LinkedHashMap<>();
-        curves.put("TSN", tsn.history());
-        curves.put("TSM", tsm.history());
-        TrainingPlots.curves(curves, dir.resolve(TrainingPlots.CURVES));
-
-        double chance = 1.0 / classes.size();
-        out.println();
-        out.printf(Locale.ROOT, "%-5s %-9s %7s %7s %9s %8s %8s%n", "model", "shift", "top-1", "top-5", "mean-cls",
-                "params", "train-s");
-        for (ModelReport r : List.of(tsn, tsm)) {
-            out.printf(Locale.ROOT, "%-5s %-9s %6.1f%% %6.1f%% %8.1f%% %8d %8.1f%n", r.name(), r.placement(),
-                    100 * r.top1(), 100 * r.top5(), 100 * r.meanClassAccuracy(), r.trainableParams(), r.trainSeconds());
-        }
-        out.printf(Locale.ROOT, "chance: %.1f%% (%d classes). The shift adds no parameters and no multiply-adds.%n",
-                100 * chance, classes.size());
-        out.printf(Locale.ROOT, "plots: %s, %s/confusion-matrix.png, %s/confusion-matrix.png%n",
-                dir.resolve(TrainingPlots.CURVES), dir.resolve("tsn"), dir.resolve("tsm"));
-        out.flush();
-
-        List<StreamStep> steps = new ArrayList<>();
-        String[] clip = stream(tsm.checkpoint(), validation, input, steps, out);
-        double total = seconds(start);
-        out.printf(Locale.ROOT, "%ntotal time: %.1f s%n", total);
-        out.flush();
-        return new DemoResult(dir, classes, chance, tsn, tsm, clip[0], clip[1], steps, total);
+        return new Prepared(dir, layout, input, classes, trainClips, validationClips, recipe);
     }
 
-    private static ModelReport trainOne(String name, ShiftPlacement placement, InputSpec input, List<String> classes,
-            CachedClips train, CachedClips valIt, TrainingRecipe recipe, Options o, Path dir, PrintWriter out)
-            throws IOException {
+    /** The provenance source of the demo's models: the generated dataset and how it was made. */
+    private static Map<String, Object> source(Options o, Prepared p) {
+        Map<String, Object> dataset = new LinkedHashMap<>();
+        dataset.put("generator", "TemporalOrderDataset");
+        dataset.put("seed", o.seed());
+        dataset.put("trainClips", p.train().clips());
+        dataset.put("validationClips", p.validation().clips());
+        dataset.put("frames", o.segments());
+        dataset.put("size", o.size());
+        dataset.put("folder", p.layout().root().toString());
+        Map<String, Object> source = new LinkedHashMap<>();
+        source.put("command", "tsm demo");
+        source.put("dataset", dataset);
+        return source;
+    }
+
+    private static ModelReport trainOne(String name, ShiftPlacement placement, Prepared p, Options o, Path dir,
+            PrintWriter out) throws IOException {
         long start = System.nanoTime();
+        InputSpec input = p.input();
+        List<String> classes = p.classes();
+        CachedClips train = p.train();
+        CachedClips valIt = p.validation();
+        TrainingRecipe recipe = p.recipe();
         TsmConfig config = TsmConfig.builder(Backbone.RESNET18, classes.size()).input(input).placement(placement)
                 .direction(ShiftDirection.UNIDIRECTIONAL).baseWidth(o.baseWidth()).foldDiv(o.foldDiv())
                 .dropout(DEFAULT_DROPOUT).build();
@@ -283,7 +366,7 @@ public final class DemoCommand implements Callable<Integer> {
             CachedClips trainIt = train;
             int batches = (train.clips() + o.batchSize() - 1) / o.batchSize();
             Trainer.TrainingResult r = Trainer.builder(model.graph(), recipe).checkpointDir(dir).validation(valIt)
-                    .labels(classes).extraEntries(ModelEntries.of(model.graph(), config, classes))
+                    .labels(classes).extraEntries(ModelEntries.of(model.graph(), config, classes, source(o, p)))
                     .beforeEpoch(trainIt::setEpoch)
                     .progress(new ConsoleProgress(name, batches, o.progress(), out)).build().fit(trainIt);
             ComputationGraph trained = r.model();

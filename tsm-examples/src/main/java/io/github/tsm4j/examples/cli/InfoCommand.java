@@ -29,8 +29,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tsm info MODEL}: what a saved model is: its configuration, labels, trainable parameter count
  * (DL4J's {@code numParams()} also counts BatchNorm running statistics, reported apart) and provenance:
- * when the network was saved, and every other {@code tsm4j-*.json} entry in the zip (e.g. the library
- * version and what the model was made from, where the writing command recorded them).
+ * when the network was saved, and every other {@code tsm4j-*.json} entry in the zip, above all
+ * {@value io.github.tsm4j.models.TsmModel#PROVENANCE_ENTRY} (tsm4j, DL4J, ND4J and Java versions, time, and
+ * the source of the weights: imported checkpoint and its SHA-256, or dataset, recipe and epoch); files
+ * written before tsm4j recorded it say so.
  */
 @Command(
         name = "info",
@@ -110,7 +112,7 @@ public final class InfoCommand implements Callable<Integer> {
         for (Map.Entry<String, JsonNode> e : provenance.entrySet()) {
             JsonNode node = e.getValue();
             if (node.isObject()) {
-                node.fields().forEachRemaining(f -> out.println("  " + f.getKey() + ": " + compact(f.getValue())));
+                node.fields().forEachRemaining(f -> print(out, "  ", f.getKey(), f.getValue()));
             } else {
                 out.println("  " + e.getKey() + ": " + compact(node));
             }
@@ -170,6 +172,16 @@ public final class InfoCommand implements Callable<Integer> {
                 return "unknown";
             }
             return e.getLastModifiedTime().toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        }
+    }
+
+    /** One field; objects (e.g. a provenance's source) one field per line, indented, up to two levels deep. */
+    private static void print(PrintWriter out, String indent, String key, JsonNode value) {
+        if (value.isObject() && !value.isEmpty() && indent.length() <= 4) {
+            out.println(indent + key + ":");
+            value.fields().forEachRemaining(f -> print(out, indent + "  ", f.getKey(), f.getValue()));
+        } else {
+            out.println(indent + key + ": " + compact(value));
         }
     }
 

@@ -300,7 +300,8 @@ public final class TrainCommand implements Callable<Integer> {
                 model = TsmModel.create(config, classes, TsmNetworks.defaultGlobals().seed(o.recipe().seed()));
             }
             config = model.config();
-            entries = ModelEntries.of(model.graph(), config, classes);
+            entries = ModelEntries.of(model.graph(), config, classes, ModelEntries.trainingSource(o.labels(), o.videos(),
+                    o.trainSplit(), o.valSplit(), o.init(), o.init() != null ? model : null));
             builder = Trainer.builder(model.graph(), o.recipe()).extraEntries(entries);
         }
         InputSpec input = config.input();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.junit.jupiter.api.Test;
 
 class ShiftBenchTest {
@@ -22,7 +23,20 @@ class ShiftBenchTest {
             assertEquals("8×16×4×4", row.shape());
             assertTrue(row.gigabytesPerSecond() > 0, row.toString());
         }
-        assertTrue(r.toMarkdown().startsWith("| shape | operation | median ms |"));
+        assertTrue(r.toMarkdown().startsWith("| layout | shape | operation | median ms |"));
+        assertEquals(CNN2DFormat.NCHW, r.rows().get(0).layout());
+    }
+
+    @Test
+    void nhwcRunsTheSameOperationsAndNamesTheLayout() {
+        ShiftBench.Result r = ShiftBench.run(1, 2, List.of(new long[] {8, 4, 4, 16}), CNN2DFormat.NHWC);
+        assertEquals(List.of("shift", "shift+back", "assign", "dup"),
+                r.rows().stream().map(ShiftBench.Row::operation).toList());
+        for (ShiftBench.Row row : r.rows()) {
+            assertEquals(CNN2DFormat.NHWC, row.layout());
+            assertEquals("8×4×4×16", row.shape());
+        }
+        assertTrue(r.toMarkdown().contains("| NHWC | 8×4×4×16 | shift |"), r.toMarkdown());
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,6 +48,22 @@ class DemoCommandTest {
         }
         assertTrue(Files.size(dir.resolve(TrainingPlots.CURVES)) > 0);
         assertEquals(4, r.stream().size(), "one prediction per streamed frame");
+
+        // --save-model: a plain model zip whose provenance names the demo's data, recipe and epoch
+        Path saved = dir.resolve("saved/tsm.zip");
+        DemoCommand.saveModel(r.tsm().checkpoint(), saved);
+        TsmModel model = TsmModel.load(saved);
+        assertEquals(ShiftPlacement.RESIDUAL, model.config().placement());
+        try (var zip = new java.util.zip.ZipFile(saved.toFile())) {
+            assertEquals(null, zip.getEntry("updaterState.bin"), "no optimizer state in the saved model");
+            assertTrue(zip.getEntry("updaterState.bin") == null && zip.getEntry("objects/tsm4j-provenance.json") != null);
+        }
+        var source = model.provenance().orElseThrow().source();
+        assertEquals("tsm demo", source.get("command"));
+        assertEquals(Map.of("generator", "TemporalOrderDataset", "seed", 3, "trainClips", 12, "validationClips", 6,
+                "frames", 4, "size", 16, "folder", dir.resolve("data").toString()), source.get("dataset"));
+        assertEquals(1, source.get("epoch"));
+        assertEquals(1, source.get("epochs"));
         assertTrue(text.toString().contains("TSM   RESIDUAL"), text.toString());
         assertTrue(r.seconds() > 0);
     }
@@ -65,6 +82,11 @@ class DemoCommandTest {
                 data.validationJson(), out, null, config, null, recipe.toBuilder().epochs(2).build(), 1, null);
         TrainCommand.Result r = TrainCommand.run(first, new PrintWriter(text, true));
         assertEquals(2, r.history().size());
+        var provenance = TsmModel.load(r.checkpoint()).provenance().orElseThrow();
+        assertEquals(io.github.tsm4j.models.Provenance.libraryVersion(), provenance.tsm4jVersion());
+        assertEquals(2, provenance.source().get("epoch"), "the trainer records the epoch of every checkpoint");
+        assertEquals(2, provenance.source().get("epochs"));
+        assertEquals(0.01, ((Map<?, ?>) provenance.source().get("recipe")).get("learningRate"));
         assertTrue(Files.exists(out.resolve(TrainingPlots.CURVES)));
 
         EvaluationResult e = EvalCommand.run(new EvalCommand.Options(r.checkpoint(), data.validation(),

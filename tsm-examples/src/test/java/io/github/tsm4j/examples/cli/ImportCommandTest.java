@@ -43,7 +43,7 @@ class ImportCommandTest {
     }
 
     @Test
-    void importsAnOfficialCheckpointAndPrintsWhatItInferred() throws IOException {
+    void importsAnOfficialCheckpointAndPrintsWhatItInferred() throws Exception {
         Path ckpt = checkpoint("TSM_kinetics_RGB_resnet18_shift4_block_tpool_avg_segment4_e50.pth");
         Path labels = tmp.resolve("labels.txt");
         Files.writeString(labels, "walk\nrun\njump\nswim\nclimb\n\n");
@@ -64,6 +64,21 @@ class ImportCommandTest {
         assertEquals(Backbone.RESNET18, loaded.config().backbone());
         assertEquals(ShiftPlacement.IN_PLACE, loaded.config().placement());
         assertEquals(List.of("walk", "run", "jump", "swim", "climb"), loaded.labels());
+
+        // provenance: this build's version and the checkpoint the weights came from, shown by tsm info
+        var provenance = loaded.provenance().orElseThrow();
+        assertEquals(io.github.tsm4j.models.Provenance.libraryVersion(), provenance.tsm4jVersion());
+        String sha = java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(ckpt)));
+        assertEquals(ckpt.getFileName().toString(), provenance.source().get("imported"));
+        assertEquals(sha, provenance.source().get("sha256"));
+        assertEquals("ZIP", provenance.source().get("format"));
+        assertEquals("OFFICIAL_TSM", provenance.source().get("layout"));
+        StringWriter info = new StringWriter();
+        assertEquals(0, run(info, err, "info", model.toString()), err.toString());
+        assertTrue(info.toString().contains("  source:\n    imported: " + ckpt.getFileName() + "\n    format: ZIP\n"
+                + "    layout: OFFICIAL_TSM\n"), info.toString());
+        assertTrue(info.toString().contains("    sha256: " + sha + "\n"), info.toString());
     }
 
     @Test

@@ -21,7 +21,11 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import io.github.tsm4j.models.Provenance;
+import org.deeplearning4j.util.ModelSerializer;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -165,6 +169,46 @@ class ModelCommandsTest {
     }
 
     @Test
+    void unknownModelFilesAreOneLineForPredictAndStreamAndVerboseAddsTheTrace() throws Exception {
+        Path missing = dir.resolve("none.zip");
+        for (String command : List.of("predict", "stream")) {
+            Run r = tsm(command, video.toString(), "-m", missing.toString());
+            assertEquals(1, r.exit(), command);
+            assertEquals(List.of("tsm " + command + ": model " + missing + " not found"), r.errLines());
+
+            // a DL4J model zip without the tsm4j entries
+            Path plain = dir.resolve("plain-dl4j.zip");
+            if (!Files.exists(plain)) {
+                ModelSerializer.writeModel(TsmModel.load(model).graph(), plain.toFile(), false);
+            }
+            r = tsm(command, video.toString(), "-m", plain.toString());
+            assertEquals(1, r.exit(), command);
+            assertEquals(List.of("tsm " + command + ": cannot load model " + plain + ": Not a tsm4j model (no "
+                    + "tsm4j-config.json / tsm4j-labels.json entries): " + plain), r.errLines());
+
+            Path text = Files.writeString(dir.resolve("text-" + command + ".zip"), "hello");
+            r = tsm(command, video.toString(), "-m", text.toString());
+            assertEquals(1, r.exit(), command);
+            assertEquals(1, r.errLines().size(), r.err());
+            assertTrue(r.err().startsWith("tsm " + command + ": cannot load model " + text + ": "), r.err());
+            assertTrue(!r.err().contains("\tat "), r.err());
+
+            r = tsm(command, video.toString(), "-m", text.toString(), "-v");
+            assertEquals(1, r.exit(), command);
+            assertTrue(r.errLines().size() > 1 && r.err().contains("\tat io.github.tsm4j.examples.cli.Models.load"),
+                    r.err());
+        }
+        // predict: a directory is not a video, a missing option is a usage error
+        Run r = tsm("predict", dir.toString(), "-m", model.toString());
+        assertEquals(1, r.exit());
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.err().startsWith("tsm predict: "), r.err());
+        r = tsm("predict", video.toString());
+        assertEquals(2, r.exit());
+        assertEquals("tsm: Missing required option: '--model=MODEL'", r.errLines().get(0));
+    }
+
+    @Test
     void infoShowsConfigLabelsTrainableParametersAndProvenance() {
         Run r = tsm("info", model.toString());
         assertEquals(0, r.exit(), r.err());
@@ -175,6 +219,39 @@ class ModelCommandsTest {
         // (11,689,512 for w = 64, K = 1000 as torchvision); BatchNorm keeps 2 statistics per channel, 75·w channels
         assertTrue(out.contains("Parameters: 176,907 trainable (+ 1,200 BatchNorm running statistics)"), out);
         assertTrue(out.contains("Provenance:"), out);
+    }
+
+    @Test
+    void infoShowsTheRecordedVersionsAndSourceAndSaysWhenAnOldFileHasNone() throws Exception {
+        Map<String, Object> source = new LinkedHashMap<>();
+        source.put("command", "tsm demo");
+        source.put("dataset", Map.of("seed", 7));
+        Path withSource = dir.resolve("with-source.zip");
+        TsmModel.load(model).withSource(source).save(withSource, false);
+        Run r = tsm("info", withSource.toString());
+        assertEquals(0, r.exit(), r.err());
+        String version = Provenance.libraryVersion();
+        assertTrue(r.out().contains("Provenance:\n  saved: "), r.out());
+        assertTrue(r.out().contains("\n  tsm4j: " + version + "\n  dl4j: 1.0.0-M2.1\n  nd4j: 1.0.0-M2.1\n  java: "
+                + System.getProperty("java.version") + "\n  created: "), r.out());
+        assertTrue(r.out().endsWith("\n  source:\n    command: tsm demo\n    dataset:\n      seed: 7\n"), r.out());
+
+        JsonNode json = new ObjectMapper().readTree(tsm("info", withSource.toString(), "--json").out())
+                .get("provenance").get(TsmModel.PROVENANCE_ENTRY);
+        assertEquals(version, json.get("tsm4j").asText());
+        assertEquals(7, json.get("source").get("dataset").get("seed").asInt());
+
+        // a file written before tsm4j recorded provenance: configuration and labels only
+        TsmModel m = TsmModel.load(model);
+        Path old = dir.resolve("old.zip");
+        ModelSerializer.writeModel(m.graph(), old.toFile(), false);
+        ModelSerializer.addObjectToFile(old.toFile(), TsmModel.CONFIG_ENTRY, new ObjectMapper().writeValueAsString(m.config()));
+        ModelSerializer.addObjectToFile(old.toFile(), TsmModel.LABELS_ENTRY, new ObjectMapper().writeValueAsString(m.labels()));
+        r = tsm("info", old.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().endsWith("Provenance:\n  saved: " + r.out().lines().filter(l -> l.startsWith("  saved: "))
+                .findFirst().orElseThrow().substring(9) + "\n  (no library version or source recorded in this file)\n"),
+                r.out());
     }
 
     @Test

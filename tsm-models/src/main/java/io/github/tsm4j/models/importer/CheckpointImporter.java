@@ -51,7 +51,27 @@ public final class CheckpointImporter {
      * @throws IllegalArgumentException if no network can be inferred
      */
     public static ImportResult importFile(Path file, ImportOptions options) throws IOException {
-        return importCheckpoint(TorchCheckpoint.read(file), options);
+        ImportResult r = importCheckpoint(TorchCheckpoint.read(file), options);
+        java.util.Map<String, Object> source = new java.util.LinkedHashMap<>(r.model().source());
+        source.put("sha256", sha256(file));
+        return new ImportResult(r.model().withSource(source), r.layout(), r.notes(), r.skipped());
+    }
+
+    /** Hex SHA-256 of a file, read in 1 MiB blocks. */
+    static String sha256(Path file) throws IOException {
+        java.security.MessageDigest digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            byte[] block = new byte[1 << 20];
+            for (int n; (n = in.read(block)) > 0; ) {
+                digest.update(block, 0, n);
+            }
+        }
+        return java.util.HexFormat.of().formatHex(digest.digest());
     }
 
     /**
@@ -66,7 +86,19 @@ public final class CheckpointImporter {
         notes.add("format " + ckpt.format());
         ckpt.epoch().ifPresent(e -> notes.add("checkpoint epoch " + e
                 + ckpt.bestPrec1().stream().mapToObj(p -> ", best_prec1 " + p).findFirst().orElse("")));
-        return importStateDict(ckpt.path(), ckpt.stateDict(), ckpt.arch(), options, notes);
+        ImportResult r = importStateDict(ckpt.path(), ckpt.stateDict(), ckpt.arch(), options, notes);
+        // the provenance's source (TsmModel.save writes it): which checkpoint, how it was read
+        java.util.Map<String, Object> source = new java.util.LinkedHashMap<>();
+        source.put("imported", ckpt.path().getFileName().toString());
+        source.put("format", ckpt.format().toString());
+        source.put("layout", r.layout().toString());
+        ckpt.arch().ifPresent(a -> source.put("arch", a));
+        ckpt.epoch().ifPresent(e -> source.put("checkpointEpoch", e));
+        ckpt.bestPrec1().ifPresent(p -> source.put("bestPrec1", p));
+        if (!r.skipped().isEmpty()) {
+            source.put("notLoaded", r.skipped());
+        }
+        return new ImportResult(r.model().withSource(source), r.layout(), r.notes(), r.skipped());
     }
 
     /**

@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import io.github.tsm4j.models.Provenance;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -254,7 +256,7 @@ public final class Trainer {
             }
             if (checkpointDir != null) {
                 Path last = checkpointDir.resolve(LAST_CHECKPOINT);
-                new TrainingCheckpoint(graph, recipe, epoch, best, bestAt, extraEntries).write(last);
+                new TrainingCheckpoint(graph, recipe, epoch, best, bestAt, entriesAt(epoch)).write(last);
                 if (improved) {
                     Path tmp = Files.createTempFile(checkpointDir, BEST_CHECKPOINT, ".tmp");
                     Files.copy(last, tmp, StandardCopyOption.REPLACE_EXISTING);
@@ -276,6 +278,25 @@ public final class Trainer {
         }
         graph.setListeners();
         return new TrainingResult(graph, List.copyOf(history), best, bestAt, lastVal);
+    }
+
+    /**
+     * The extra entries of the checkpoint after {@code epoch}: when they hold a {@link Provenance} (a
+     * {@code TsmModel}'s entries), it is rewritten with the time of this checkpoint and its source extended by
+     * {@code epoch}, {@code epochs} and {@code recipe}, so every checkpoint says how far its weights were trained.
+     */
+    private Map<String, byte[]> entriesAt(int epoch) throws IOException {
+        byte[] old = extraEntries.get(Provenance.ZIP_ENTRY);
+        if (old == null) {
+            return extraEntries;
+        }
+        Map<String, Object> source = new LinkedHashMap<>(Provenance.fromZipEntry(old).source());
+        source.put("epoch", epoch);
+        source.put("epochs", recipe.epochs());
+        source.put("recipe", recipe);
+        Map<String, byte[]> entries = new LinkedHashMap<>(extraEntries);
+        entries.put(Provenance.ZIP_ENTRY, Provenance.now(source).toZipEntry());
+        return entries;
     }
 
     /** The single-machine epoch: every minibatch of a (reset) iterator through {@code graph.fit}. */

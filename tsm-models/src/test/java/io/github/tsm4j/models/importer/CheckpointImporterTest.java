@@ -37,6 +37,22 @@ class CheckpointImporterTest {
     }
 
     @Test
+    void importFileRecordsTheCheckpointItsHashFormatAndLayoutAsSource() throws Exception {
+        Path file = resnet18.path();
+        ImportResult r = CheckpointImporter.importFile(file, ImportOptions.defaults().segments(2).inputSize(32, 32));
+        String sha = java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        Map<String, Object> source = r.model().source();
+        assertEquals("resnet18_torchvision.pth", source.get("imported"));
+        assertEquals(resnet18.format().toString(), source.get("format"));
+        assertEquals(r.layout().toString(), source.get("layout"));
+        assertEquals(sha, source.get("sha256"));
+        Path saved = tmp.resolve("imported.zip");
+        r.model().save(saved, false);
+        assertEquals(source, io.github.tsm4j.models.TsmModel.load(saved).provenance().orElseThrow().source());
+    }
+
+    @Test
     void missingUnexpectedAndMisshapedKeysAreListedTogether() {
         Map<String, TorchTensor> sd = new LinkedHashMap<>(resnet18.stateDict());
         sd.remove("layer3.1.bn2.running_var");

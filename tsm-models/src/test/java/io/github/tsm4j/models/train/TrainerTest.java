@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.tsm4j.models.Provenance;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +54,26 @@ class TrainerTest {
             assertEquals(List.of("best.zip", "last.zip", "training.jsonl"),
                     files.map(p -> p.getFileName().toString()).sorted().toList(), "no temporary files left");
         }
+    }
+
+    @Test
+    void everyCheckpointRecordsItsEpochAndRecipeInTheProvenance(@TempDir Path dir) throws Exception {
+        Map<String, Object> dataset = Map.of("dataset", "squares");
+        Trainer.builder(TinyNets.graph(4, 3), recipe(2)).checkpointDir(dir)
+                .extraEntries(Map.of(Provenance.ZIP_ENTRY, Provenance.now(dataset).toZipEntry()))
+                .build().fit(TinyNets.iterator(TRAIN, 8));
+        Provenance p = Provenance.fromZipEntry(
+                TrainingCheckpoint.read(dir.resolve(Trainer.LAST_CHECKPOINT)).extraEntries().get(Provenance.ZIP_ENTRY));
+        assertEquals(List.of("dataset", "epoch", "epochs", "recipe"), List.copyOf(p.source().keySet()));
+        assertEquals("squares", p.source().get("dataset"));
+        assertEquals(2, p.source().get("epoch"));
+        assertEquals(2, p.source().get("epochs"));
+        assertEquals(recipe(2), new ObjectMapper().convertValue(p.source().get("recipe"), TrainingRecipe.class));
+        assertEquals(Provenance.libraryVersion(), p.tsm4jVersion());
+        // the best checkpoint is the one after epoch 1 or 2, and says which
+        Provenance best = Provenance.fromZipEntry(
+                TrainingCheckpoint.read(dir.resolve(Trainer.BEST_CHECKPOINT)).extraEntries().get(Provenance.ZIP_ENTRY));
+        assertEquals(TrainingCheckpoint.read(dir.resolve(Trainer.BEST_CHECKPOINT)).epochsDone(), best.source().get("epoch"));
     }
 
     @Test
