@@ -9,6 +9,7 @@ import io.github.tsm4j.core.layers.SegmentConsensusLayer;
 import io.github.tsm4j.core.layers.TemporalPoolLayer;
 import io.github.tsm4j.core.layers.TemporalShiftLayer;
 import io.github.tsm4j.core.norm.BatchNormImplementation;
+import io.github.tsm4j.core.norm.NativeActivation;
 import io.github.tsm4j.core.norm.NativeBatchNorm;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
@@ -36,7 +37,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * the head, so that a faster implementation is swapped in here only: convolutions are
  * {@link NativeConv2D}/{@link NativeDepthwiseConv2D} (libnd4j ops, oneDNN in the onednn builds) unless the system
  * property {@value ConvImplementation#PROPERTY} is {@code stock}; BatchNorm is {@link NativeBatchNorm} (libnd4j
- * {@code batchnorm} op, BLAS sums) with a following ReLU/ReLU6 fused into it, unless
+ * {@code batchnorm} op, BLAS sums) with a following ReLU/ReLU6 fused into it and standalone ReLUs are
+ * {@link NativeActivation}, unless
  * {@value BatchNormImplementation#PROPERTY} is {@code stock} (its default follows {@value ConvImplementation#PROPERTY});
  * parameters and layouts are the same either way. Each method adds one vertex to the graph under construction (two for
  * a stock BatchNorm + activation) and returns the name of the vertex that produces its output.
@@ -188,13 +190,18 @@ final class Layers {
         return name;
     }
 
+    /** A standalone ReLU (after residual adds): {@link NativeActivation} unless {@code -Dtsm4j.bn=stock}. */
     String relu(String name, String input) {
-        graph.addLayer(name, new ActivationLayer.Builder().activation(Activation.RELU).build(), input);
+        graph.addLayer(name, bnImplementation == BatchNormImplementation.NATIVE
+                ? new NativeActivation(ConvActivation.RELU)
+                : new ActivationLayer.Builder().activation(Activation.RELU).build(), input);
         return name;
     }
 
     String relu6(String name, String input) {
-        graph.addLayer(name, new ActivationLayer.Builder().activation(Activation.RELU6).build(), input);
+        graph.addLayer(name, bnImplementation == BatchNormImplementation.NATIVE
+                ? new NativeActivation(ConvActivation.RELU6)
+                : new ActivationLayer.Builder().activation(Activation.RELU6).build(), input);
         return name;
     }
 

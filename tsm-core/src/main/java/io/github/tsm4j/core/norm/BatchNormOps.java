@@ -121,6 +121,15 @@ final class BatchNormOps {
         }
     }
 
+    /** {@code out = act(in)} in one pass ({@code out} may be {@code in}). */
+    static void activate(ConvActivation activation, INDArray in, INDArray out) {
+        switch (activation) {
+            case IDENTITY -> out.assign(in);
+            case RELU -> Nd4j.exec(new RectifiedLinear(in, out, 0.0));
+            case RELU6 -> Nd4j.exec(new Relu6(in, out, 0.0));
+        }
+    }
+
     /**
      * Gradient through the activation from its output. For ReLU the mask {@code output > 0} is {@code sign(output)}
      * (outputs are ≥ 0), applied as sign + multiply: two streaming passes, ~3× faster here than libnd4j's branchy
