@@ -32,7 +32,6 @@ import picocli.CommandLine.Option;
             io.github.tsm4j.examples.cli.ExtractFramesCommand.class,
             io.github.tsm4j.examples.cli.ImportCommand.class,
             io.github.tsm4j.examples.cli.BenchCommand.class,
-            io.github.tsm4j.examples.cli.SparkTrainCommand.class,
         })
 public final class TsmCli implements Callable<Integer> {
 

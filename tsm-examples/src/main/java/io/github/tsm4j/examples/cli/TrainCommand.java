@@ -31,10 +31,12 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tsm train}: trains a TSM (or TSN) network on a Something-Something-V2-format dataset with the
  * official recipe, writing checkpoints, the JSON-lines log and plots into {@code --output}; or resumes
- * an interrupted run with {@code --resume output/last.zip}.
+ * an interrupted run with {@code --resume output/last.zip}. With {@code --spark-master} the minibatches of every
+ * epoch are fitted on Spark ({@code SparkTraining}, {@code SparkEpochFitter}) by the same {@code Trainer}.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Train a TSM/TSN network (official recipe; checkpoints every epoch; --resume continues).")
+        description = {"Train a TSM/TSN network (official recipe; checkpoints every epoch; --resume continues).",
+            "With --spark-master the epochs run on Apache Spark (DL4J's Spark training); everything else is the same."})
 public final class TrainCommand implements Callable<Integer> {
 
     @Spec
@@ -92,6 +94,76 @@ public final class TrainCommand implements Callable<Integer> {
     @ArgGroup(exclusive = false, heading = "Recipe%n")
     RecipeOptions recipeOptions = new RecipeOptions();
 
+    @Option(names = "--spark-master", paramLabel = "URL",
+            description = {"Train on Apache Spark: local[N], local[N,RETRIES], spark://host:7077, or 'default' for "
+                    + "spark-submit's master. The same recipe, validation, checkpoints and log; executors decode their "
+                    + "own clips; --batch-size is the global minibatch (docs/distributed.md)."})
+    String sparkMaster;
+
+    @Option(names = "--spark-workers", paramLabel = "N",
+            description = "Spark training workers = partitions; --batch-size must be a multiple (default: the cluster's "
+                    + "default parallelism).")
+    Integer sparkWorkers;
+
+    @Option(names = "--spark-approach", paramLabel = "A",
+            description = "PARAMETER_AVERAGING (synchronous, the single-machine step) or SHARED_GRADIENTS (threshold-"
+                    + "encoded asynchronous updates; default: PARAMETER_AVERAGING).")
+    SparkApproach sparkApproach;
+
+    @Option(names = "--averaging-frequency", paramLabel = "N",
+            description = "PARAMETER_AVERAGING: steps between averagings (default: 1).")
+    Integer averagingFrequency;
+
+    @Option(names = "--spark-threshold", paramLabel = "X",
+            description = "SHARED_GRADIENTS: initial encoding threshold (default: 1e-3).")
+    Double sparkThreshold;
+
+    @Option(names = "--spark-port", paramLabel = "PORT",
+            description = "SHARED_GRADIENTS: UDP port of the update mesh on the driver (default: 40123).")
+    Integer sparkPort;
+
+    /** How Spark workers combine their updates (mirrors {@code SparkEpochFitter.Approach}, without loading Spark). */
+    public enum SparkApproach {
+        /** DL4J {@code ParameterAveragingTrainingMaster}. */
+        PARAMETER_AVERAGING,
+        /** DL4J {@code SharedTrainingMaster}. */
+        SHARED_GRADIENTS
+    }
+
+    /**
+     * Spark settings of {@code tsm train --spark-master}.
+     *
+     * @param master master URL, or {@value #DEFAULT_MASTER} for spark-submit's {@code spark.master}
+     * @param workers training workers (0 = the cluster's default parallelism)
+     * @param approach how workers combine updates
+     * @param averagingFrequency steps between averagings
+     * @param threshold initial gradient-sharing threshold
+     * @param port gradient-sharing UDP port
+     */
+    public record SparkSettings(String master, int workers, SparkApproach approach, int averagingFrequency,
+            double threshold, int port) {
+        /** The master value that means "spark-submit's". */
+        public static final String DEFAULT_MASTER = "default";
+
+        /** Validates. */
+        public SparkSettings {
+            if (master == null || master.isBlank()) {
+                throw new IllegalArgumentException("--spark-master must be a URL such as local[2] or spark://host:7077, "
+                        + "found '" + master + "'");
+            }
+            java.util.Objects.requireNonNull(approach, "approach");
+        }
+
+        /**
+         * @param master master URL
+         * @param workers workers (0 = default parallelism)
+         * @return parameter averaging every step, default threshold and port
+         */
+        public static SparkSettings of(String master, int workers) {
+            return new SparkSettings(master, workers, SparkApproach.PARAMETER_AVERAGING, 1, 1e-3, 40123);
+        }
+    }
+
     /**
      * What {@code tsm train} does.
      *
@@ -120,11 +192,56 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        SparkSettings sparkSettings = sparkSettings();
         TsmConfig config = TsmConfig.builder(backbone, 1).placement(placement).direction(direction).segments(segments)
                 .inputSize(cropSize, scaleSize).baseWidth(baseWidth).dropout(dropout).build();
         run(new Options(data.labels, data.videos, trainSplit, valSplit, output, resume, config, init,
-                recipeOptions.recipe(), workers, noProgress ? null : System.err), spec.commandLine().getOut());
+                recipeOptions.recipe(), workers, noProgress ? null : System.err), sparkSettings, spec.commandLine().getOut());
         return 0;
+    }
+
+    /** @return the Spark settings, or null without --spark-master; usage errors for flags that do not apply */
+    private SparkSettings sparkSettings() {
+        picocli.CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        if (sparkMaster == null) {
+            for (String flag : List.of("--spark-workers", "--spark-approach", "--averaging-frequency",
+                    "--spark-threshold", "--spark-port")) {
+                if (pr.hasMatchedOption(flag)) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                            flag + " applies to Spark training only: add --spark-master URL");
+                }
+            }
+            return null;
+        }
+        if (pr.hasMatchedOption("--workers")) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--workers sets local decoding threads "
+                    + "and does not apply with --spark-master (executors decode their own clips); use --spark-workers "
+                    + "for the number of Spark training workers");
+        }
+        SparkApproach approach = sparkApproach == null ? SparkApproach.PARAMETER_AVERAGING : sparkApproach;
+        if (approach == SparkApproach.PARAMETER_AVERAGING && pr.hasMatchedOption("--spark-threshold")) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--spark-threshold applies to --spark-approach SHARED_GRADIENTS only");
+        }
+        if (approach == SparkApproach.PARAMETER_AVERAGING && pr.hasMatchedOption("--spark-port")) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--spark-port applies to --spark-approach SHARED_GRADIENTS only");
+        }
+        if (approach == SparkApproach.SHARED_GRADIENTS && pr.hasMatchedOption("--averaging-frequency")) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--averaging-frequency applies to --spark-approach PARAMETER_AVERAGING only");
+        }
+        int w = sparkWorkers == null ? 0 : sparkWorkers;
+        if (w < 0 || (averagingFrequency != null && averagingFrequency < 1)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--spark-workers must be >= 0 and --averaging-frequency >= 1");
+        }
+        if (w > 0 && recipeOptions.batchSize % w != 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--batch-size " + recipeOptions.batchSize
+                    + " is the global minibatch and must be a multiple of --spark-workers " + w);
+        }
+        return new SparkSettings(sparkMaster, w, approach, averagingFrequency == null ? 1 : averagingFrequency,
+                sparkThreshold == null ? 1e-3 : sparkThreshold, sparkPort == null ? 40123 : sparkPort);
     }
 
     /**
@@ -136,6 +253,23 @@ public final class TrainCommand implements Callable<Integer> {
      * @throws IOException on unreadable data or unwritable output
      */
     public static Result run(Options o, PrintWriter out) throws IOException {
+        return run(o, null, out);
+    }
+
+    /**
+     * Trains (or resumes), on this machine or on Spark.
+     *
+     * @param o options; {@code config.numClasses()} is replaced by the dataset's class count; {@code workers}
+     *     (decoding threads) is unused on Spark
+     * @param spark Spark settings, or null to train on this JVM
+     * @param out summary lines
+     * @return the result
+     * @throws IOException on unreadable data or unwritable output
+     */
+    public static Result run(Options o, SparkSettings spark, PrintWriter out) throws IOException {
+        if (spark != null) {
+            SparkTraining.requireSpark();
+        }
         VideoDataset train = io.github.tsm4j.data.dataset.SomethingSomethingV2.read(o.labels(), o.trainSplit(), o.videos());
         VideoDataset val = o.valSplit() == null ? null
                 : io.github.tsm4j.data.dataset.SomethingSomethingV2.read(o.labels(), o.valSplit(), o.videos());
@@ -172,14 +306,19 @@ public final class TrainCommand implements Callable<Integer> {
         InputSpec input = config.input();
         TrainingRecipe recipe = o.resume() != null
                 ? io.github.tsm4j.models.train.TrainingCheckpoint.read(o.resume()).recipe() : o.recipe();
-        try (ClipDataSetIterator trainIt = ClipDataSetIterator.builder(train, input).batchSize(recipe.batchSize())
-                        .training(true).seed(recipe.seed()).workers(o.workers()).build();
+        try (ClipDataSetIterator trainIt = spark != null ? null : ClipDataSetIterator.builder(train, input)
+                        .batchSize(recipe.batchSize()).training(true).seed(recipe.seed()).workers(o.workers()).build();
                 ClipDataSetIterator valIt = val == null ? null : ClipDataSetIterator.builder(val, input)
                         .batchSize(recipe.batchSize()).training(false).workers(o.workers()).build()) {
             int batches = (train.size() + recipe.batchSize() - 1) / recipe.batchSize();
-            Trainer.TrainingResult r = builder.checkpointDir(o.output()).validation(valIt).labels(classes)
-                    .beforeEpoch(trainIt::setEpoch)
-                    .progress(new ConsoleProgress("train", batches, o.progress(), out)).build().fit(trainIt);
+            builder.checkpointDir(o.output()).validation(valIt).labels(classes);
+            Trainer.TrainingResult r;
+            if (spark == null) {
+                r = builder.beforeEpoch(trainIt::setEpoch)
+                        .progress(new ConsoleProgress("train", batches, o.progress(), out)).build().fit(trainIt);
+            } else {
+                r = SparkTraining.fit(builder.progress(new EpochLines(out)), train, input, recipe, spark, out);
+            }
             TrainingPlots.curves(Map.of("train", r.history()), o.output().resolve(TrainingPlots.CURVES));
             if (r.lastValidation() != null) {
                 TrainingPlots.confusion(r.lastValidation(), "validation", o.output().resolve(TrainingPlots.CONFUSION));
@@ -188,6 +327,17 @@ public final class TrainCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "checkpoints, training.jsonl and plots in %s%n", o.output());
             out.flush();
             return new Result(r.history(), r.lastValidation(), o.output().resolve(Trainer.LAST_CHECKPOINT));
+        }
+    }
+
+    /** One line per epoch on the command's output (Spark training reports whole epochs). */
+    private record EpochLines(PrintWriter out) implements io.github.tsm4j.models.train.TrainingProgress {
+        @Override
+        public void epochDone(io.github.tsm4j.models.train.EpochRecord r) {
+            out.printf(Locale.ROOT, "epoch %d: loss %.4f, val top-1 %s, %.2f clips/s, %.1f s%n", r.epoch(), r.loss(),
+                    r.valTop1() == null ? "-" : String.format(Locale.ROOT, "%.3f", r.valTop1()), r.clipsPerSecond(),
+                    r.seconds());
+            out.flush();
         }
     }
 }

@@ -29,6 +29,7 @@ public final class ClipDecodeFunction implements FlatMapFunction<Iterator<ClipRo
     private final long seed;
     private final int epoch;
     private final ClipSource source;
+    private final int clipsPerDataSet;
 
     /**
      * @param spec the model's input description
@@ -39,6 +40,27 @@ public final class ClipDecodeFunction implements FlatMapFunction<Iterator<ClipRo
      * @param source how rows are decoded
      */
     public ClipDecodeFunction(InputSpec spec, int numClasses, boolean flip, long seed, int epoch, ClipSource source) {
+        this(spec, numClasses, flip, seed, epoch, source, 1);
+    }
+
+    /**
+     * @param spec the model's input description
+     * @param numClasses K
+     * @param flip allow horizontal flips
+     * @param seed run seed
+     * @param epoch epoch number (varies the augmentation per epoch)
+     * @param source how rows are decoded
+     * @param clipsPerDataSet clips merged into one DataSet ({@code [B·T, 3, crop, crop]}, {@code [B, K]}): 1 when
+     *     DL4J's worker batches (parameter averaging), the worker minibatch for gradient sharing, whose workers fit
+     *     each DataSet of the partition as it comes; the last one of a partition may hold fewer
+     */
+    public ClipDecodeFunction(InputSpec spec, int numClasses, boolean flip, long seed, int epoch, ClipSource source,
+            int clipsPerDataSet) {
+        if (clipsPerDataSet < 1) {
+            throw new IllegalArgumentException("ClipDecodeFunction.clipsPerDataSet must be >= 1, found "
+                    + clipsPerDataSet);
+        }
+        this.clipsPerDataSet = clipsPerDataSet;
         if (numClasses < 1) {
             throw new IllegalArgumentException("ClipDecodeFunction.numClasses must be >= 1, found " + numClasses);
         }
@@ -62,10 +84,10 @@ public final class ClipDecodeFunction implements FlatMapFunction<Iterator<ClipRo
 
     @Override
     public Iterator<DataSet> call(Iterator<ClipRow> rows) {
-        SparkTrainer.configureAeron();
+        SparkEpochFitter.configureAeron();
         ClipLoader loader = ClipLoader.forTraining(spec(), flip);
         long[] shape = {loader.framesPerVideo(), 3, cropSize, cropSize};
-        return new Iterator<>() {
+        Iterator<DataSet> clips = new Iterator<>() {
             @Override
             public boolean hasNext() {
                 return rows.hasNext();
@@ -88,6 +110,24 @@ public final class ClipDecodeFunction implements FlatMapFunction<Iterator<ClipRo
                 float[] y = new float[numClasses];
                 y[row.label()] = 1f;
                 return new DataSet(x, Nd4j.create(y, new long[] {1, numClasses}, 'c'));
+            }
+        };
+        if (clipsPerDataSet == 1) {
+            return clips;
+        }
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return clips.hasNext();
+            }
+
+            @Override
+            public DataSet next() {
+                java.util.List<DataSet> batch = new java.util.ArrayList<>(clipsPerDataSet);
+                while (batch.size() < clipsPerDataSet && clips.hasNext()) {
+                    batch.add(clips.next());
+                }
+                return batch.size() == 1 ? batch.get(0) : DataSet.merge(batch);
             }
         };
     }

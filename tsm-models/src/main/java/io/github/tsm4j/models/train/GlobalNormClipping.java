@@ -19,8 +19,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * gradients are still summed over the minibatch there (the updater divides by N afterwards), so the
  * norm is computed on {@code g / N}. BatchNorm running statistics, which travel in the same gradient
  * array but are not trained, are excluded.
+ *
+ * <p>Serialisable, so that a distributed {@link EpochFitter} can ship it to the workers that compute the
+ * gradients (each worker then clips its own minibatch gradient).
  */
-final class GlobalNormClipping extends BaseTrainingListener {
+final class GlobalNormClipping extends BaseTrainingListener implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private final double maxNorm;
     private double lastNorm = Double.NaN;
 

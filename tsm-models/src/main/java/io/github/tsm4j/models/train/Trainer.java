@@ -16,6 +16,7 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
@@ -185,21 +186,38 @@ public final class Trainer {
             EvaluationResult lastValidation) {}
 
     /**
-     * Trains until the recipe's last epoch.
+     * Trains until the recipe's last epoch on this JVM.
      *
      * @param train training data; reset at the start of every epoch
      * @return the trained network and its history
      * @throws IOException when a checkpoint or the log cannot be written
      */
     public TrainingResult fit(DataSetIterator train) throws IOException {
+        return fit(new IteratorFitter(Objects.requireNonNull(train, "train"), epochsDone));
+    }
+
+    /**
+     * Trains until the recipe's last epoch, each epoch's minibatches fitted by {@code fitter} (e.g. on a
+     * cluster); configuration, seeds, validation, checkpoints, log and resume are the same as
+     * {@link #fit(DataSetIterator)}'s.
+     *
+     * @param fitter runs one epoch's minibatches
+     * @return the trained network and its history
+     * @throws IOException when a checkpoint or the log cannot be written, or the fitter cannot read its data
+     */
+    public TrainingResult fit(EpochFitter fitter) throws IOException {
+        Objects.requireNonNull(fitter, "fitter");
         int ipe = iterationsPerEpoch;
         if (ipe < 1) {
-            ipe = recipe.warmupEpochs() > 0 ? countBatches(train) : 1;
+            ipe = recipe.warmupEpochs() > 0 ? fitter.iterationsPerEpoch() : 1;
+            if (ipe < 1) {
+                throw new IllegalArgumentException("Trainer: the recipe has " + recipe.warmupEpochs()
+                        + " warm-up epoch(s), which need the minibatches per epoch, but the fitter reports "
+                        + ipe + "; set Builder.iterationsPerEpoch");
+            }
         }
         ComputationGraph graph = configured ? source : ParameterGroups.configure(source, recipe, ipe);
         GlobalNormClipping clipping = new GlobalNormClipping(recipe.clipGradientNorm());
-        BatchAccuracy accuracy = new BatchAccuracy(graph);
-        graph.setListeners(clipping, accuracy);
 
         List<EpochRecord> history = new ArrayList<>(checkpointDir == null ? List.of() : readLog(checkpointDir, epochsDone));
         double best = bestScore;
@@ -211,43 +229,18 @@ public final class Trainer {
             progress.epochStarted(epoch, recipe.epochs());
             Nd4j.getRandom().setSeed(recipe.seed() * 1_000_003L + epoch);
             beforeEpoch.accept(epoch - 1);
-            if (train.resetSupported()) {
-                train.reset();
-            } else if (epoch > epochsDone + 1) {
-                throw new IllegalArgumentException("Trainer: the training iterator does not support reset(), "
-                        + "so it cannot run more than one epoch");
-            }
-            double lossSum = 0;
-            long correct = 0;
-            long clips = 0;
-            int batches = 0;
-            double lr = baseSchedule.valueAt(graph.getIterationCount(), graph.getEpochCount());
-            while (train.hasNext()) {
-                DataSet ds = train.next();
-                accuracy.labels = ds.getLabels();
-                lr = baseSchedule.valueAt(graph.getIterationCount(), graph.getEpochCount());
-                graph.fit(ds);
-                // DL4J's score includes the L2 penalty; report the data loss, as PyTorch does
-                double loss = graph.score() - graph.calcRegularizationScore(true);
-                if (!Double.isFinite(loss)) {
-                    throw new IllegalStateException("Trainer: training loss became " + loss + " at epoch " + epoch
-                            + ", minibatch " + (batches + 1) + " (learning rate " + lr + "): lower the learning rate");
-                }
-                lossSum += loss;
-                correct += accuracy.correct;
-                clips += ds.getLabels().size(0);
-                batches++;
-                double seconds = (System.nanoTime() - start) / 1e9;
-                progress.batchDone(epoch, batches, lossSum / batches, correct / (double) clips, clips / seconds);
-            }
-            if (batches == 0) {
-                throw new IllegalArgumentException("Trainer: the training iterator delivered no minibatch in epoch " + epoch);
+            EpochFitter.EpochStats stats = fitter.fitEpoch(graph, epoch, clipping, progress);
+            // the rate of the epoch's last minibatch (multiplier-1 group)
+            double lr = baseSchedule.valueAt(Math.max(0, graph.getIterationCount() - 1), graph.getEpochCount());
+            if (!Double.isFinite(stats.loss())) {
+                throw new IllegalStateException("Trainer: training loss became " + stats.loss() + " in epoch " + epoch
+                        + " (learning rate " + lr + "): lower the learning rate");
             }
             double trainSeconds = (System.nanoTime() - start) / 1e9;
             graph.incrementEpochCount();
             Double top1 = null;
             Double top5 = null;
-            double score = -lossSum / batches;
+            double score = -stats.loss();
             if (validation != null) {
                 lastVal = Evaluator.evaluate(graph, validation, 1, labels);
                 top1 = lastVal.top1();
@@ -269,8 +262,8 @@ public final class Trainer {
                             StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-            EpochRecord record = new EpochRecord(epoch, lr, lossSum / batches, correct / (double) clips, top1, top5,
-                    clips / trainSeconds, (System.nanoTime() - start) / 1e9, clipping.lastNorm());
+            EpochRecord record = new EpochRecord(epoch, lr, stats.loss(), stats.trainAccuracy(), top1, top5,
+                    stats.clips() / trainSeconds, (System.nanoTime() - start) / 1e9, stats.gradientNorm());
             history.add(record);
             if (checkpointDir != null) {
                 Files.writeString(checkpointDir.resolve(LOG_FILE), JSON.writeValueAsString(record) + "\n",
@@ -283,6 +276,62 @@ public final class Trainer {
         }
         graph.setListeners();
         return new TrainingResult(graph, List.copyOf(history), best, bestAt, lastVal);
+    }
+
+    /** The single-machine epoch: every minibatch of a (reset) iterator through {@code graph.fit}. */
+    private static final class IteratorFitter implements EpochFitter {
+        private final DataSetIterator train;
+        private final int firstEpoch;
+
+        IteratorFitter(DataSetIterator train, int epochsDone) {
+            this.train = train;
+            this.firstEpoch = epochsDone + 1;
+        }
+
+        @Override
+        public int iterationsPerEpoch() {
+            return countBatches(train);
+        }
+
+        @Override
+        public EpochStats fitEpoch(ComputationGraph graph, int epoch, TrainingListener clipping,
+                TrainingProgress progress) {
+            long start = System.nanoTime();
+            BatchAccuracy accuracy = new BatchAccuracy(graph);
+            graph.setListeners(clipping, accuracy);
+            if (train.resetSupported()) {
+                train.reset();
+            } else if (epoch > firstEpoch) {
+                throw new IllegalArgumentException("Trainer: the training iterator does not support reset(), "
+                        + "so it cannot run more than one epoch");
+            }
+            double lossSum = 0;
+            long correct = 0;
+            long clips = 0;
+            int batches = 0;
+            while (train.hasNext()) {
+                DataSet ds = train.next();
+                accuracy.labels = ds.getLabels();
+                graph.fit(ds);
+                // DL4J's score includes the L2 penalty; report the data loss, as PyTorch does
+                double loss = graph.score() - graph.calcRegularizationScore(true);
+                if (!Double.isFinite(loss)) {
+                    throw new IllegalStateException("Trainer: training loss became " + loss + " at epoch " + epoch
+                            + ", minibatch " + (batches + 1) + ": lower the learning rate");
+                }
+                lossSum += loss;
+                correct += accuracy.correct;
+                clips += ds.getLabels().size(0);
+                batches++;
+                double seconds = (System.nanoTime() - start) / 1e9;
+                progress.batchDone(epoch, batches, lossSum / batches, correct / (double) clips, clips / seconds);
+            }
+            if (batches == 0) {
+                throw new IllegalArgumentException("Trainer: the training iterator delivered no minibatch in epoch " + epoch);
+            }
+            double norm = clipping instanceof GlobalNormClipping g ? g.lastNorm() : Double.NaN;
+            return new EpochStats(lossSum / batches, correct / (double) clips, clips, batches, norm);
+        }
     }
 
     private static int countBatches(DataSetIterator train) {

@@ -9,6 +9,9 @@
  *
  * <p>Everything here consumes DL4J {@link org.nd4j.linalg.dataset.api.iterator.DataSetIterator}s whose
  * features are clips {@code [N·T, 3, H, W]} (NCHW, the T frames of one clip contiguous) and whose
- * labels are one-hot {@code [N, K]}; it does not know how the clips were decoded.
+ * labels are one-hot {@code [N, K]}; it does not know how the clips were decoded. The minibatch loop
+ * of an epoch is pluggable ({@link io.github.tsm4j.models.train.EpochFitter}): {@code Trainer} runs it on
+ * this JVM from an iterator, or hands it to a distributed implementation (tsm-examples' Spark fitter)
+ * while keeping recipe, validation, checkpoints, log and resume.
  */
 package io.github.tsm4j.models.train;

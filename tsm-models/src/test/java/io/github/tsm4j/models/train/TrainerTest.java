@@ -82,4 +82,101 @@ class TrainerTest {
         assertEquals(Trainer.readLog(straight.resolve(Trainer.LOG_FILE)).stream().map(EpochRecord::loss).toList(),
                 b.history().stream().map(EpochRecord::loss).toList());
     }
+
+    /**
+     * A fitter standing in for a distributed one: fits the iterator itself (with the trainer's clipping
+     * listener) and reports no training accuracy and no gradient norm.
+     */
+    private static final class SelfFitter implements EpochFitter {
+        final InMemoryIterator data = TinyNets.iterator(TRAIN, 8);
+        final List<Integer> epochs = new java.util.ArrayList<>();
+        final List<Integer> epochCounts = new java.util.ArrayList<>();
+        final List<Object> listeners = new java.util.ArrayList<>();
+
+        @Override
+        public EpochStats fitEpoch(ComputationGraph graph, int epoch, org.deeplearning4j.optimize.api.TrainingListener clipping,
+                TrainingProgress progress) {
+            epochs.add(epoch);
+            epochCounts.add(graph.getEpochCount());
+            listeners.add(clipping);
+            graph.setListeners(clipping);
+            data.reset();
+            double loss = 0;
+            int batches = 0;
+            while (data.hasNext()) {
+                graph.fit(data.next());
+                loss += graph.score() - graph.calcRegularizationScore(true);
+                batches++;
+            }
+            return new EpochStats(loss / batches, Double.NaN, TRAIN.size(), batches, Double.NaN);
+        }
+
+        @Override
+        public int iterationsPerEpoch() {
+            return 6;
+        }
+    }
+
+    @Test
+    void anEpochFitterTrainsExactlyAsTheIteratorLoopAndSharesCheckpointsLogAndResume(@TempDir Path dir) throws Exception {
+        ComputationGraph reference = Trainer.builder(TinyNets.graph(4, 3), recipe(3)).build()
+                .fit(TinyNets.iterator(TRAIN, 8)).model();
+
+        Path out = dir.resolve("fitter");
+        SelfFitter first = new SelfFitter();
+        TrainingRecipe twoOfThree = recipe(3);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> Trainer
+                .builder(TinyNets.graph(4, 3), twoOfThree).checkpointDir(out).validation(TinyNets.iterator(VAL, 8))
+                .progress(new TrainingProgress() {
+                    @Override
+                    public void epochDone(EpochRecord record) {
+                        if (record.epoch() == 2) {
+                            throw new IllegalStateException("killed");
+                        }
+                    }
+                })
+                .build().fit(first));
+        assertEquals(List.of(1, 2), first.epochs);
+        assertEquals(List.of(0, 1), first.epochCounts, "the trainer increments the epoch count after each epoch");
+        assertTrue(first.listeners.get(0) instanceof GlobalNormClipping && first.listeners.get(0) instanceof java.io.Serializable,
+                "the recipe's clipping is handed to the fitter as a serialisable listener");
+
+        SelfFitter second = new SelfFitter();
+        Trainer.TrainingResult r = Trainer.resume(out.resolve(Trainer.LAST_CHECKPOINT)).validation(TinyNets.iterator(VAL, 8))
+                .build().fit(second);
+        assertEquals(List.of(3), second.epochs);
+        assertEquals(reference.params(), r.model().params(), "fitter + resume = the single-machine loop");
+        assertEquals(reference.getUpdater().getStateViewArray(), r.model().getUpdater().getStateViewArray());
+        assertEquals(18, r.model().getIterationCount());
+
+        List<EpochRecord> log = Trainer.readLog(out.resolve(Trainer.LOG_FILE));
+        assertEquals(List.of(1, 2, 3), log.stream().map(EpochRecord::epoch).toList());
+        assertEquals(r.history(), log);
+        assertTrue(Double.isNaN(log.get(2).trainAccuracy()) && Double.isNaN(log.get(2).gradientNorm()),
+                "unmeasured values are NaN in the log: " + log.get(2));
+        assertEquals(0.005, log.get(2).learningRate(), 1e-12);
+        assertNotNull(log.get(2).valTop1());
+        assertEquals(3, TrainingCheckpoint.read(out.resolve(Trainer.LAST_CHECKPOINT)).epochsDone());
+    }
+
+    @Test
+    void warmUpWithAFitterThatCannotCountItsMinibatchesIsRejected() {
+        EpochFitter unknown = new EpochFitter() {
+            @Override
+            public EpochStats fitEpoch(ComputationGraph graph, int epoch, org.deeplearning4j.optimize.api.TrainingListener c,
+                    TrainingProgress p) {
+                throw new AssertionError("not reached");
+            }
+
+            @Override
+            public int iterationsPerEpoch() {
+                return 0;
+            }
+        };
+        TrainingRecipe warm = recipe(2).toBuilder().warmupEpochs(1).build();
+        assertEquals("Trainer: the recipe has 1 warm-up epoch(s), which need the minibatches per epoch, but the fitter "
+                + "reports 0; set Builder.iterationsPerEpoch",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> Trainer.builder(TinyNets.graph(4, 3), warm).build().fit(unknown)).getMessage());
+    }
 }
