@@ -1,5 +1,6 @@
 package io.github.tsm4j.models;
 
+import io.github.tsm4j.core.conv.ConvActivation;
 import io.github.tsm4j.core.conv.ConvImplementation;
 import io.github.tsm4j.core.conv.NativeConv2D;
 import io.github.tsm4j.core.conv.NativeDepthwiseConv2D;
@@ -7,6 +8,9 @@ import io.github.tsm4j.core.layers.OnlineShiftLayer;
 import io.github.tsm4j.core.layers.SegmentConsensusLayer;
 import io.github.tsm4j.core.layers.TemporalPoolLayer;
 import io.github.tsm4j.core.layers.TemporalShiftLayer;
+import io.github.tsm4j.core.norm.BatchNormImplementation;
+import io.github.tsm4j.core.norm.NativeActivation;
+import io.github.tsm4j.core.norm.NativeBatchNorm;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -32,8 +36,12 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * The one place where the backbone builders create convolutions, depthwise convolutions, BatchNorm, shifts and
  * the head, so that a faster implementation is swapped in here only: convolutions are
  * {@link NativeConv2D}/{@link NativeDepthwiseConv2D} (libnd4j ops, oneDNN in the onednn builds) unless the system
- * property {@value ConvImplementation#PROPERTY} is {@code stock}; parameters and layouts are the same either way. Each
- * method adds one vertex to the graph under construction and returns its name.
+ * property {@value ConvImplementation#PROPERTY} is {@code stock}; BatchNorm is {@link NativeBatchNorm} (libnd4j
+ * {@code batchnorm} op, BLAS sums) with a following ReLU/ReLU6 fused into it and standalone ReLUs are
+ * {@link NativeActivation}, unless
+ * {@value BatchNormImplementation#PROPERTY} is {@code stock} (its default follows {@value ConvImplementation#PROPERTY});
+ * parameters and layouts are the same either way. Each method adds one vertex to the graph under construction (two for
+ * a stock BatchNorm + activation) and returns the name of the vertex that produces its output.
  *
  * <p>PyTorch semantics: convolutions without bias, {@link ConvolutionMode#Truncate} with explicit symmetric
  * padding (DL4J's {@code Same} pads asymmetrically); BatchNorm with eps 1e-5, running-average decay 0.9 (PyTorch
@@ -55,12 +63,20 @@ final class Layers {
     private final CNN2DFormat format;
     /** Native (oneDNN) convolutions unless {@code -Dtsm4j.conv=stock}; both hold the same parameter layouts. */
     private final ConvImplementation convImplementation = ConvImplementation.fromSystemProperty();
+    /**
+     * Native BatchNorm (fused activation) for NHWC graphs unless {@code -Dtsm4j.bn=stock}; both hold the same
+     * parameters. NCHW graphs keep DL4J's layers: multi-step training of an NCHW ResNet drifted from the stock
+     * layers' trajectory (unexplained yet, see docs/performance.md), while NHWC stays within float rounding.
+     */
+    private final BatchNormImplementation bnImplementation;
 
     Layers(GraphBuilder graph, TsmConfig config, boolean streaming) {
         this.graph = graph;
         this.config = config;
         this.streaming = streaming;
         this.format = config.dataFormat();
+        this.bnImplementation = format == CNN2DFormat.NHWC ? BatchNormImplementation.fromSystemProperty()
+                : BatchNormImplementation.STOCK;
     }
 
     boolean streaming() {
@@ -136,6 +152,39 @@ final class Layers {
     }
 
     String bn(String name, String input, int channels) {
+        return bn(name, input, channels, ConvActivation.IDENTITY);
+    }
+
+    /**
+     * BatchNorm followed by ReLU: one {@link NativeBatchNorm} named {@code bnName} with the ReLU fused (the
+     * {@code reluName} vertex does not exist then), or the stock BatchNorm and an activation layer {@code reluName}.
+     *
+     * @return the vertex holding the activated output
+     */
+    String bnRelu(String bnName, String reluName, String input, int channels) {
+        return bnImplementation == BatchNormImplementation.NATIVE
+                ? bn(bnName, input, channels, ConvActivation.RELU)
+                : relu(reluName, bn(bnName, input, channels));
+    }
+
+    /** As {@link #bnRelu} with ReLU6 (MobileNetV2). */
+    String bnRelu6(String bnName, String reluName, String input, int channels) {
+        return bnImplementation == BatchNormImplementation.NATIVE
+                ? bn(bnName, input, channels, ConvActivation.RELU6)
+                : relu6(reluName, bn(bnName, input, channels));
+    }
+
+    private String bn(String name, String input, int channels, ConvActivation activation) {
+        if (bnImplementation == BatchNormImplementation.NATIVE) {
+            graph.addLayer(name, NativeBatchNorm.builder()
+                    .channels(channels)
+                    .eps(BN_EPS)
+                    .decay(BN_DECAY)
+                    .format(format)
+                    .activation(activation)
+                    .build(), input);
+            return name;
+        }
         graph.addLayer(name, new BatchNormalization.Builder()
                 .nIn(channels)
                 .nOut(channels)
@@ -147,13 +196,18 @@ final class Layers {
         return name;
     }
 
+    /** A standalone ReLU (after residual adds): {@link NativeActivation} unless {@code -Dtsm4j.bn=stock}. */
     String relu(String name, String input) {
-        graph.addLayer(name, new ActivationLayer.Builder().activation(Activation.RELU).build(), input);
+        graph.addLayer(name, bnImplementation == BatchNormImplementation.NATIVE
+                ? new NativeActivation(ConvActivation.RELU)
+                : new ActivationLayer.Builder().activation(Activation.RELU).build(), input);
         return name;
     }
 
     String relu6(String name, String input) {
-        graph.addLayer(name, new ActivationLayer.Builder().activation(Activation.RELU6).build(), input);
+        graph.addLayer(name, bnImplementation == BatchNormImplementation.NATIVE
+                ? new NativeActivation(ConvActivation.RELU6)
+                : new ActivationLayer.Builder().activation(Activation.RELU6).build(), input);
         return name;
     }
 

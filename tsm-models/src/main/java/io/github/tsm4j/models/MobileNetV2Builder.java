@@ -25,8 +25,7 @@ final class MobileNetV2Builder {
     /** @return the output vertex name */
     static String build(Layers l, TsmConfig config, String input) {
         String x = l.conv("features.0.0", l.inputLayout(input), 3, STEM_CHANNELS, 3, 2, 1);
-        x = l.bn("features.0.1", x, STEM_CHANNELS);
-        x = l.relu6("features.0.2", x);
+        x = l.bnRelu6("features.0.1", "features.0.2", x, STEM_CHANNELS);
         int inp = STEM_CHANNELS;
         int index = 1;
         for (int[] s : SETTINGS) {
@@ -39,8 +38,7 @@ final class MobileNetV2Builder {
         String last = "features." + index;
         int features = Backbone.MOBILENET_V2_FEATURES;
         x = l.conv(last + ".0", x, inp, features, 1, 1, 0);
-        x = l.bn(last + ".1", x, features);
-        x = l.relu6(last + ".2", x);
+        x = l.bnRelu6(last + ".1", last + ".2", x, features);
         return l.head(x, features, config.segments());
     }
 
@@ -51,18 +49,15 @@ final class MobileNetV2Builder {
         String y;
         if (expand == 1) {
             y = l.depthwise(p + ".conv.0.0", input, hidden, 3, stride, 1);
-            y = l.bn(p + ".conv.0.1", y, hidden);
-            y = l.relu6(p + ".conv.0.2", y);
+            y = l.bnRelu6(p + ".conv.0.1", p + ".conv.0.2", y, hidden);
             y = l.conv(p + ".conv.1", y, hidden, oup, 1, 1, 0);
             y = l.bn(p + ".conv.2", y, oup);
         } else {
             String branchIn = config.shifted() && residual ? l.shift(p + ".shift", input, config.segments()) : input;
             y = l.conv(p + ".conv.0.0", branchIn, inp, hidden, 1, 1, 0);
-            y = l.bn(p + ".conv.0.1", y, hidden);
-            y = l.relu6(p + ".conv.0.2", y);
+            y = l.bnRelu6(p + ".conv.0.1", p + ".conv.0.2", y, hidden);
             y = l.depthwise(p + ".conv.1.0", y, hidden, 3, stride, 1);
-            y = l.bn(p + ".conv.1.1", y, hidden);
-            y = l.relu6(p + ".conv.1.2", y);
+            y = l.bnRelu6(p + ".conv.1.1", p + ".conv.1.2", y, hidden);
             y = l.conv(p + ".conv.2", y, hidden, oup, 1, 1, 0);
             y = l.bn(p + ".conv.3", y, oup);
         }

@@ -26,8 +26,7 @@ final class ResNetBuilder {
                 && stages[2] >= SPARSE_SHIFT_MIN_LAYER3_BLOCKS ? 2 : 1;
 
         String x = l.conv("conv1", l.inputLayout(input), 3, w, 7, 2, 3);
-        x = l.bn("bn1", x, w);
-        x = l.relu("relu", x);
+        x = l.bnRelu("bn1", "relu", x, w);
         x = l.maxPool("maxpool", x, 3, 2, 1);
 
         int segments = config.segments();
@@ -58,17 +57,14 @@ final class ResNetBuilder {
                 String y;
                 if (backbone.bottleneck()) {
                     y = l.conv(p + ".conv1", branchIn, inplanes, planes, 1, 1, 0);
-                    y = l.bn(p + ".bn1", y, planes);
-                    y = l.relu(p + ".relu1", y);
+                    y = l.bnRelu(p + ".bn1", p + ".relu1", y, planes);
                     y = l.conv(p + ".conv2", y, planes, planes, 3, stride, 1);
-                    y = l.bn(p + ".bn2", y, planes);
-                    y = l.relu(p + ".relu2", y);
+                    y = l.bnRelu(p + ".bn2", p + ".relu2", y, planes);
                     y = l.conv(p + ".conv3", y, planes, planes * expansion, 1, 1, 0);
                     y = l.bn(p + ".bn3", y, planes * expansion);
                 } else {
                     y = l.conv(p + ".conv1", branchIn, inplanes, planes, 3, stride, 1);
-                    y = l.bn(p + ".bn1", y, planes);
-                    y = l.relu(p + ".relu1", y);
+                    y = l.bnRelu(p + ".bn1", p + ".relu1", y, planes);
                     y = l.conv(p + ".conv2", y, planes, planes, 3, 1, 1);
                     y = l.bn(p + ".bn2", y, planes);
                 }

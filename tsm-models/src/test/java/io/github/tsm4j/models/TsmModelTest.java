@@ -205,8 +205,18 @@ class TsmModelTest {
      */
     @Test
     void gradientsOfANarrowShiftedResNetMatchFiniteDifferences() {
+        gradientsMatchFiniteDifferences(CNN2DFormat.NCHW);
+    }
+
+    /** NHWC graphs use the native BatchNorm with fused ReLU and the native post-add ReLU. */
+    @Test
+    void gradientsOfANarrowShiftedNhwcResNetWithNativeBatchNormMatchFiniteDifferences() {
+        gradientsMatchFiniteDifferences(CNN2DFormat.NHWC);
+    }
+
+    private void gradientsMatchFiniteDifferences(CNN2DFormat format) {
         TsmConfig config = TsmConfig.builder(Backbone.RESNET18, 3).segments(2).inputSize(16, 16).baseWidth(4)
-                .foldDiv(4).dropout(0).build();
+                .foldDiv(4).dropout(0).dataFormat(format).build();
         NeuralNetConfiguration.Builder globals = TsmNetworks.defaultGlobals().dataType(DataType.DOUBLE)
                 .updater(new NoOp()).seed(12345);
         ComputationGraph g = new ComputationGraph(TsmNetworks.offline(config, globals));
@@ -247,6 +257,8 @@ class TsmModelTest {
         }
         assertEquals(62, checked); // 20 convs, 20 BN gamma/beta pairs, fc W and b
         assertNotNull(g.getLayer("layer1.0.shift"));
+        assertEquals(format == CNN2DFormat.NHWC, g.getLayer("layer1.0.bn1").conf().getLayer()
+                instanceof io.github.tsm4j.core.norm.NativeBatchNorm);
     }
 
     /** BatchNorm running mean/variance are statistics, not trained by backprop: DL4J's own BN checks skip them. */

@@ -152,7 +152,10 @@ public final class NetworkBench {
                         "Java heap allocated per frame by the stepping thread"));
     }
 
-    /** One training step of TSM-R50, 2 videos × 8 frames, NHWC with native convolutions, SGD momentum 0.9. */
+    /**
+     * One training step of TSM-R50, 2 videos × 8 frames, NHWC with native convolutions and (unless
+     * {@code -Dtsm4j.bn=stock}) native BatchNorm with fused ReLU, SGD momentum 0.9.
+     */
     public static List<BenchLine> train(BenchSettings s) throws Exception {
         ComputationGraph g = init(TsmNetworks.offline(
                 config(Backbone.RESNET50, ShiftPlacement.RESIDUAL, ShiftDirection.BIDIRECTIONAL, s.size()),
@@ -164,7 +167,9 @@ public final class NetworkBench {
         DataSet batch = new DataSet(x, y);
         Stats st = Stats.time(2, s.runs(), () -> g.fit(batch));
         return List.of(new BenchLine("train.tsm.s_per_step", st.median() / 1e3, "s",
-                st + "; 2 videos x 8 frames, NHWC, native conv, stock BatchNorm"));
+                st + "; 2 videos x 8 frames, NHWC, native conv, "
+                        + io.github.tsm4j.core.norm.BatchNormImplementation.fromSystemProperty().name().toLowerCase(
+                                Locale.ROOT) + " BatchNorm"));
     }
 
     private static long minorFaults() {

@@ -4,6 +4,7 @@ import io.github.tsm4j.core.conv.AbstractNativeConv;
 import io.github.tsm4j.core.conv.ConvActivation;
 import io.github.tsm4j.core.conv.NativeConv2D;
 import io.github.tsm4j.core.conv.NativeDepthwiseConv2D;
+import io.github.tsm4j.core.norm.NativeBatchNorm;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * ({@link NativeConv2D} / {@link NativeDepthwiseConv2D}, oneDNN-backed) layer; a BatchNorm that is the sole
  * consumer of a convolution is folded into it ({@code W' = W·γ/√(σ²+ε)} per output channel,
  * {@code b' = β + (b − μ)·γ/√(σ²+ε)}); a ReLU/ReLU6 {@link ActivationLayer} that is the sole consumer of such a
- * pair is fused too. Everything else (shifts, pooling, adds, head) is copied with its parameters. The data
+ * pair is fused too, as is the activation a {@link NativeBatchNorm} carries itself. Everything else (shifts, pooling, adds, head) is copied with its parameters. The data
  * layout is kept: build the network NHWC ({@code TsmConfig.dataFormat}) for the fast CPU path.
  *
  * <p>The result computes the same function in inference mode (BatchNorm's running statistics) up to float
@@ -107,7 +108,12 @@ public final class InferenceGraphs {
                 alias.put(bn, conv);
                 String act = soleConsumer(bn, consumers, outputs);
                 ConvActivation fused = act == null ? null : fusable(layerOf(vertices.get(act)));
-                if (fused != null && ((LayerVertex) vertices.get(act)).getPreProcessor() == null) {
+                if (layerOf(vertices.get(bn)) instanceof NativeBatchNorm nb
+                        && nb.getFusedActivation() != ConvActivation.IDENTITY) {
+                    // the BatchNorm carries its activation: it moves onto the convolution
+                    nat.setConvActivation(nb.getFusedActivation());
+                    fusedActivations++;
+                } else if (fused != null && ((LayerVertex) vertices.get(act)).getPreProcessor() == null) {
                     nat.setConvActivation(fused);
                     alias.put(act, conv);
                     fusedActivations++;

@@ -3,8 +3,10 @@ package io.github.tsm4j.models.infer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.tsm4j.core.conv.ConvActivation;
 import io.github.tsm4j.core.conv.NativeConv2D;
 import io.github.tsm4j.core.conv.NativeDepthwiseConv2D;
+import io.github.tsm4j.core.norm.NativeBatchNorm;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -150,5 +152,43 @@ class InferenceGraphsTest {
     @Test
     void foldingReadsLog10StdBatchNorm() {
         foldedEqualsOriginal(CNN2DFormat.NHWC, true);
+    }
+
+    @Test
+    void nativeBatchNormAndItsFusedActivationFoldIntoTheConvolution() {
+        CNN2DFormat f = CNN2DFormat.NHWC;
+        ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder().seed(3)
+                .dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER).graphBuilder().addInputs("in");
+        g.addLayer("c1", NativeConv2D.builder().kernel(3, 3).padding(1, 1).nOut(8).format(f).build(), "in");
+        g.addLayer("bn1", NativeBatchNorm.builder().channels(8).format(f).activation(ConvActivation.RELU).build(),
+                "c1");
+        g.addLayer("c2", NativeConv2D.builder().kernel(1, 1).nOut(6).format(f).build(), "bn1");
+        g.addLayer("bn2", NativeBatchNorm.builder().channels(6).format(f).build(), "c2");
+        g.addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).poolingDimensions(1, 2).build(), "bn2");
+        g.addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4)
+                .activation(Activation.SOFTMAX).build(), "pool");
+        g.setOutputs("out").setInputTypes(InputType.convolutional(9, 7, 3, f));
+        ComputationGraph net = new ComputationGraph(g.build());
+        net.init();
+        Nd4j.getRandom().setSeed(5);
+        for (String name : new String[] {"bn1", "bn2"}) {
+            org.deeplearning4j.nn.api.Layer l = net.getLayer(name);
+            long c = l.getParam("gamma").length();
+            l.setParam("gamma", Nd4j.rand(DataType.FLOAT, 1, c).addi(0.5));
+            l.setParam("beta", Nd4j.randn(DataType.FLOAT, 1, c));
+            l.setParam("mean", Nd4j.randn(DataType.FLOAT, 1, c));
+            l.setParam("var", Nd4j.rand(DataType.FLOAT, 1, c).addi(0.2));
+        }
+        INDArray x = Nd4j.randn(DataType.FLOAT, 2, 9, 7, 3);
+        INDArray expected = net.outputSingle(x);
+        InferenceGraphs.Folded folded = InferenceGraphs.fold(net);
+        assertEquals(new InferenceGraphs.FoldReport(2, 2, 1), folded.report());
+        ComputationGraph inf = folded.graph();
+        assertEquals(ConvActivation.RELU, ((NativeConv2D) inf.getLayer("c1").conf().getLayer()).getConvActivation());
+        assertEquals(ConvActivation.IDENTITY,
+                ((NativeConv2D) inf.getLayer("c2").conf().getLayer()).getConvActivation());
+        assertEquals(4, inf.getConfiguration().getVertices().size()); // c1, c2, pool, out
+        double maxDiff = expected.sub(inf.outputSingle(x)).amaxNumber().doubleValue();
+        assertTrue(maxDiff < 1e-5, "max |difference| " + maxDiff);
     }
 }

@@ -1,0 +1,63 @@
+package io.github.tsm4j.core.norm;
+
+import io.github.tsm4j.core.conv.ConvActivation;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.ActivationLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Runtime of {@link NativeActivation}: forward writes {@code act(input)} into a new array of the
+ * {@link ArrayType#ACTIVATIONS} workspace (the input is not modified); backward computes the input gradient from the
+ * kept output into {@link ArrayType#ACTIVATION_GRAD}. Ownership: in training the layer keeps a reference to its
+ * output (activations workspace, open until backpropagation ends).
+ */
+public final class NativeActivationLayer extends ActivationLayer {
+
+    private static final long serialVersionUID = 1L;
+
+    private transient INDArray lastOutput;
+
+    NativeActivationLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    private ConvActivation activation() {
+        return ((NativeActivation) layerConf()).getActivation();
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
+        assertInputSet(false);
+        INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), 'c');
+        BatchNormOps.activate(activation(), input, out);
+        lastOutput = training ? out : null;
+        return out;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
+        assertInputSet(true);
+        if (lastOutput == null) {
+            throw new IllegalStateException("NativeActivation '" + layerConf().getLayerName()
+                    + "': backpropGradient without a preceding activate(training = true)");
+        }
+        INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, epsilon.dataType(), epsilon.shape(), 'c');
+        INDArray g = BatchNormOps.activationBackward(activation(), lastOutput, epsilon, dx);
+        if (g != dx) {
+            dx.assign(g);
+        }
+        return new Pair<>(new DefaultGradient(), dx);
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        lastOutput = null;
+    }
+}
