@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
@@ -113,6 +114,10 @@ public final class DemoCommand implements Callable<Integer> {
             description = "ND4J compute threads (default: ${DEFAULT-VALUE}; video decoding uses another).")
     int threads;
 
+    @Option(names = "--data-format", defaultValue = "NCHW",
+            description = "Layout inside the networks: NCHW or NHWC (NHWC trains with the native BatchNorm; default: ${DEFAULT-VALUE}).")
+    CNN2DFormat dataFormat;
+
     @Option(names = "--no-progress", description = "No progress bars.")
     boolean noProgress;
 
@@ -136,9 +141,24 @@ public final class DemoCommand implements Callable<Integer> {
      * @param foldDiv 1/foldDiv of the channels shifted
      * @param threads ND4J compute threads (0 = leave ND4J's default)
      * @param progress progress bars to this stream, or null
+     * @param dataFormat layout inside the networks (NHWC: native BatchNorm in training, see docs/performance.md)
      */
     public record Options(Path output, long seed, int trainPerClass, int validationPerClass, int size, int segments,
-            int epochs, int batchSize, double learningRate, int baseWidth, int foldDiv, int threads, PrintStream progress) {
+            int epochs, int batchSize, double learningRate, int baseWidth, int foldDiv, int threads, PrintStream progress,
+            CNN2DFormat dataFormat) {
+
+        /** Validates the layout. */
+        public Options {
+            java.util.Objects.requireNonNull(dataFormat, "dataFormat");
+        }
+
+        /** The settings in the default NCHW layout. */
+        public Options(Path output, long seed, int trainPerClass, int validationPerClass, int size, int segments,
+                int epochs, int batchSize, double learningRate, int baseWidth, int foldDiv, int threads,
+                PrintStream progress) {
+            this(output, seed, trainPerClass, validationPerClass, size, segments, epochs, batchSize, learningRate,
+                    baseWidth, foldDiv, threads, progress, CNN2DFormat.NCHW);
+        }
 
         /** @return the defaults, no progress bars, in a temporary folder */
         public static Options defaults() {
@@ -196,7 +216,7 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         DemoResult r = run(new Options(output, seed, trainPerClass, validationPerClass, size, segments, epochs, batchSize,
-                learningRate, baseWidth, foldDiv, threads, noProgress ? null : System.err), out);
+                learningRate, baseWidth, foldDiv, threads, noProgress ? null : System.err, dataFormat), out);
         if (saveModel != null) {
             saveModel(r.tsm().checkpoint(), saveModel);
             out.printf(Locale.ROOT, "saved the TSM as %s (try: tsm stream %s/data/videos/%s.webm -m %s)%n", saveModel,
@@ -356,7 +376,7 @@ public final class DemoCommand implements Callable<Integer> {
         TrainingRecipe recipe = p.recipe();
         TsmConfig config = TsmConfig.builder(Backbone.RESNET18, classes.size()).input(input).placement(placement)
                 .direction(ShiftDirection.UNIDIRECTIONAL).baseWidth(o.baseWidth()).foldDiv(o.foldDiv())
-                .dropout(DEFAULT_DROPOUT).build();
+                .dropout(DEFAULT_DROPOUT).dataFormat(o.dataFormat()).build();
         TsmModel model = TsmModel.create(config, classes, TsmNetworks.defaultGlobals().seed(o.seed()));
         out.printf(Locale.ROOT, "%n%s: ResNet-18 (width %d), shift %s, %d trainable parameters%n", name, o.baseWidth(),
                 placement, TsmNetworks.trainableParams(model.graph()));

@@ -69,6 +69,20 @@ class DemoCommandTest {
     }
 
     @Test
+    void demoInNhwcTrainsWithTheNativeBatchNormAndStreams(@TempDir Path dir) throws Exception {
+        DemoCommand.Options o = new DemoCommand.Options(dir, 3, 2, 1, 16, 4, 1, 6, 0.05, 8, 8, 1, null,
+                org.deeplearning4j.nn.conf.CNN2DFormat.NHWC);
+        DemoCommand.DemoResult r = DemoCommand.run(o, new PrintWriter(new StringWriter(), true));
+        TsmModel tsm = TsmModel.load(r.tsm().checkpoint());
+        assertEquals(org.deeplearning4j.nn.conf.CNN2DFormat.NHWC, tsm.config().dataFormat());
+        long nativeBn = java.util.Arrays.stream(tsm.graph().getLayers())
+                .filter(l -> l.conf().getLayer() instanceof io.github.tsm4j.core.norm.NativeBatchNorm).count();
+        assertEquals(20, nativeBn, "every BatchNorm of ResNet-18 (stem + 16 in blocks + 3 downsample) is native");
+        assertEquals(r.tsn().trainableParams(), r.tsm().trainableParams());
+        assertEquals(4, r.stream().size(), "one prediction per streamed frame");
+    }
+
+    @Test
     void trainAndEvalRunOnAGeneratedDataset(@TempDir Path dir) throws Exception {
         TemporalOrderDataset.Layout data = TemporalOrderDataset.builder().trainPerClass(1).validationPerClass(1)
                 .frames(4).size(16).seed(5).generate(dir.resolve("data"));
