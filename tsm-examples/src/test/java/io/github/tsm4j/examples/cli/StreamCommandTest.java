@@ -183,6 +183,18 @@ class StreamCommandTest {
     }
 
     @Test
+    void modelThreadsLeaveACoreToTheDecoderUnlessToldOtherwise() throws Exception {
+        assertEquals(1, StreamCommand.modelThreads(0, 2, null));
+        assertEquals(7, StreamCommand.modelThreads(0, 8, ""));
+        assertEquals(1, StreamCommand.modelThreads(0, 1, null));
+        assertEquals(0, StreamCommand.modelThreads(0, 8, "4"), "OMP_NUM_THREADS is respected");
+        assertEquals(3, StreamCommand.modelThreads(3, 2, "4"), "--threads wins");
+        Run r = stream(null, "a.mp4", "-m", model("m.zip").toString(), "--threads", "-1");
+        assertEquals(2, r.exit());
+        assertEquals("tsm: --threads must be >= 0 (0 = automatic), found -1", r.errLines().get(0));
+    }
+
+    @Test
     void numberedOutputsKeepTheExtension() {
         assertEquals(Path.of("out/a-2.mp4"), StreamCommand.numbered(Path.of("out/a.mp4"), 1, 3));
         assertEquals(Path.of("plot"), StreamCommand.numbered(Path.of("plot"), 0, 1));
