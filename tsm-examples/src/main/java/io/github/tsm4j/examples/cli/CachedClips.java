@@ -20,6 +20,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * the clip ids as example metadata. Training: every clip decoded once with the test transform (the demo's
  * generator makes as much data as wanted, so no crop augmentation), minibatches re-drawn every epoch by a
  * shuffle seeded with (seed, epoch). Validation: the batches in dataset order.
+ *
+ * <p>Memory: a training minibatch is gathered into arrays that this iterator allocates once per batch size and
+ * reuses, so steady-state training allocates no native memory here (a fresh pair per step would be native
+ * garbage that only the garbage collector frees). A training {@link DataSet} is therefore valid only until the
+ * next call to {@link #next()}; the trainer and evaluator use each batch before asking for the next.
  */
 final class CachedClips implements DataSetIterator {
     private static final long serialVersionUID = 1L;
@@ -32,6 +37,8 @@ final class CachedClips implements DataSetIterator {
     private int epoch;
     private List<DataSet> order;
     private int position;
+    /** Reused training batches by number of clips. */
+    private final transient java.util.Map<Integer, DataSet> reused = new java.util.HashMap<>();
 
     private CachedClips(List<DataSet> items, int batchSize, boolean shuffle, long seed, List<String> labels) {
         this.items = items;
@@ -118,9 +125,31 @@ final class CachedClips implements DataSetIterator {
                 meta.addAll(part.get(i).getExampleMetaData());
             }
         }
-        DataSet ds = new DataSet(Nd4j.concat(0, f), Nd4j.concat(0, l));
+        DataSet ds = reused.get(f.length);
+        if (ds == null) {
+            try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                ds = new DataSet(Nd4j.createUninitialized(f[0].dataType(), stacked(f[0].shape(), f.length), 'c'),
+                        Nd4j.createUninitialized(l[0].dataType(), stacked(l[0].shape(), f.length), 'c'));
+            }
+            reused.put(f.length, ds);
+        }
+        concatInto(f, ds.getFeatures());
+        concatInto(l, ds.getLabels());
         ds.setExampleMetaData(meta);
         return ds;
+    }
+
+    /** Shape of n arrays of {@code shape} stacked along dimension 0. */
+    private static long[] stacked(long[] shape, int n) {
+        long[] s = shape.clone();
+        s[0] *= n;
+        return s;
+    }
+
+    /** Nd4j.concat(0, parts) written into {@code out}: one native op, no allocation. */
+    private static void concatInto(INDArray[] parts, INDArray out) {
+        Nd4j.exec(org.nd4j.linalg.api.ops.DynamicCustomOp.builder("concat").addInputs(parts).addOutputs(out)
+                .addIntegerArguments(0).build());
     }
 
     @Override

@@ -144,6 +144,24 @@ public final class Evaluator {
      */
     public static EvaluationResult evaluate(ComputationGraph graph, DataSetIterator iterator, int viewsPerVideo,
             List<String> labels) {
+        return evaluate(graph, iterator, viewsPerVideo, labels, NativeMemoryBudget.fromSystemProperty());
+    }
+
+    /**
+     * As {@link #evaluate(ComputationGraph, DataSetIterator, int, List)}, releasing the native memory of dead
+     * arrays by {@code budget} after every batch. Each batch's network output is closed (freed at once) after
+     * its scores have been read.
+     *
+     * @param graph trained network
+     * @param iterator evaluation data (reset first when supported)
+     * @param viewsPerVideo consecutive views per video when there is no metadata, at least 1
+     * @param labels class names or null
+     * @param budget native-memory budget checked after every batch
+     * @return the metrics
+     */
+    public static EvaluationResult evaluate(ComputationGraph graph, DataSetIterator iterator, int viewsPerVideo,
+            List<String> labels, NativeMemoryBudget budget) {
+        java.util.Objects.requireNonNull(budget, "budget");
         if (viewsPerVideo < 1) {
             throw new IllegalArgumentException("Evaluator viewsPerVideo must be >= 1, found " + viewsPerVideo);
         }
@@ -161,8 +179,17 @@ public final class Evaluator {
                 evaluator = new Evaluator((int) y.size(1));
             }
             List<Serializable> meta = ds.getExampleMetaData();
-            double[][] scores = out.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
-            int[] truth = y.argMax(1).toIntVector();
+            // the output is detached from the inference workspace: free it now rather than when the GC finds it
+            INDArray asDouble = out.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+            double[][] scores = asDouble.toDoubleMatrix();
+            if (asDouble != out) {
+                asDouble.close();
+            }
+            out.close();
+            INDArray argMax = y.argMax(1);
+            int[] truth = argMax.toIntVector();
+            argMax.close();
+            budget.afterStep();
             if (scores.length % truth.length != 0) {
                 throw new IllegalArgumentException("Evaluator: network gave " + scores.length + " score rows for "
                         + truth.length + " label rows; expected a multiple (views per video)");

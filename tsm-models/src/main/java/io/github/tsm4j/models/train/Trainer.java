@@ -69,6 +69,7 @@ public final class Trainer {
     private final int iterationsPerEpoch;
     private final List<String> labels;
     private final java.util.function.IntConsumer beforeEpoch;
+    private final long nativeGcBudgetBytes;
 
     private Trainer(Builder b) {
         this.source = b.model;
@@ -84,6 +85,8 @@ public final class Trainer {
         this.iterationsPerEpoch = b.iterationsPerEpoch;
         this.labels = b.labels;
         this.beforeEpoch = b.beforeEpoch;
+        this.nativeGcBudgetBytes = b.nativeGcBudgetBytes >= 0 ? b.nativeGcBudgetBytes
+                : NativeMemoryBudget.fromSystemProperty().budgetBytes();
     }
 
     /**
@@ -132,6 +135,7 @@ public final class Trainer {
         private int iterationsPerEpoch;
         private List<String> labels;
         private java.util.function.IntConsumer beforeEpoch = e -> { };
+        private long nativeGcBudgetBytes = -1;
 
         private Builder(ComputationGraph model, TrainingRecipe recipe, boolean configured, int epochsDone,
                 double bestScore, int bestEpoch) {
@@ -169,6 +173,21 @@ public final class Trainer {
             return this;
         }
 
+        /**
+         * @param bytes dead native array memory allowed before the trainer requests a garbage collection
+         *     ({@link NativeMemoryBudget}); 0 never collects. Default: the system property
+         *     {@value NativeMemoryBudget#PROPERTY} (megabytes), else {@value NativeMemoryBudget#DEFAULT_BUDGET_MB} MB
+         * @return this
+         */
+        public Builder nativeGcBudgetBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("Trainer nativeGcBudgetBytes must be >= 0 (0 = never collect), found "
+                        + bytes);
+            }
+            this.nativeGcBudgetBytes = bytes;
+            return this;
+        }
+
         /** @return the trainer */
         public Trainer build() {
             return new Trainer(this);
@@ -195,7 +214,7 @@ public final class Trainer {
      * @throws IOException when a checkpoint or the log cannot be written
      */
     public TrainingResult fit(DataSetIterator train) throws IOException {
-        return fit(new IteratorFitter(Objects.requireNonNull(train, "train"), epochsDone));
+        return fit(new IteratorFitter(Objects.requireNonNull(train, "train"), epochsDone, newBudget()));
     }
 
     /**
@@ -226,6 +245,7 @@ public final class Trainer {
         int bestAt = bestEpoch;
         EvaluationResult lastVal = null;
         LearningRateSchedule baseSchedule = recipe.schedule(1, ipe);
+        NativeMemoryBudget evalBudget = newBudget();
         for (int epoch = epochsDone + 1; epoch <= recipe.epochs(); epoch++) {
             long start = System.nanoTime();
             progress.epochStarted(epoch, recipe.epochs());
@@ -244,7 +264,7 @@ public final class Trainer {
             Double top5 = null;
             double score = -stats.loss();
             if (validation != null) {
-                lastVal = Evaluator.evaluate(graph, validation, 1, labels);
+                lastVal = Evaluator.evaluate(graph, validation, 1, labels, evalBudget);
                 top1 = lastVal.top1();
                 top5 = lastVal.top5();
                 score = top1;
@@ -299,14 +319,23 @@ public final class Trainer {
         return entries;
     }
 
-    /** The single-machine epoch: every minibatch of a (reset) iterator through {@code graph.fit}. */
+    private NativeMemoryBudget newBudget() {
+        return new NativeMemoryBudget(nativeGcBudgetBytes);
+    }
+
+    /**
+     * The single-machine epoch: every minibatch of a (reset) iterator through {@code graph.fit}, with the
+     * native memory of the arrays that DL4J leaves to the garbage collector bounded by a {@link NativeMemoryBudget}.
+     */
     private static final class IteratorFitter implements EpochFitter {
         private final DataSetIterator train;
         private final int firstEpoch;
+        private final NativeMemoryBudget budget;
 
-        IteratorFitter(DataSetIterator train, int epochsDone) {
+        IteratorFitter(DataSetIterator train, int epochsDone, NativeMemoryBudget budget) {
             this.train = train;
             this.firstEpoch = epochsDone + 1;
+            this.budget = budget;
         }
 
         @Override
@@ -344,6 +373,7 @@ public final class Trainer {
                 correct += accuracy.correct;
                 clips += ds.getLabels().size(0);
                 batches++;
+                budget.afterStep();
                 double seconds = (System.nanoTime() - start) / 1e9;
                 progress.batchDone(epoch, batches, lossSum / batches, correct / (double) clips, clips / seconds);
             }
@@ -449,7 +479,15 @@ public final class Trainer {
             if (logits == null || labels == null || logits.rank() != 2 || logits.size(0) != labels.size(0)) {
                 return;
             }
-            correct = logits.argMax(1).eq(labels.argMax(1)).castTo(DataType.INT).sumNumber().longValue();
+            // four small arrays per step, outside workspaces: free them at once
+            INDArray predicted = logits.argMax(1);
+            INDArray truth = labels.argMax(1);
+            INDArray hits = predicted.eq(truth);
+            INDArray asInt = hits.castTo(DataType.INT);
+            correct = asInt.sumNumber().longValue();
+            for (INDArray a : new INDArray[] {predicted, truth, hits, asInt}) {
+                a.close();
+            }
         }
     }
 }

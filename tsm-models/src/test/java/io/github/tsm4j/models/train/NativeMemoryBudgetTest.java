@@ -1,0 +1,106 @@
+package io.github.tsm4j.models.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class NativeMemoryBudgetTest {
+
+    @Test
+    void collectsOnlyWhenAllocationExceedsTheLowestCountSinceTheLastCollectionByMoreThanTheBudget() {
+        AtomicLong bytes = new AtomicLong();
+        List<Long> collectedAt = new ArrayList<>();
+        NativeMemoryBudget b = new NativeMemoryBudget(100, bytes::get, () -> {
+            collectedAt.add(bytes.get());
+            bytes.addAndGet(-150); // what the collection frees (seen by the next reading)
+        });
+        long[] readings = {500, 450, 520, 550, 551, 460, 400, 480, 501, 360};
+        List<Boolean> collected = new ArrayList<>();
+        for (long r : readings) {
+            bytes.set(r);
+            collected.add(b.afterStep());
+        }
+        // low 500 → 450; 551 is 101 above 450 → collect; new low = 401 (after the collection), then 400;
+        // 501 is 101 above 400 → collect again
+        assertEquals(List.of(false, false, false, false, true, false, false, false, true, false), collected);
+        assertEquals(List.of(551L, 501L), collectedAt);
+        assertEquals(2, b.collections());
+    }
+
+    @Test
+    void zeroBudgetNeverCollects() {
+        AtomicLong bytes = new AtomicLong();
+        NativeMemoryBudget b = new NativeMemoryBudget(0, bytes::get, () -> {
+            throw new AssertionError("must not collect");
+        });
+        for (long r = 0; r < 10; r++) {
+            bytes.set(r << 40);
+            assertFalse(b.afterStep());
+        }
+        assertEquals(0, b.collections());
+    }
+
+    @Test
+    void badBudgetsAreRejectedWithTheValue() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new NativeMemoryBudget(-1));
+        assertEquals("NativeMemoryBudget budget must be >= 0 bytes (0 = never collect), found -1", e.getMessage());
+        String old = System.getProperty(NativeMemoryBudget.PROPERTY);
+        try {
+            System.setProperty(NativeMemoryBudget.PROPERTY, "lots");
+            e = assertThrows(IllegalArgumentException.class, NativeMemoryBudget::fromSystemProperty);
+            assertEquals("System property tsm4j.native.gcBudgetMB must be a whole number of megabytes (0 = never collect), "
+                    + "found 'lots'", e.getMessage());
+            System.setProperty(NativeMemoryBudget.PROPERTY, "64");
+            assertEquals(64L << 20, NativeMemoryBudget.fromSystemProperty().budgetBytes());
+            System.clearProperty(NativeMemoryBudget.PROPERTY);
+            assertEquals(NativeMemoryBudget.DEFAULT_BUDGET_MB << 20, NativeMemoryBudget.fromSystemProperty().budgetBytes());
+        } finally {
+            if (old == null) {
+                System.clearProperty(NativeMemoryBudget.PROPERTY);
+            } else {
+                System.setProperty(NativeMemoryBudget.PROPERTY, old);
+            }
+        }
+    }
+
+    /**
+     * The real thing: 256 dead 1 MiB arrays allocated outside any workspace (as DL4J's updater and
+     * BatchNorm temporaries are) with a 16 MiB budget. libnd4j's counter must see them (it is what the
+     * budget reads), and the collections must give them back: afterwards the allocated bytes are within
+     * budget + slack of the start instead of 256 MiB above it.
+     */
+    @Test
+    void deadArraysOutsideWorkspacesAreFreedOnceTheBudgetIsExceeded() throws InterruptedException {
+        long start = NativeMemoryBudget.allocatedBytes();
+        INDArray probe = Nd4j.create(DataType.FLOAT, 1 << 18);
+        assertTrue(NativeMemoryBudget.allocatedBytes() - start >= 1 << 20,
+                "libnd4j's counter must include a new 1 MiB array: " + (NativeMemoryBudget.allocatedBytes() - start));
+        probe.close();
+
+        NativeMemoryBudget b = new NativeMemoryBudget(16L << 20);
+        long peak = 0;
+        for (int i = 0; i < 256; i++) {
+            Nd4j.create(DataType.FLOAT, 1 << 18).addi(1); // 1 MiB, dead at once
+            b.afterStep();
+            peak = Math.max(peak, NativeMemoryBudget.allocatedBytes() - start);
+        }
+        long after = Long.MAX_VALUE;
+        for (int i = 0; i < 50 && after > (48L << 20); i++) { // the deallocator threads free asynchronously
+            Thread.sleep(20);
+            b.afterStep();
+            after = NativeMemoryBudget.allocatedBytes() - start;
+        }
+        assertTrue(b.collections() >= 4, "collections: " + b.collections());
+        assertTrue(after <= 48L << 20, "dead native bytes left: " + (after >> 20) + " MiB");
+        assertTrue(peak < 200L << 20, "peak of dead native bytes: " + (peak >> 20) + " MiB of 256");
+    }
+}
