@@ -40,7 +40,8 @@ final class CachedClips implements DataSetIterator {
     /** Reused training batches by number of clips. */
     private final transient java.util.Map<Integer, DataSet> reused = new java.util.HashMap<>();
 
-    private CachedClips(List<DataSet> items, int batchSize, boolean shuffle, long seed, List<String> labels) {
+    /** Items as given (one clip each for training), {@code shuffle} re-drawing the batches every epoch. */
+    CachedClips(List<DataSet> items, int batchSize, boolean shuffle, long seed, List<String> labels) {
         this.items = items;
         this.batchSize = batchSize;
         this.shuffle = shuffle;
