@@ -209,7 +209,7 @@ class TsmStreamingModelTest {
         TsmConfig config = TsmConfig.builder(Backbone.MOBILENET_V2, 5).segments(T).inputSize(SIZE, SIZE).build();
         TsmStreamingModel stream = TsmStreamingModel.create(config, TsmModel.defaultLabels(5), 1,
                 TsmNetworks.defaultGlobals());
-        assertEquals("DL4J graph: vertex 'features.0.1' (layer BatchNormalization)", stream.executionPath());
+        assertEquals("DL4J graph: vertex 'features.0.1' (layer NativeBatchNormLayer)", stream.executionPath());
         assertEquals(2, stream.step(Nd4j.rand(DataType.FLOAT, 1, 3, SIZE, SIZE)).rank());
     }
 }
