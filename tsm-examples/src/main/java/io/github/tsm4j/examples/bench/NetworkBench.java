@@ -153,12 +153,14 @@ public final class NetworkBench {
     }
 
     /**
-     * One training step of TSM-R50, 2 videos × 8 frames, NHWC with native convolutions and (unless
-     * {@code -Dtsm4j.bn=stock}) native BatchNorm with fused ReLU, SGD momentum 0.9.
+     * One training step of TSM-R50, 2 videos × 8 frames, in the layout {@link BenchSettings#trainFormat()} (NHWC by
+     * default) with native convolutions and (unless {@code -Dtsm4j.bn=stock}) native BatchNorm with fused ReLU,
+     * SGD momentum 0.9.
      */
     public static List<BenchLine> train(BenchSettings s) throws Exception {
-        ComputationGraph g = init(TsmNetworks.offline(
-                config(Backbone.RESNET50, ShiftPlacement.RESIDUAL, ShiftDirection.BIDIRECTIONAL, s.size()),
+        TsmConfig config = config(Backbone.RESNET50, ShiftPlacement.RESIDUAL, ShiftDirection.BIDIRECTIONAL, s.size())
+                .toBuilder().dataFormat(s.trainFormat()).build();
+        ComputationGraph g = init(TsmNetworks.offline(config,
                 TsmNetworks.defaultGlobals().updater(new Nesterovs(0.001, 0.9)).weightDecay(5e-4)));
         INDArray x = Nd4j.rand(DataType.FLOAT, 2 * SEGMENTS, 3, s.size(), s.size());
         INDArray y = Nd4j.zeros(DataType.FLOAT, 2, CLASSES);
@@ -167,7 +169,7 @@ public final class NetworkBench {
         DataSet batch = new DataSet(x, y);
         Stats st = Stats.time(2, s.runs(), () -> g.fit(batch));
         return List.of(new BenchLine("train.tsm.s_per_step", st.median() / 1e3, "s",
-                st + "; 2 videos x 8 frames, NHWC, native conv, "
+                st + "; 2 videos x 8 frames, " + s.trainFormat() + ", native conv, "
                         + io.github.tsm4j.core.norm.BatchNormImplementation.fromSystemProperty().name().toLowerCase(
                                 Locale.ROOT) + " BatchNorm"));
     }
