@@ -139,32 +139,26 @@ def mobilenet_v2_online():
 
 
 # ---------------------------------------------------------------- sections
+def shift_case(a, name, x, layout):
+    """Shift into a preallocated output and a plain copy of the same tensor; GB/s and their ratio."""
+    out = torch.empty_like(x)
+    copy = torch.empty_like(x)
+    gb = 2 * x.numel() * 4 / 1e9
+    runs = max(a.runs, 50)
+    st = time_ms(lambda: shift(x, SEGMENTS, out=out), a.warmup + 5, runs)
+    cp = time_ms(lambda: copy.copy_(x), a.warmup + 5, runs)
+    emit(f"shift.{name}.gbps", gb / (st[0] / 1e3), "GB/s", describe(st) + f" ({layout}, preallocated output)")
+    emit(f"shift.{name}.copy_gbps", gb / (cp[0] / 1e3), "GB/s", describe(cp) + f" (out.copy_(x), {layout})")
+    emit(f"shift.{name}.ratio", cp[0] / st[0], "x", "shift GB/s / copy GB/s")
+
+
 def bench_shift(a):
     for shape in ((8, 256, 56, 56), (8, 2048, 7, 7), (64, 64, 56, 56)):
-        x = torch.rand(shape)
-        out = torch.empty_like(x)
-        copy = torch.empty_like(x)
-        gb = 2 * x.numel() * 4 / 1e9
-        name = "x".join(map(str, shape))
-        runs = max(a.runs, 50)
-        st = time_ms(lambda: shift(x, SEGMENTS, out=out), a.warmup + 5, runs)
-        cp = time_ms(lambda: copy.copy_(x), a.warmup + 5, runs)
-        emit(f"shift.{name}.gbps", gb / (st[0] / 1e3), "GB/s", describe(st) + " (preallocated output)")
-        emit(f"shift.{name}.copy_gbps", gb / (cp[0] / 1e3), "GB/s", describe(cp) + " (out.copy_(x))")
-        emit(f"shift.{name}.ratio", cp[0] / st[0], "x", "shift GB/s / copy GB/s")
+        shift_case(a, "x".join(map(str, shape)), torch.rand(shape), "contiguous")
     # channels_last (NHWC in memory), the ResNet-50 block-input shapes, as tsm4j's shift.nhwc_* keys
     for n, h, w, c in ((8, 56, 56, 256), (8, 28, 28, 512), (8, 14, 14, 1024), (8, 7, 7, 2048)):
         x = torch.rand(n, c, h, w).contiguous(memory_format=torch.channels_last)
-        out = torch.empty_like(x)
-        copy = torch.empty_like(x)
-        gb = 2 * x.numel() * 4 / 1e9
-        name = f"nhwc_{n}x{h}x{w}x{c}"
-        runs = max(a.runs, 50)
-        st = time_ms(lambda: shift(x, SEGMENTS, out=out), a.warmup + 5, runs)
-        cp = time_ms(lambda: copy.copy_(x), a.warmup + 5, runs)
-        emit(f"shift.{name}.gbps", gb / (st[0] / 1e3), "GB/s", describe(st) + " (channels_last, preallocated output)")
-        emit(f"shift.{name}.copy_gbps", gb / (cp[0] / 1e3), "GB/s", describe(cp) + " (out.copy_(x), channels_last)")
-        emit(f"shift.{name}.ratio", cp[0] / st[0], "x", "shift GB/s / copy GB/s")
+        shift_case(a, f"nhwc_{n}x{h}x{w}x{c}", x, "channels_last")
 
 
 def interleaved(*fs, warmup, runs):
