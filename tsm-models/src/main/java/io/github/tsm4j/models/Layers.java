@@ -70,7 +70,7 @@ final class Layers {
      * same parameters and compute the same function: in double precision an NCHW TSM-ResNet follows the stock
      * layers' training trajectory to ~1e-11 over 10 Nesterov steps. In float, tiny overfitting networks (width 8,
      * 32 px, 4 values per channel in layer4) amplify rounding differences (1e-6 noise on the stock network's
-     * weights changes the loss in the 3rd digit within 3 steps), which once looked like an NCHW-only drift of the
+     * weights changes the loss in the 2nd digit within 3 steps), which once looked like an NCHW-only drift of the
      * native layer (docs/performance.md §2b).
      */
     private final BatchNormImplementation bnImplementation;
