@@ -55,6 +55,10 @@ class TsmStreamingModelTest {
         TsmStreamingModel stream = TsmStreamingModel.of(model, videos);
         assertEquals(expectedShiftLayers, stream.shiftLayers());
         assertTrue(stream.executionPath().startsWith("bound executor: "), stream.executionPath());
+        // an NCHW-trained model streams in NHWC (the fast layout), with the same results
+        assertEquals(org.deeplearning4j.nn.conf.CNN2DFormat.NCHW, model.config().dataFormat());
+        assertEquals(model.config().toBuilder().dataFormat(org.deeplearning4j.nn.conf.CNN2DFormat.NHWC).build(),
+                stream.config());
         assertTrue(Arrays.stream(stream.graph().getLayers())
                         .noneMatch(l -> l.conf().getLayer() instanceof BatchNormalization),
                 "the streaming graph folds every BatchNorm into its convolution");
