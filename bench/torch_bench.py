@@ -94,6 +94,17 @@ class Shifted(nn.Module):
         return self.net(shift(x, self.segments))
 
 
+class Copied(nn.Module):
+    """A plain copy of the block input instead of the shift: what any shift that writes its output pays at least."""
+
+    def __init__(self, conv):
+        super().__init__()
+        self.net = conv
+
+    def forward(self, x):
+        return self.net(x.clone())
+
+
 class OnlineShifted(nn.Module):
     """Uni-directional online shift: the first C/8 channels come from the previous frame's cache."""
 
@@ -111,12 +122,12 @@ class OnlineShifted(nn.Module):
         return self.net(x)
 
 
-def resnet50(shifted):
+def resnet50(shifted, copied=False):
     m = torchvision.models.resnet50(num_classes=NUM_CLASSES)
-    if shifted:
+    if shifted or copied:
         for layer in (m.layer1, m.layer2, m.layer3, m.layer4):
             for block in layer:
-                block.conv1 = Shifted(block.conv1, SEGMENTS)
+                block.conv1 = Shifted(block.conv1, SEGMENTS) if shifted else Copied(block.conv1)
     return m
 
 
@@ -128,44 +139,52 @@ def mobilenet_v2_online():
 
 
 # ---------------------------------------------------------------- sections
+def shift_case(a, name, x, layout):
+    """Shift into a preallocated output and a plain copy of the same tensor; GB/s and their ratio."""
+    out = torch.empty_like(x)
+    copy = torch.empty_like(x)
+    gb = 2 * x.numel() * 4 / 1e9
+    runs = max(a.runs, 50)
+    st = time_ms(lambda: shift(x, SEGMENTS, out=out), a.warmup + 5, runs)
+    cp = time_ms(lambda: copy.copy_(x), a.warmup + 5, runs)
+    emit(f"shift.{name}.gbps", gb / (st[0] / 1e3), "GB/s", describe(st) + f" ({layout}, preallocated output)")
+    emit(f"shift.{name}.copy_gbps", gb / (cp[0] / 1e3), "GB/s", describe(cp) + f" (out.copy_(x), {layout})")
+    emit(f"shift.{name}.ratio", cp[0] / st[0], "x", "shift GB/s / copy GB/s")
+
+
 def bench_shift(a):
     for shape in ((8, 256, 56, 56), (8, 2048, 7, 7), (64, 64, 56, 56)):
-        x = torch.rand(shape)
-        out = torch.empty_like(x)
-        copy = torch.empty_like(x)
-        gb = 2 * x.numel() * 4 / 1e9
-        name = "x".join(map(str, shape))
-        runs = max(a.runs, 50)
-        st = time_ms(lambda: shift(x, SEGMENTS, out=out), a.warmup + 5, runs)
-        cp = time_ms(lambda: copy.copy_(x), a.warmup + 5, runs)
-        emit(f"shift.{name}.gbps", gb / (st[0] / 1e3), "GB/s", describe(st) + " (preallocated output)")
-        emit(f"shift.{name}.copy_gbps", gb / (cp[0] / 1e3), "GB/s", describe(cp) + " (out.copy_(x))")
-        emit(f"shift.{name}.ratio", cp[0] / st[0], "x", "shift GB/s / copy GB/s")
+        shift_case(a, "x".join(map(str, shape)), torch.rand(shape), "contiguous")
+    # channels_last (NHWC in memory), the ResNet-50 block-input shapes, as tsm4j's shift.nhwc_* keys
+    for n, h, w, c in ((8, 56, 56, 256), (8, 28, 28, 512), (8, 14, 14, 1024), (8, 7, 7, 2048)):
+        x = torch.rand(n, c, h, w).contiguous(memory_format=torch.channels_last)
+        shift_case(a, f"nhwc_{n}x{h}x{w}x{c}", x, "channels_last")
 
 
-def interleaved(fa, fb, warmup, runs):
+def interleaved(*fs, warmup, runs):
     for _ in range(warmup):
-        fa()
-        fb()
-    ta, tb = [], []
+        for f in fs:
+            f()
+    times = [[] for _ in fs]
     for _ in range(runs):
-        for f, ts in ((fa, ta), (fb, tb)):
+        for f, ts in zip(fs, times):
             t0 = time.perf_counter()
             f()
             ts.append((time.perf_counter() - t0) * 1e3)
     out = []
-    for ts in (ta, tb):
+    for ts in times:
         ts.sort()
         out.append((statistics.median(ts), ts[min(len(ts) - 1, -(-99 * len(ts) // 100) - 1)], ts[0], ts[-1]))
     return out
 
 
 def bench_r50(a):
-    tsm, tsn = resnet50(True).eval(), resnet50(False).eval()
+    tsm, tsn, cpy = resnet50(True).eval(), resnet50(False).eval(), resnet50(False, copied=True).eval()
     with torch.no_grad():
         for videos, label in ((1, "1x8"), (4, "4x8")):
             x = torch.rand(videos * SEGMENTS, 3, a.size, a.size)
-            st_tsm, st_tsn = interleaved(lambda: tsm(x), lambda: tsn(x), a.warmup, a.runs)
+            st_tsm, st_tsn, st_cpy = interleaved(lambda: tsm(x), lambda: tsn(x), lambda: cpy(x),
+                                                 warmup=a.warmup, runs=a.runs)
             if videos == 1:
                 emit("r50.tsm.latency_1x8", st_tsm[0], "ms", describe(st_tsm))
                 emit("r50.tsn.latency_1x8", st_tsn[0], "ms", describe(st_tsn))
@@ -173,6 +192,8 @@ def bench_r50(a):
                 emit("r50.tsm.videos_per_s_4x8", videos / (st_tsm[0] / 1e3), "videos/s", describe(st_tsm))
                 emit("r50.tsn.videos_per_s_4x8", videos / (st_tsn[0] / 1e3), "videos/s", describe(st_tsn))
             emit(f"r50.shift_overhead_{label}", (st_tsm[0] / st_tsn[0] - 1) * 100, "%", "TSM/TSN - 1")
+            emit(f"r50.copy_overhead_{label}", (st_cpy[0] / st_tsn[0] - 1) * 100, "%",
+                 "(TSN + x.clone() of each shifted block input)/TSN - 1; " + describe(st_cpy))
 
 
 def bench_mbv2(a):

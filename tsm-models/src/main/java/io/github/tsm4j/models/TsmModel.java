@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.tsm4j.core.ConsensusMode;
+import io.github.tsm4j.models.infer.InferenceGraphs;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -16,10 +17,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.IntStream;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A TSM network ready to use: the DL4J {@link ComputationGraph}, the {@link TsmConfig} it was built from and
@@ -43,24 +48,28 @@ public final class TsmModel {
     public static final String PROVENANCE_ENTRY = "tsm4j-provenance.json";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(TsmModel.class);
 
     private final ComputationGraph graph;
     private final TsmConfig config;
     private final List<String> labels;
     private final Map<String, Object> source;
     private final Provenance provenance;
+    /** Whether {@link #graph} is a folded inference form ({@link #forInference}): no BatchNorm left to train. */
+    private final boolean inferenceOnly;
 
     private TsmModel(ComputationGraph graph, TsmConfig config, List<String> labels) {
-        this(graph, config, labels, Map.of(), null);
+        this(graph, config, labels, Map.of(), null, false);
     }
 
     private TsmModel(ComputationGraph graph, TsmConfig config, List<String> labels, Map<String, ?> source,
-            Provenance provenance) {
+            Provenance provenance, boolean inferenceOnly) {
         this.graph = graph;
         this.config = config;
         this.labels = List.copyOf(labels);
         this.source = Collections.unmodifiableMap(new LinkedHashMap<>(source));
         this.provenance = provenance;
+        this.inferenceOnly = inferenceOnly;
     }
 
     /**
@@ -166,7 +175,40 @@ public final class TsmModel {
      * @return a new model object
      */
     public TsmModel withSource(Map<String, ?> newSource) {
-        return new TsmModel(graph, config, labels, Objects.requireNonNull(newSource, "source"), provenance);
+        return new TsmModel(graph, config, labels, Objects.requireNonNull(newSource, "source"), provenance,
+                inferenceOnly);
+    }
+
+    /**
+     * The fast CPU inference form of this model, for prediction and evaluation: a new network with the same
+     * weights (copied by layer name) in the NHWC layout, the one oneDNN's convolution kernels prefer, with every
+     * BatchNorm folded into the convolution before it and ReLU/ReLU6 fused ({@link InferenceGraphs#fold}).
+     * {@link #output}, {@link #logits} and {@link #predict} give this model's results up to float rounding
+     * (BatchNorm's running statistics, as in inference mode); the input stays {@code [N·T, 3, S, S]} NCHW.
+     *
+     * <p>A snapshot: later training of this model does not reach it. It cannot be {@link #save}d or trained
+     * ({@link #isInferenceOnly()}); keep the model it was made from for that. Its {@link #config()} says NHWC.
+     *
+     * @return the inference form ({@code this} if this model is one already)
+     */
+    public TsmModel forInference() {
+        if (inferenceOnly) {
+            return this;
+        }
+        TsmConfig nhwc = config.toBuilder().dataFormat(CNN2DFormat.NHWC).build();
+        DataType dataType = graph.getConfiguration().getDataType();
+        ComputationGraph g = new ComputationGraph(TsmNetworks.offline(nhwc,
+                TsmNetworks.defaultGlobals().dataType(dataType)));
+        g.init();
+        TsmNetworks.copyParams(graph, g);
+        InferenceGraphs.Folded folded = InferenceGraphs.fold(g);
+        LOG.debug("Inference form: {} ({} → NHWC)", folded.report(), config.dataFormat());
+        return new TsmModel(folded.graph(), nhwc, labels, source, provenance, true);
+    }
+
+    /** @return whether this is a folded inference form ({@link #forInference}) that cannot be saved or trained */
+    public boolean isInferenceOnly() {
+        return inferenceOnly;
     }
 
     /**
@@ -269,6 +311,10 @@ public final class TsmModel {
      * @throws IOException on write failure
      */
     public void save(Path file, boolean saveUpdater) throws IOException {
+        if (inferenceOnly) {
+            throw new IllegalStateException("Cannot save " + file + ": this TsmModel is an inference form "
+                    + "(forInference(): BatchNorm folded away); save the model it was made from");
+        }
         File f = file.toFile();
         ModelSerializer.writeModel(graph, f, saveUpdater);
         ModelSerializer.addObjectToFile(f, CONFIG_ENTRY, JSON.writeValueAsString(config));
@@ -320,6 +366,7 @@ public final class TsmModel {
         }
         ComputationGraph graph = ModelSerializer.restoreComputationGraph(f, loadUpdater);
         TsmModel m = wrap(graph, config, labels);
-        return provenance == null ? m : new TsmModel(graph, config, labels, provenance.source(), provenance);
+        return provenance == null ? m
+                : new TsmModel(graph, config, labels, provenance.source(), provenance, false);
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
@@ -99,7 +100,9 @@ public final class TsmStreamingModel {
     /**
      * The streaming twin of an offline model, sharing nothing but holding a copy of its weights (every
      * parameter, BatchNorm statistics included, copied by layer name), with every BatchNorm folded into the
-     * convolution before it and ReLU/ReLU6 fused ({@link InferenceGraphs#fold}): the fast inference form.
+     * convolution before it and ReLU/ReLU6 fused ({@link InferenceGraphs#fold}), in the NHWC layout whatever
+     * layout the model was built in: the fast inference form. Its {@link #config()} is the model's with
+     * {@code dataFormat = NHWC}.
      *
      * @param model an offline model (ideally trained with {@link ShiftDirection#UNIDIRECTIONAL}; a bidirectional
      *     one runs, but it saw future frames in training, which online inference cannot give it)
@@ -113,14 +116,17 @@ public final class TsmStreamingModel {
                     + "differ from the offline model's; train with direction UNIDIRECTIONAL for online use");
         }
         DataType dataType = model.graph().getConfiguration().getDataType();
-        ComputationGraphConfiguration conf = TsmNetworks.streaming(config,
+        // NHWC inside whatever layout the model was trained in: the layout of oneDNN's fast kernels and of the
+        // bound executor; the weights are layout-independent and copied by layer name
+        TsmConfig nhwc = config.toBuilder().dataFormat(CNN2DFormat.NHWC).build();
+        ComputationGraphConfiguration conf = TsmNetworks.streaming(nhwc,
                 TsmNetworks.defaultGlobals().dataType(dataType));
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
         TsmNetworks.copyParams(model.graph(), graph);
         InferenceGraphs.Folded folded = InferenceGraphs.fold(graph);
         LOG.debug("Streaming graph: {}", folded.report());
-        return new TsmStreamingModel(folded.graph(), config, model.labels(), streams);
+        return new TsmStreamingModel(folded.graph(), nhwc, model.labels(), streams);
     }
 
     /**

@@ -38,8 +38,9 @@
  * </table>
  * Parameter-free vertices: {@code maxpool}, {@code layer{L}.{B}.shift|add|relu}, {@code layer2.tpool},
  * {@code features.{k}.shift|add}, and the head {@code avgpool}, {@code dropout}, {@code consensus}, {@code loss}.
- * In NHWC graphs BatchNorm layers are {@link io.github.tsm4j.core.norm.NativeBatchNorm} with the following
- * ReLU/ReLU6 fused; in NCHW graphs or with {@code -Dtsm4j.bn=stock} they are DL4J's {@code BatchNormalization} followed by the activation vertices
+ * BatchNorm layers are {@link io.github.tsm4j.core.norm.NativeBatchNorm} with the following ReLU/ReLU6 fused
+ * (NCHW and NHWC graphs alike); with {@code -Dtsm4j.bn=stock} (or {@code -Dtsm4j.conv=stock}) they are DL4J's
+ * {@code BatchNormalization} followed by the activation vertices
  * {@code relu}, {@code layer{L}.{B}.relu1|relu2}, ReLU6 {@code features.0.2}, {@code features.{k}.conv.0.2|conv.1.2},
  * {@code features.18.2}.
  */

@@ -2,7 +2,9 @@ package io.github.tsm4j.models;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -208,7 +210,7 @@ class TsmModelTest {
         gradientsMatchFiniteDifferences(CNN2DFormat.NCHW);
     }
 
-    /** NHWC graphs use the native BatchNorm with fused ReLU and the native post-add ReLU. */
+    /** Both layouts use the native BatchNorm with fused ReLU and the native post-add ReLU. */
     @Test
     void gradientsOfANarrowShiftedNhwcResNetWithNativeBatchNormMatchFiniteDifferences() {
         gradientsMatchFiniteDifferences(CNN2DFormat.NHWC);
@@ -257,8 +259,8 @@ class TsmModelTest {
         }
         assertEquals(62, checked); // 20 convs, 20 BN gamma/beta pairs, fc W and b
         assertNotNull(g.getLayer("layer1.0.shift"));
-        assertEquals(format == CNN2DFormat.NHWC, g.getLayer("layer1.0.bn1").conf().getLayer()
-                instanceof io.github.tsm4j.core.norm.NativeBatchNorm);
+        assertTrue(g.getLayer("layer1.0.bn1").conf().getLayer() instanceof io.github.tsm4j.core.norm.NativeBatchNorm
+                nb && nb.getFusedActivation() == io.github.tsm4j.core.conv.ConvActivation.RELU, format.name());
     }
 
     /** BatchNorm running mean/variance are statistics, not trained by backprop: DL4J's own BN checks skip them. */
@@ -281,5 +283,53 @@ class TsmModelTest {
                 assertThrows(IllegalArgumentException.class,
                         () -> TsmModel.wrap(model.graph(), other, List.of("a", "b", "c", "d"))).getMessage());
         assertTrue(Files.notExists(Path.of("unused")));
+    }
+
+    @Test
+    void theInferenceFormIsAFoldedNhwcNetworkWithTheSameOutputs(@TempDir Path dir) {
+        for (TsmConfig config : List.of(tiny(Backbone.RESNET18).build(),
+                tiny(Backbone.RESNET18).segments(4).temporalPool(true).build(),
+                tiny(Backbone.MOBILENET_V2).direction(io.github.tsm4j.core.ShiftDirection.UNIDIRECTIONAL).build())) {
+            TsmModel model = TsmModel.create(config, LABELS);
+            // trained-looking BatchNorm statistics and affine parameters, so that folding has work to do
+            Nd4j.getRandom().setSeed(11);
+            for (org.deeplearning4j.nn.api.Layer layer : model.graph().getLayers()) {
+                if (layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {
+                    layer.getParam("mean").assign(Nd4j.randn(DataType.FLOAT, layer.getParam("mean").shape()).muli(0.3));
+                    layer.getParam("var").assign(Nd4j.rand(DataType.FLOAT, layer.getParam("var").shape()).addi(0.5));
+                    layer.getParam("gamma").assign(Nd4j.rand(DataType.FLOAT, layer.getParam("gamma").shape()).addi(0.5));
+                    layer.getParam("beta").assign(Nd4j.randn(DataType.FLOAT, layer.getParam("beta").shape()).muli(0.1));
+                }
+            }
+            TsmModel fast = model.forInference();
+            String what = config.backbone() + ", temporal pool " + config.temporalPool();
+
+            assertEquals(CNN2DFormat.NCHW, model.config().dataFormat(), what);
+            assertEquals(config.toBuilder().dataFormat(CNN2DFormat.NHWC).build(), fast.config(), what);
+            assertTrue(fast.isInferenceOnly(), what);
+            assertFalse(model.isInferenceOnly(), what);
+            assertSame(fast, fast.forInference(), what);
+            assertEquals(LABELS, fast.labels());
+            assertTrue(batchNormStatistics(fast.graph()).isEmpty(), what + ": BatchNorm left " + batchNormStatistics(
+                    fast.graph()));
+            assertFalse(batchNormStatistics(model.graph()).isEmpty(), what);
+
+            INDArray x = clips(2, config.segments(), 32, 5);
+            INDArray expected = model.output(x);
+            INDArray actual = fast.output(x);
+            assertArrayEquals(expected.shape(), actual.shape(), what);
+            assertArrayEquals(expected.ravel().toFloatVector(), actual.ravel().toFloatVector(), 2e-5f, what);
+            assertArrayEquals(model.logits(x).ravel().toFloatVector(), fast.logits(x).ravel().toFloatVector(), 2e-4f,
+                    what);
+            assertEquals(model.predict(x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, config.segments())),
+                    2).get(0).label(), fast.predict(x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0,
+                            config.segments())), 2).get(0).label(), what);
+
+            Path file = dir.resolve("fast.zip");
+            assertEquals("Cannot save " + file + ": this TsmModel is an inference form (forInference(): BatchNorm "
+                    + "folded away); save the model it was made from",
+                    assertThrows(IllegalStateException.class, () -> fast.save(file, false)).getMessage());
+            assertTrue(Files.notExists(file));
+        }
     }
 }

@@ -68,6 +68,16 @@ final class LayerSupport {
         return conv;
     }
 
+    /** A shift needs at least foldDiv channels (else fold = 0 and nothing moves). */
+    static void requireShiftableChannels(Layer layer, String name, InputType.InputTypeConvolutional conv, int foldDiv,
+            InputType inputType) {
+        if (conv.getChannels() < foldDiv) {
+            throw new IllegalArgumentException(describe(layer, name) + ": channels C = " + conv.getChannels()
+                    + " < foldDiv = " + foldDiv + " (fold would be 0 and nothing would shift); input type "
+                    + inputType);
+        }
+    }
+
     static LayerMemoryReport noWorkingMemory(Layer layer, String name, InputType in, InputType out) {
         return new LayerMemoryReport.Builder(name, layer.getClass(), in, out)
                 .standardMemory(0, 0)

@@ -3,19 +3,13 @@ package io.github.tsm4j.core.layers;
 import io.github.tsm4j.core.OnlineShift;
 import io.github.tsm4j.core.TemporalShift;
 import io.github.tsm4j.core.layers.runtime.OnlineShiftLayerImpl;
-import java.util.Collection;
-import java.util.Objects;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.InputTypeUtil;
-import org.deeplearning4j.nn.conf.layers.NoParamLayer;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.nn.conf.memory.MemoryReport;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * DL4J configuration of the online (streaming) shift: input {@code [B, C, H, W]} (NCHW) or
@@ -27,7 +21,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link OnlineShiftLayerImpl}; reset it with {@code ((OnlineShiftLayerImpl) graph.getLayer(name)).resetState()}.
  * Inference only.
  */
-public final class OnlineShiftLayer extends NoParamLayer {
+public final class OnlineShiftLayer extends TemporalLayerConfig {
 
     private static final long serialVersionUID = 1L;
 
@@ -55,28 +49,21 @@ public final class OnlineShiftLayer extends NoParamLayer {
     }
 
     @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
-            Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
-            boolean initializeParams, DataType networkDataType) {
-        OnlineShiftLayerImpl ret = new OnlineShiftLayerImpl(conf, networkDataType);
-        return LayerSupport.wire(ret, this, conf, trainingListeners, layerIndex, layerParamsView, initializeParams);
+    OnlineShiftLayerImpl newRuntime(NeuralNetConfiguration conf, DataType networkDataType) {
+        return new OnlineShiftLayerImpl(conf, networkDataType);
+    }
+
+    @Override
+    Map<String, Object> settings() {
+        return settings("foldDiv", foldDiv, "dataFormat", dataFormat);
     }
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
         InputType.InputTypeConvolutional conv =
                 LayerSupport.convolutional(this, layerName, layerIndex, inputType, dataFormat);
-        if (conv.getChannels() < foldDiv) {
-            throw new IllegalArgumentException(LayerSupport.describe(this, layerName) + ": channels C = "
-                    + conv.getChannels() + " < foldDiv = " + foldDiv
-                    + " (fold would be 0 and nothing would shift); input type " + inputType);
-        }
+        LayerSupport.requireShiftableChannels(this, layerName, conv, foldDiv, inputType);
         return inputType;
-    }
-
-    @Override
-    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
-        return InputTypeUtil.getPreProcessorForInputTypeCnnLayers(inputType, getLayerName());
     }
 
     @Override
@@ -90,27 +77,6 @@ public final class OnlineShiftLayer extends NoParamLayer {
                 .workingMemory(0, 0, MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS)
                 .cacheMemory(MemoryReport.cacheModeMapFor(0), MemoryReport.cacheModeMapFor(perStream))
                 .build();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (this == o) {
-            return true;
-        }
-        if (!(o instanceof OnlineShiftLayer other) || !super.equals(o)) {
-            return false;
-        }
-        return foldDiv == other.foldDiv && dataFormat == other.dataFormat;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(super.hashCode(), foldDiv, dataFormat);
-    }
-
-    @Override
-    public String toString() {
-        return "OnlineShiftLayer(name=" + layerName + ", foldDiv=" + foldDiv + ", dataFormat=" + dataFormat + ")";
     }
 
     /** Builder; defaults: foldDiv 8, NCHW. */

@@ -2,16 +2,11 @@ package io.github.tsm4j.core.layers;
 
 import io.github.tsm4j.core.ConsensusMode;
 import io.github.tsm4j.core.layers.runtime.SegmentConsensusLayerImpl;
-import java.util.Collection;
-import java.util.Objects;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.NoParamLayer;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * DL4J configuration of the segmental consensus (TSN/TSM head): per-frame features or scores
@@ -21,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * so put it before the loss layer (e.g. a {@code LossLayer}), with labels {@code [N, K]}.
  * Runtime: {@link SegmentConsensusLayerImpl}.
  */
-public final class SegmentConsensusLayer extends NoParamLayer {
+public final class SegmentConsensusLayer extends TemporalLayerConfig {
 
     private static final long serialVersionUID = 1L;
 
@@ -49,11 +44,13 @@ public final class SegmentConsensusLayer extends NoParamLayer {
     }
 
     @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
-            Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
-            boolean initializeParams, DataType networkDataType) {
-        SegmentConsensusLayerImpl ret = new SegmentConsensusLayerImpl(conf, networkDataType);
-        return LayerSupport.wire(ret, this, conf, trainingListeners, layerIndex, layerParamsView, initializeParams);
+    SegmentConsensusLayerImpl newRuntime(NeuralNetConfiguration conf, DataType networkDataType) {
+        return new SegmentConsensusLayerImpl(conf, networkDataType);
+    }
+
+    @Override
+    Map<String, Object> settings() {
+        return settings("segments", segments, "mode", mode);
     }
 
     @Override
@@ -85,32 +82,6 @@ public final class SegmentConsensusLayer extends NoParamLayer {
                         c.getHeight(), c.getWidth(), c.getChannels(), c.getFormat());
             }
         };
-    }
-
-    @Override
-    public LayerMemoryReport getMemoryReport(InputType inputType) {
-        return LayerSupport.noWorkingMemory(this, layerName, inputType, getOutputType(-1, inputType));
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (this == o) {
-            return true;
-        }
-        if (!(o instanceof SegmentConsensusLayer other) || !super.equals(o)) {
-            return false;
-        }
-        return segments == other.segments && mode == other.mode;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(super.hashCode(), segments, mode);
-    }
-
-    @Override
-    public String toString() {
-        return "SegmentConsensusLayer(name=" + layerName + ", segments=" + segments + ", mode=" + mode + ")";
     }
 
     /** Builder; {@link #segments(int)} is required, mode defaults to {@link ConsensusMode#AVG}. */

@@ -1,19 +1,13 @@
 package io.github.tsm4j.core.layers;
 
 import io.github.tsm4j.core.layers.runtime.TemporalPoolLayerImpl;
-import java.util.Collection;
-import java.util.Objects;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.InputTypeUtil;
-import org.deeplearning4j.nn.conf.layers.NoParamLayer;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.nn.conf.memory.MemoryReport;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * DL4J configuration of TSM's temporal pooling (the official {@code --temporal_pool}: a
@@ -24,7 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * consensus, then see T' segments. Backward routes each gradient to the first frame of its window that
  * holds the maximum (as PyTorch's {@code max_pool3d}). Runtime: {@link TemporalPoolLayerImpl}.
  */
-public final class TemporalPoolLayer extends NoParamLayer {
+public final class TemporalPoolLayer extends TemporalLayerConfig {
 
     private static final long serialVersionUID = 1L;
 
@@ -67,11 +61,13 @@ public final class TemporalPoolLayer extends NoParamLayer {
     }
 
     @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
-            Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
-            boolean initializeParams, DataType networkDataType) {
-        TemporalPoolLayerImpl ret = new TemporalPoolLayerImpl(conf, networkDataType);
-        return LayerSupport.wire(ret, this, conf, trainingListeners, layerIndex, layerParamsView, initializeParams);
+    TemporalPoolLayerImpl newRuntime(NeuralNetConfiguration conf, DataType networkDataType) {
+        return new TemporalPoolLayerImpl(conf, networkDataType);
+    }
+
+    @Override
+    Map<String, Object> settings() {
+        return settings("segments", segments, "dataFormat", dataFormat);
     }
 
     /** The same convolutional type: only the minibatch (N·T → N·T') changes, which DL4J allows. */
@@ -79,11 +75,6 @@ public final class TemporalPoolLayer extends NoParamLayer {
     public InputType getOutputType(int layerIndex, InputType inputType) {
         LayerSupport.convolutional(this, layerName, layerIndex, inputType, dataFormat);
         return inputType;
-    }
-
-    @Override
-    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
-        return InputTypeUtil.getPreProcessorForInputTypeCnnLayers(inputType, getLayerName());
     }
 
     @Override
@@ -96,27 +87,6 @@ public final class TemporalPoolLayer extends NoParamLayer {
                 .workingMemory(0, 0, MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.cacheModeMapFor(perExample))
                 .cacheMemory(MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS)
                 .build();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (this == o) {
-            return true;
-        }
-        if (!(o instanceof TemporalPoolLayer other) || !super.equals(o)) {
-            return false;
-        }
-        return segments == other.segments && dataFormat == other.dataFormat;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(super.hashCode(), segments, dataFormat);
-    }
-
-    @Override
-    public String toString() {
-        return "TemporalPoolLayer(name=" + layerName + ", segments=" + segments + ", dataFormat=" + dataFormat + ")";
     }
 
     /** Builder; {@link #segments(int)} is required, the layout defaults to NCHW. */

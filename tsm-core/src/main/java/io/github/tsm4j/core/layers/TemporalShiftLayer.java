@@ -3,18 +3,11 @@ package io.github.tsm4j.core.layers;
 import io.github.tsm4j.core.ShiftDirection;
 import io.github.tsm4j.core.TemporalShift;
 import io.github.tsm4j.core.layers.runtime.TemporalShiftLayerImpl;
-import java.util.Collection;
-import java.util.Objects;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.InputTypeUtil;
-import org.deeplearning4j.nn.conf.layers.NoParamLayer;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * DL4J configuration of the temporal shift (TSM, Lin, Gan, Han, ICCV 2019): a parameter-free layer
@@ -32,7 +25,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Serialises to JSON through DL4J's Jackson mapper (the {@code @class} type info), so models saved
  * with {@code ModelSerializer} load without registration.
  */
-public final class TemporalShiftLayer extends NoParamLayer {
+public final class TemporalShiftLayer extends TemporalLayerConfig {
 
     private static final long serialVersionUID = 1L;
 
@@ -74,56 +67,21 @@ public final class TemporalShiftLayer extends NoParamLayer {
     }
 
     @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
-            Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
-            boolean initializeParams, DataType networkDataType) {
-        TemporalShiftLayerImpl ret = new TemporalShiftLayerImpl(conf, networkDataType);
-        return LayerSupport.wire(ret, this, conf, trainingListeners, layerIndex, layerParamsView, initializeParams);
+    TemporalShiftLayerImpl newRuntime(NeuralNetConfiguration conf, DataType networkDataType) {
+        return new TemporalShiftLayerImpl(conf, networkDataType);
+    }
+
+    @Override
+    Map<String, Object> settings() {
+        return settings("segments", segments, "foldDiv", foldDiv, "direction", direction, "dataFormat", dataFormat);
     }
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
         InputType.InputTypeConvolutional conv =
                 LayerSupport.convolutional(this, layerName, layerIndex, inputType, dataFormat);
-        if (conv.getChannels() < foldDiv) {
-            throw new IllegalArgumentException(LayerSupport.describe(this, layerName) + ": channels C = "
-                    + conv.getChannels() + " < foldDiv = " + foldDiv
-                    + " (fold would be 0 and nothing would shift); input type " + inputType);
-        }
+        LayerSupport.requireShiftableChannels(this, layerName, conv, foldDiv, inputType);
         return inputType;
-    }
-
-    @Override
-    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
-        return InputTypeUtil.getPreProcessorForInputTypeCnnLayers(inputType, getLayerName());
-    }
-
-    @Override
-    public LayerMemoryReport getMemoryReport(InputType inputType) {
-        return LayerSupport.noWorkingMemory(this, layerName, inputType, getOutputType(-1, inputType));
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (this == o) {
-            return true;
-        }
-        if (!(o instanceof TemporalShiftLayer other) || !super.equals(o)) {
-            return false;
-        }
-        return segments == other.segments && foldDiv == other.foldDiv && direction == other.direction
-                && dataFormat == other.dataFormat;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(super.hashCode(), segments, foldDiv, direction, dataFormat);
-    }
-
-    @Override
-    public String toString() {
-        return "TemporalShiftLayer(name=" + layerName + ", segments=" + segments + ", foldDiv=" + foldDiv
-                + ", direction=" + direction + ", dataFormat=" + dataFormat + ")";
     }
 
     /** Builder; {@link #segments(int)} is required, the rest have the documented defaults. */

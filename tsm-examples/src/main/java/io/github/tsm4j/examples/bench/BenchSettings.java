@@ -3,6 +3,7 @@ package io.github.tsm4j.examples.bench;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 
 /**
  * Settings of one {@code tsm bench} run.
@@ -13,9 +14,10 @@ import java.util.Map;
  * @param size frame side in pixels (224 in the paper), at least 32
  * @param stock also time DL4J's stock convolution in the conv section
  * @param sections what to run
+ * @param trainFormat layout of the network in the train section (NHWC, the fast CPU layout, by default)
  */
 public record BenchSettings(int threads, int warmup, int runs, int size, boolean stock,
-        EnumSet<BenchSection> sections) {
+        EnumSet<BenchSection> sections, CNN2DFormat trainFormat) {
 
     /** Default threads: the 2 cores of the reference VM. */
     public static final int DEFAULT_THREADS = 2;
@@ -25,6 +27,8 @@ public record BenchSettings(int threads, int warmup, int runs, int size, boolean
     public static final int DEFAULT_RUNS = 10;
     /** Default frame side. */
     public static final int DEFAULT_SIZE = 224;
+    /** Default layout of the training-step network. */
+    public static final CNN2DFormat DEFAULT_TRAIN_FORMAT = CNN2DFormat.NHWC;
     /** Smallest accepted number of timed runs. */
     public static final int MIN_RUNS = 10;
 
@@ -46,6 +50,14 @@ public record BenchSettings(int threads, int warmup, int runs, int size, boolean
             throw new IllegalArgumentException("bench --only must name at least one section");
         }
         sections = EnumSet.copyOf(sections);
+        if (trainFormat == null) {
+            throw new IllegalArgumentException("bench --train-format must be NCHW or NHWC, found null");
+        }
+    }
+
+    /** Settings with the train section in NHWC ({@link #DEFAULT_TRAIN_FORMAT}). */
+    public BenchSettings(int threads, int warmup, int runs, int size, boolean stock, EnumSet<BenchSection> sections) {
+        this(threads, warmup, runs, size, stock, sections, DEFAULT_TRAIN_FORMAT);
     }
 
     /** @return the settings as ordered key/values for the JSON report */
@@ -56,6 +68,7 @@ public record BenchSettings(int threads, int warmup, int runs, int size, boolean
         m.put("runs", runs);
         m.put("size", size);
         m.put("sections", sections.toString());
+        m.put("train_format", trainFormat.name());
         return m;
     }
 }

@@ -2,6 +2,7 @@ package io.github.tsm4j.examples.bench;
 
 import io.github.tsm4j.core.ConsensusMode;
 import io.github.tsm4j.core.ShiftDirection;
+import io.github.tsm4j.core.layers.TemporalShiftLayer;
 import io.github.tsm4j.models.Backbone;
 import io.github.tsm4j.models.ShiftPlacement;
 import io.github.tsm4j.models.TsmConfig;
@@ -16,7 +17,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -50,7 +56,7 @@ public final class NetworkBench {
                 .build();
     }
 
-    static ComputationGraph init(org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf) {
+    static ComputationGraph init(ComputationGraphConfiguration conf) {
         ComputationGraph g = new ComputationGraph(conf);
         g.init();
         return g;
@@ -63,12 +69,15 @@ public final class NetworkBench {
                 config(Backbone.RESNET50, ShiftPlacement.RESIDUAL, ShiftDirection.BIDIRECTIONAL, size))));
         ComputationGraph tsn = InferenceGraphs.foldBatchNorm(init(TsmNetworks.offline(
                 config(Backbone.RESNET50, ShiftPlacement.NONE, ShiftDirection.BIDIRECTIONAL, size))));
+        ComputationGraph copied = copyInsteadOfShift(tsm);
         List<BenchLine> lines = new ArrayList<>();
         WorkspaceRunner ra = new WorkspaceRunner("r50-tsm");
         WorkspaceRunner rb = new WorkspaceRunner("r50-tsn");
+        WorkspaceRunner rc = new WorkspaceRunner("r50-copy");
         for (int videos : new int[] {1, 4}) {
             INDArray x = Nd4j.rand(DataType.FLOAT, videos * SEGMENTS, 3, size, size);
-            Stats[] st = Stats.interleaved(s.warmup(), s.runs(), () -> ra.run(tsm, x), () -> rb.run(tsn, x));
+            Stats[] st = Stats.interleaved(s.warmup(), s.runs(), () -> ra.run(tsm, x), () -> rb.run(tsn, x),
+                    () -> rc.run(copied, x));
             String label = videos + "x" + SEGMENTS;
             if (videos == 1) {
                 lines.add(new BenchLine("r50.tsm.latency_1x8", st[0].median(), "ms", st[0] + "; folded, NHWC"));
@@ -81,8 +90,46 @@ public final class NetworkBench {
             }
             lines.add(new BenchLine("r50.shift_overhead_" + label, (st[0].median() / st[1].median() - 1) * 100, "%",
                     "TSM/TSN - 1, calls interleaved"));
+            lines.add(new BenchLine("r50.copy_overhead_" + label, (st[2].median() / st[1].median() - 1) * 100, "%",
+                    "(TSN + a plain copy of each shifted block input)/TSN - 1: the floor of any shift that writes "
+                            + "its output; " + st[2]));
         }
         return lines;
+    }
+
+    /**
+     * The TSM graph with every temporal shift replaced by DL4J's {@link ScaleVertex} with factor 1: a native,
+     * multi-threaded copy of the block input at the same place, same parameters. Its time over TSN is what any
+     * shift that materialises its output must pay at least (the same bytes read and written).
+     */
+    static ComputationGraph copyInsteadOfShift(ComputationGraph tsm) {
+        ComputationGraphConfiguration conf = tsm.getConfiguration().clone();
+        int replaced = 0;
+        for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
+            if (e.getValue() instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof TemporalShiftLayer) {
+                e.setValue(new ScaleVertex(1.0));
+                replaced++;
+            }
+        }
+        if (replaced == 0) {
+            throw new IllegalArgumentException("copyInsteadOfShift: the graph has no TemporalShiftLayer");
+        }
+        ComputationGraph copy = init(conf);
+        copyParamsByName(tsm, copy);
+        return copy;
+    }
+
+    /**
+     * Copies every layer's parameters to the layer of the same name (the flat parameter order follows each graph's
+     * topological order, which other vertices can change).
+     */
+    static void copyParamsByName(ComputationGraph from, ComputationGraph to) {
+        for (org.deeplearning4j.nn.api.Layer layer : to.getLayers()) {
+            String name = layer.conf().getLayer().getLayerName();
+            if (layer.numParams() > 0) {
+                layer.params().assign(from.getLayer(name).params());
+            }
+        }
     }
 
     /**
@@ -153,12 +200,14 @@ public final class NetworkBench {
     }
 
     /**
-     * One training step of TSM-R50, 2 videos × 8 frames, NHWC with native convolutions and (unless
-     * {@code -Dtsm4j.bn=stock}) native BatchNorm with fused ReLU, SGD momentum 0.9.
+     * One training step of TSM-R50, 2 videos × 8 frames, in the layout {@link BenchSettings#trainFormat()} (NHWC by
+     * default) with native convolutions and (unless {@code -Dtsm4j.bn=stock}) native BatchNorm with fused ReLU,
+     * SGD momentum 0.9.
      */
     public static List<BenchLine> train(BenchSettings s) throws Exception {
-        ComputationGraph g = init(TsmNetworks.offline(
-                config(Backbone.RESNET50, ShiftPlacement.RESIDUAL, ShiftDirection.BIDIRECTIONAL, s.size()),
+        TsmConfig config = config(Backbone.RESNET50, ShiftPlacement.RESIDUAL, ShiftDirection.BIDIRECTIONAL, s.size())
+                .toBuilder().dataFormat(s.trainFormat()).build();
+        ComputationGraph g = init(TsmNetworks.offline(config,
                 TsmNetworks.defaultGlobals().updater(new Nesterovs(0.001, 0.9)).weightDecay(5e-4)));
         INDArray x = Nd4j.rand(DataType.FLOAT, 2 * SEGMENTS, 3, s.size(), s.size());
         INDArray y = Nd4j.zeros(DataType.FLOAT, 2, CLASSES);
@@ -167,7 +216,7 @@ public final class NetworkBench {
         DataSet batch = new DataSet(x, y);
         Stats st = Stats.time(2, s.runs(), () -> g.fit(batch));
         return List.of(new BenchLine("train.tsm.s_per_step", st.median() / 1e3, "s",
-                st + "; 2 videos x 8 frames, NHWC, native conv, "
+                st + "; 2 videos x 8 frames, " + s.trainFormat() + ", native conv, "
                         + io.github.tsm4j.core.norm.BatchNormImplementation.fromSystemProperty().name().toLowerCase(
                                 Locale.ROOT) + " BatchNorm"));
     }

@@ -60,22 +60,37 @@ public record Stats(double median, double p99, double min, double max, int runs)
      * @return the summaries of A and B
      */
     public static Stats[] interleaved(int warmup, int runs, Task a, Task b) throws Exception {
+        return interleaved(warmup, runs, new Task[] {a, b});
+    }
+
+    /**
+     * Times several tasks in turn, one call of each per round, so that all see the same machine state.
+     *
+     * @param warmup untimed rounds
+     * @param runs timed rounds
+     * @param tasks the tasks
+     * @return one {@code Stats} per task, in order
+     * @throws Exception what a task throws
+     */
+    public static Stats[] interleaved(int warmup, int runs, Task... tasks) throws Exception {
         for (int i = 0; i < warmup; i++) {
-            a.run();
-            b.run();
+            for (Task t : tasks) {
+                t.run();
+            }
         }
-        double[] ta = new double[runs];
-        double[] tb = new double[runs];
+        double[][] times = new double[tasks.length][runs];
         for (int i = 0; i < runs; i++) {
-            long t0 = System.nanoTime();
-            a.run();
-            long t1 = System.nanoTime();
-            b.run();
-            long t2 = System.nanoTime();
-            ta[i] = (t1 - t0) / 1e6;
-            tb[i] = (t2 - t1) / 1e6;
+            for (int k = 0; k < tasks.length; k++) {
+                long t0 = System.nanoTime();
+                tasks[k].run();
+                times[k][i] = (System.nanoTime() - t0) / 1e6;
+            }
         }
-        return new Stats[] {of(ta), of(tb)};
+        Stats[] out = new Stats[tasks.length];
+        for (int k = 0; k < tasks.length; k++) {
+            out[k] = of(times[k]);
+        }
+        return out;
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -53,6 +54,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--stock", description = "In the conv section, also time DL4J's stock ConvolutionLayer (slow).")
     boolean stock;
 
+    @Option(names = "--train-format", paramLabel = "LAYOUT",
+            description = "Layout of the network in the train section: NCHW or NHWC. Default: ${DEFAULT-VALUE}.")
+    CNN2DFormat trainFormat = BenchSettings.DEFAULT_TRAIN_FORMAT;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures and settings as JSON.")
     Path json;
 
@@ -73,7 +78,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         EnumSet<BenchSection> sections = only == null || only.isEmpty() ? BenchSection.defaults() : EnumSet.copyOf(only);
-        BenchSettings settings = new BenchSettings(threads, warmup, runs, size, stock, sections);
+        BenchSettings settings = new BenchSettings(threads, warmup, runs, size, stock, sections, trainFormat);
         Threads.set(settings.threads());
         PrintWriter out = spec.commandLine().getOut();
         Map<String, String> machine = MachineInfo.describe(settings.threads());

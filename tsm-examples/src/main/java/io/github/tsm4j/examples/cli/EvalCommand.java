@@ -89,7 +89,8 @@ public final class EvalCommand implements Callable<Integer> {
      * @throws IOException when the model or videos cannot be read or outputs written
      */
     public static EvaluationResult run(Options o, PrintWriter out) throws IOException {
-        TsmModel m = TsmModel.load(o.model());
+        // the folded NHWC inference form: same results, the fast CPU path
+        TsmModel m = TsmModel.load(o.model()).forInference();
         if (!m.labels().equals(o.dataset().classNames())) {
             throw new IllegalArgumentException("model " + o.model() + " has classes " + m.labels()
                     + " but the dataset has " + o.dataset().classNames());

@@ -119,7 +119,8 @@ public final class PredictCommand implements Callable<Integer> {
             }
         }
         FfmpegLogging.configure(cmd);
-        TsmModel m = Models.load(model);
+        // the folded NHWC inference form: same results, the fast CPU path
+        TsmModel m = Models.load(model).forInference();
         InputSpec input = m.config().input();
         int t = input.segments();
         FrameSampler sampler;
