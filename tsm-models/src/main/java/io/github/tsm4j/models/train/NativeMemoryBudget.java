@@ -26,9 +26,12 @@ import org.slf4j.LoggerFactory;
  * last collection, requests a collection ({@link System#gc()}), so that ND4J's deallocator threads free
  * the dead buffers. The lowest count tracks what is really alive (parameters, updater state, cached
  * data); the budget is what may be dead at any time. The default ({@value #DEFAULT_BUDGET_MB} MB) is set
- * by the system property {@value #PROPERTY} (megabytes; 0 turns the collections off). Results do not
- * depend on it: a collection frees only unreachable arrays. With {@code -XX:+DisableExplicitGC} it has
- * no effect.
+ * by the system property {@value #PROPERTY} (megabytes; 0 turns the collections off). The same rule
+ * applies to the number of arrays ND4J's deallocator tracks (views own no native bytes, but each costs
+ * about 1 KB of heap until collected: DL4J's updater makes ~800 per step for a ResNet-18): at most
+ * {@value #DEFAULT_ARRAY_BUDGET} above the lowest count, property {@value #ARRAY_PROPERTY} (0: off).
+ * Results do not depend on either: a collection frees only unreachable arrays. With
+ * {@code -XX:+DisableExplicitGC} it has no effect.
  *
  * <p>Not thread-safe: one per training loop.
  */
@@ -39,11 +42,18 @@ public final class NativeMemoryBudget {
     public static final String PROPERTY = "tsm4j.native.gcBudgetMB";
     /** Default budget in megabytes. */
     public static final long DEFAULT_BUDGET_MB = 256;
+    /** System property with the budget of tracked arrays (0: not watched). */
+    public static final String ARRAY_PROPERTY = "tsm4j.native.gcBudgetArrays";
+    /** Default budget of arrays tracked by ND4J's deallocator above the lowest count. */
+    public static final long DEFAULT_ARRAY_BUDGET = 250_000;
 
     private final long budgetBytes;
     private final LongSupplier allocated;
     private final Runnable collector;
+    private final long budgetArrays;
+    private final LongSupplier tracked;
     private long low = Long.MAX_VALUE;
+    private long lowArrays = Long.MAX_VALUE;
     private int collections;
 
     /**
@@ -52,7 +62,8 @@ public final class NativeMemoryBudget {
      * @param budgetBytes dead native bytes allowed before a collection; 0 never collects
      */
     public NativeMemoryBudget(long budgetBytes) {
-        this(budgetBytes, NativeMemoryBudget::allocatedBytes, System::gc);
+        this(budgetBytes, NativeMemoryBudget::allocatedBytes, System::gc, arrayBudgetProperty(),
+                NativeMemoryBudget::trackedArrays);
     }
 
     /**
@@ -63,13 +74,75 @@ public final class NativeMemoryBudget {
      * @param collector what a collection does
      */
     NativeMemoryBudget(long budgetBytes, LongSupplier allocated, Runnable collector) {
+        this(budgetBytes, allocated, collector, 0, () -> 0);
+    }
+
+    /**
+     * For tests: any counters and collector.
+     *
+     * @param budgetBytes dead bytes allowed before a collection, at least 0 (0 never collects)
+     * @param allocated the currently allocated bytes
+     * @param collector what a collection does
+     * @param budgetArrays tracked arrays allowed above the lowest count, at least 0 (0: not watched)
+     * @param tracked the number of tracked arrays, negative when unknown
+     */
+    NativeMemoryBudget(long budgetBytes, LongSupplier allocated, Runnable collector, long budgetArrays,
+            LongSupplier tracked) {
         if (budgetBytes < 0) {
             throw new IllegalArgumentException("NativeMemoryBudget budget must be >= 0 bytes (0 = never collect), found "
                     + budgetBytes);
         }
+        if (budgetArrays < 0) {
+            throw new IllegalArgumentException("NativeMemoryBudget array budget must be >= 0 (0 = not watched), found "
+                    + budgetArrays);
+        }
         this.budgetBytes = budgetBytes;
         this.allocated = allocated;
         this.collector = collector;
+        this.budgetArrays = budgetArrays;
+        this.tracked = tracked;
+    }
+
+    private static long arrayBudgetProperty() {
+        String v = System.getProperty(ARRAY_PROPERTY);
+        if (v == null || v.isBlank()) {
+            return DEFAULT_ARRAY_BUDGET;
+        }
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("System property " + ARRAY_PROPERTY + " must be a whole number >= 0 "
+                + "(0 = not watched), found '" + v + "'");
+    }
+
+    /** ND4J's deallocator map (internal field of DeallocatorService), or null when it cannot be read. */
+    private static final java.util.Map<?, ?> REFERENCES = referenceMap();
+
+    private static java.util.Map<?, ?> referenceMap() {
+        try {
+            Object service = Nd4j.getDeallocatorService();
+            java.lang.reflect.Field f = service.getClass().getDeclaredField("referenceMap");
+            f.setAccessible(true);
+            return f.get(service) instanceof java.util.Map<?, ?> m ? m : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.debug("ND4J's tracked arrays cannot be counted ({}); only native bytes are watched", e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * Arrays whose buffers ND4J's deallocator tracks (live, or dead and not yet collected), or -1 when this
+     * ND4J version does not let them be counted.
+     *
+     * @return tracked arrays, or -1
+     */
+    public static long trackedArrays() {
+        return REFERENCES == null ? -1 : REFERENCES.size();
     }
 
     /**
@@ -127,21 +200,25 @@ public final class NativeMemoryBudget {
             return false;
         }
         long now = allocated.getAsLong();
-        if (now < low) {
-            low = now;
-            return false;
+        low = Math.min(low, now);
+        long arrays = budgetArrays > 0 ? tracked.getAsLong() : -1;
+        if (arrays >= 0) {
+            lowArrays = Math.min(lowArrays, arrays);
         }
-        if (now - low <= budgetBytes) {
+        boolean overBytes = now - low > budgetBytes;
+        boolean overArrays = arrays >= 0 && arrays - lowArrays > budgetArrays;
+        if (!overBytes && !overArrays) {
             return false;
         }
         collections++;
         if (LOG.isDebugEnabled()) {
-            LOG.debug("native arrays: {} MB allocated, {} MB above the lowest count since the last collection: collection {}",
-                    now >> 20, (now - low) >> 20, collections);
+            LOG.debug("native arrays: {} MB allocated ({} MB above the lowest count since the last collection), {} tracked "
+                    + "({} above): collection {}", now >> 20, (now - low) >> 20, arrays, arrays - lowArrays, collections);
         }
         collector.run();
-        // ND4J frees the buffers asynchronously after the collection: track the new low from the next steps on
+        // ND4J frees the buffers asynchronously after the collection: track the new lows from the next steps on
         low = allocated.getAsLong();
+        lowArrays = budgetArrays > 0 ? Math.max(0, tracked.getAsLong()) : Long.MAX_VALUE;
         return true;
     }
 }

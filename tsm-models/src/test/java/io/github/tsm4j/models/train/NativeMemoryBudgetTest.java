@@ -37,6 +37,38 @@ class NativeMemoryBudgetTest {
     }
 
     @Test
+    void alsoCollectsWhenTheTrackedArraysExceedTheirBudget() {
+        AtomicLong bytes = new AtomicLong(1000);
+        AtomicLong arrays = new AtomicLong();
+        List<Long> collectedAt = new ArrayList<>();
+        NativeMemoryBudget b = new NativeMemoryBudget(1 << 20, bytes::get, () -> {
+            collectedAt.add(arrays.get());
+            arrays.set(10);
+        }, 100, arrays::get);
+        List<Boolean> collected = new ArrayList<>();
+        for (long n : new long[] {50, 20, 120, 121, 60, 111, 20, 120}) {
+            arrays.set(n);
+            collected.add(b.afterStep());
+        }
+        // low 20; 121 is 101 above → collect, low = 10 (after); 111 is 101 above 10 → collect; low 10, 120 → 110 above
+        assertEquals(List.of(false, false, false, true, false, true, false, true), collected);
+        assertEquals(List.of(121L, 111L, 120L), collectedAt);
+    }
+
+    @Test
+    void ndfourjTrackedArraysCanBeCountedAndIncludeViews() {
+        long before = NativeMemoryBudget.trackedArrays();
+        assertTrue(before >= 0, "this ND4J version must let the tracked arrays be counted");
+        INDArray a = Nd4j.create(DataType.FLOAT, 64);
+        List<INDArray> views = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            views.add(a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(i, i + 2)));
+        }
+        assertTrue(NativeMemoryBudget.trackedArrays() - before >= 32,
+                "views are tracked: " + (NativeMemoryBudget.trackedArrays() - before));
+    }
+
+    @Test
     void zeroBudgetNeverCollects() {
         AtomicLong bytes = new AtomicLong();
         NativeMemoryBudget b = new NativeMemoryBudget(0, bytes::get, () -> {
