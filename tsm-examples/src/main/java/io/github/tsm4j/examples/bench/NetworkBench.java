@@ -94,6 +94,16 @@ public final class NetworkBench {
                     "(TSN + a plain copy of each shifted block input)/TSN - 1: the floor of any shift that writes "
                             + "its output; " + st[2]));
         }
+        // what TsmModel.forInference() saves: the same TSM as trained (NCHW, the default layout, BatchNorm unfolded)
+        ComputationGraph asTrained = init(TsmNetworks.offline(config(Backbone.RESNET50, ShiftPlacement.RESIDUAL,
+                ShiftDirection.BIDIRECTIONAL, size).toBuilder().dataFormat(CNN2DFormat.NCHW).build()));
+        WorkspaceRunner rd = new WorkspaceRunner("r50-as-trained");
+        INDArray x = Nd4j.rand(DataType.FLOAT, SEGMENTS, 3, size, size);
+        Stats[] st = Stats.interleaved(s.warmup(), s.runs(), () -> rd.run(asTrained, x), () -> ra.run(tsm, x));
+        lines.add(new BenchLine("r50.tsm.as_trained_nchw_latency_1x8", st[0].median(), "ms",
+                st[0] + "; NCHW, BatchNorm not folded: a model as trained, before TsmModel.forInference()"));
+        lines.add(new BenchLine("r50.tsm.for_inference_speedup_1x8", st[0].median() / st[1].median(), "x",
+                "as trained (NCHW, unfolded) / folded NHWC, calls interleaved"));
         return lines;
     }
 
