@@ -115,7 +115,7 @@ public final class DemoCommand implements Callable<Integer> {
     int threads;
 
     @Option(names = "--data-format", defaultValue = "NCHW",
-            description = "Layout inside the networks: NCHW or NHWC (NHWC trains with the native BatchNorm; default: ${DEFAULT-VALUE}).")
+            description = "Layout inside the networks: NCHW or NHWC (both train with the native BatchNorm; default: ${DEFAULT-VALUE}).")
     CNN2DFormat dataFormat;
 
     @Option(names = "--no-progress", description = "No progress bars.")
