@@ -125,21 +125,8 @@ public final class NetworkBench {
             throw new IllegalArgumentException("copyInsteadOfShift: the graph has no TemporalShiftLayer");
         }
         ComputationGraph copy = init(conf);
-        copyParamsByName(tsm, copy);
+        TsmNetworks.copyParams(tsm, copy);
         return copy;
-    }
-
-    /**
-     * Copies every layer's parameters to the layer of the same name (the flat parameter order follows each graph's
-     * topological order, which other vertices can change).
-     */
-    static void copyParamsByName(ComputationGraph from, ComputationGraph to) {
-        for (org.deeplearning4j.nn.api.Layer layer : to.getLayers()) {
-            String name = layer.conf().getLayer().getLayerName();
-            if (layer.numParams() > 0) {
-                layer.params().assign(from.getLayer(name).params());
-            }
-        }
     }
 
     /**

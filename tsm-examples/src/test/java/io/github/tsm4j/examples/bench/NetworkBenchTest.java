@@ -39,7 +39,7 @@ class NetworkBenchTest {
         Nd4j.getRandom().setSeed(3);
         ComputationGraph tsm = folded(ShiftPlacement.RESIDUAL);
         ComputationGraph tsn = folded(ShiftPlacement.NONE);
-        NetworkBench.copyParamsByName(tsm, tsn);
+        TsmNetworks.copyParams(tsm, tsn);
         ComputationGraph copied = NetworkBench.copyInsteadOfShift(tsm);
 
         assertEquals(tsm.numParams(), copied.numParams());
