@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Input: clips {@code [N·T, 3, S, S]}, NCHW, float, normalised as {@code config().input()} says, the T =
  * {@code config().segments()} frames of each video contiguous, S = {@code config().input().cropSize()}.
+ * Frames of {@code scaleSize} are accepted too: the official full-resolution test ({@code --full_res}) feeds them to
+ * the same network, which is fully convolutional up to its global average pool.
  * Output: class probabilities {@code [N, K]} ({@code [N·T', K]} with {@link ConsensusMode#IDENTITY}).
  *
  * <p>Not thread-safe (DL4J graphs are not); use one model per thread or synchronise.
@@ -243,8 +245,10 @@ public final class TsmModel {
             throw new IllegalArgumentException("clips: expected 3 channels (RGB, NCHW), found " + s[1] + " (shape "
                     + Arrays.toString(s) + ")");
         }
-        if (s[2] != size || s[3] != size) {
-            throw new IllegalArgumentException("clips: expected frames of " + size + "x" + size + " (cropSize), found "
+        int full = config.input().scaleSize();
+        if (s[2] != s[3] || (s[2] != size && s[2] != full)) {
+            throw new IllegalArgumentException("clips: expected frames of " + size + "x" + size + " (cropSize)"
+                    + (full == size ? "" : " or " + full + "x" + full + " (scaleSize, full resolution)") + ", found "
                     + s[2] + "x" + s[3] + " (shape " + Arrays.toString(s) + ")");
         }
         return (int) (s[0] / t);

@@ -4,7 +4,7 @@ import io.github.tsm4j.core.InputSpec;
 import io.github.tsm4j.data.dataset.VideoDataset;
 import io.github.tsm4j.data.sampling.FrameSampler;
 import io.github.tsm4j.data.transform.ClipTransform;
-import io.github.tsm4j.data.transform.TestCrop;
+import io.github.tsm4j.core.clip.TestCrop;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import org.nd4j.linalg.factory.Nd4j;
@@ -50,7 +50,7 @@ public final class ClipIterator implements Iterator<LabelledClip>, AutoCloseable
     public static ClipIterator of(VideoDataset dataset, InputSpec spec) {
         int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
         return new ClipIterator(dataset, spec, FrameSampler.of(spec.segments(),
-                io.github.tsm4j.data.sampling.SamplingMode.UNIFORM), TestCrop.CENTRE, workers, 2 * workers, SkipPolicy.FAIL);
+                io.github.tsm4j.core.clip.SamplingMode.UNIFORM), TestCrop.CENTRE, workers, 2 * workers, SkipPolicy.FAIL);
     }
 
     /** @return frames per clip tensor ({@code V·T}) */

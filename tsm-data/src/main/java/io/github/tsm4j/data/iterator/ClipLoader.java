@@ -55,8 +55,8 @@ public final class ClipLoader {
      * @return the loader; {@code load(video, null)} needs no random source
      */
     public static ClipLoader forTest(InputSpec spec) {
-        return new ClipLoader(FrameSampler.of(spec.segments(), io.github.tsm4j.data.sampling.SamplingMode.UNIFORM),
-                ClipTransform.test(spec, io.github.tsm4j.data.transform.TestCrop.CENTRE));
+        return new ClipLoader(FrameSampler.of(spec.segments(), io.github.tsm4j.core.clip.SamplingMode.UNIFORM),
+                ClipTransform.test(spec, io.github.tsm4j.core.clip.TestCrop.CENTRE));
     }
 
     /**
@@ -67,7 +67,7 @@ public final class ClipLoader {
      * @return the loader
      */
     public static ClipLoader forTraining(InputSpec spec, boolean flip) {
-        return new ClipLoader(FrameSampler.of(spec.segments(), io.github.tsm4j.data.sampling.SamplingMode.UNIFORM),
+        return new ClipLoader(FrameSampler.of(spec.segments(), io.github.tsm4j.core.clip.SamplingMode.UNIFORM),
                 ClipTransform.train(spec, flip));
     }
 
@@ -110,7 +110,31 @@ public final class ClipLoader {
      * @param offset first element written
      */
     public void load(Path video, RandomGenerator rng, float[] dest, int offset) {
+        read(video, rng, dest, offset);
+    }
+
+    /**
+     * Loads one video and reports what was sampled.
+     *
+     * @param video video file or frame folder
+     * @param rng random source (unused at test time; may be null then)
+     * @return the pixels ({@link #lengthPerVideo()} floats, as {@link #load}) with the frame indices used
+     * @throws VideoDecodeException when the video is missing, unreadable or has no decodable frames
+     */
+    public LoadedClip loadClip(Path video, RandomGenerator rng) {
+        float[] out = new float[lengthPerVideo()];
+        Sampled s = read(video, rng, out, 0);
+        double[] times = new double[s.indices.length];
+        java.util.Arrays.fill(times, Double.NaN);
+        return new LoadedClip(out, framesPerVideo(), s.frameCount, s.indices, times);
+    }
+
+    private record Sampled(int frameCount, int[] indices) {}
+
+    private Sampled read(Path video, RandomGenerator rng, float[] dest, int offset) {
         List<RgbFrame> frames;
+        int count;
+        int[] used;
         try (VideoReader reader = VideoReader.open(video)) {
             int n = reader.quickFrameCount();
             if (n == 0) {
@@ -119,7 +143,9 @@ public final class ClipLoader {
             // sampling consumes random numbers; replay them if the quick count proves wrong
             RandomGenerator replay = rng instanceof java.util.SplittableRandom sr ? sr.split() : null;
             try {
-                frames = reader.read(indices(n, replay == null ? rng : replay), spec().scaleSize());
+                count = n;
+                used = indices(n, replay == null ? rng : replay);
+                frames = reader.read(used, spec().scaleSize());
             } catch (VideoDecodeException e) {
                 int verified = reader.frameCount(); // known now: read() stopped at the real end
                 if (verified == n) {
@@ -129,13 +155,16 @@ public final class ClipLoader {
                     throw new VideoDecodeException(video, "no decodable frames", e);
                 }
                 LOG.debug("{}: {} packets but {} decodable frames; resampling", video, n, verified);
-                frames = reader.read(indices(verified, rng), spec().scaleSize());
+                count = verified;
+                used = indices(verified, rng);
+                frames = reader.read(used, spec().scaleSize());
             }
         }
         int o = offset;
         for (List<RgbFrame> view : transform.apply(frames, rng)) {
             o = ClipTensors.write(view, spec(), dest, o);
         }
+        return new Sampled(count, used);
     }
 
     private int[] indices(int frameCount, RandomGenerator rng) {

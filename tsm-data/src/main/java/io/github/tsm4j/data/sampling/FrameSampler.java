@@ -1,5 +1,6 @@
 package io.github.tsm4j.data.sampling;
 
+import io.github.tsm4j.core.clip.SamplingMode;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 

@@ -1,5 +1,6 @@
 package io.github.tsm4j.data.transform;
 
+import io.github.tsm4j.core.clip.TestCrop;
 import io.github.tsm4j.core.InputSpec;
 import io.github.tsm4j.data.image.ImageOps;
 import io.github.tsm4j.data.image.RgbFrame;

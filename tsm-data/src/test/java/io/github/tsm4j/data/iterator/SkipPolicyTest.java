@@ -70,8 +70,8 @@ class SkipPolicyTest {
         VideoDataset d = dataset();
         VideoDataset good = new VideoDataset("good", d.classNames(), List.of(d.samples().get(0), d.samples().get(1)));
         try (ClipIterator it = new ClipIterator(good, InputSpec.imageNet(2).withSize(24, 32),
-                io.github.tsm4j.data.sampling.FrameSampler.of(2, io.github.tsm4j.data.sampling.SamplingMode.TWICE),
-                io.github.tsm4j.data.transform.TestCrop.THREE, 2, 2, SkipPolicy.FAIL)) {
+                io.github.tsm4j.data.sampling.FrameSampler.of(2, io.github.tsm4j.core.clip.SamplingMode.TWICE),
+                io.github.tsm4j.core.clip.TestCrop.THREE, 2, 2, SkipPolicy.FAIL)) {
             LabelledClip c = it.next();
             assertEquals("v0", c.id());
             assertEquals(0, c.label());

@@ -1,5 +1,6 @@
 package io.github.tsm4j.data.transform;
 
+import io.github.tsm4j.core.clip.TestCrop;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

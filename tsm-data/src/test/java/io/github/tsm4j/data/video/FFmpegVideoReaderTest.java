@@ -66,9 +66,9 @@ class FFmpegVideoReaderTest {
             assertTrue(quick > exact, quick + " packets vs " + exact + " frames (the last packet is cut)");
         }
         io.github.tsm4j.data.iterator.ClipLoader loader = new io.github.tsm4j.data.iterator.ClipLoader(
-                io.github.tsm4j.data.sampling.FrameSampler.of(8, io.github.tsm4j.data.sampling.SamplingMode.UNIFORM),
+                io.github.tsm4j.data.sampling.FrameSampler.of(8, io.github.tsm4j.core.clip.SamplingMode.UNIFORM),
                 io.github.tsm4j.data.transform.ClipTransform.test(io.github.tsm4j.core.InputSpec.imageNet(8).withSize(32, 32),
-                        io.github.tsm4j.data.transform.TestCrop.CENTRE));
+                        io.github.tsm4j.core.clip.TestCrop.CENTRE));
         assertEquals(8 * 3 * 32 * 32, loader.load(avi, null).length);
     }
 

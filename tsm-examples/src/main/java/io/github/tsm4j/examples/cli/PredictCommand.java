@@ -2,29 +2,24 @@ package io.github.tsm4j.examples.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.github.tsm4j.core.InputSpec;
-import io.github.tsm4j.data.image.RgbFrame;
-import io.github.tsm4j.data.sampling.FrameSampler;
-import io.github.tsm4j.data.sampling.SamplingMode;
-import io.github.tsm4j.data.transform.ClipTensors;
-import io.github.tsm4j.data.transform.ClipTransform;
-import io.github.tsm4j.data.transform.TestCrop;
-import io.github.tsm4j.data.video.VideoReader;
+import io.github.tsm4j.core.clip.SamplingMode;
+import io.github.tsm4j.core.clip.TestCrop;
+import io.github.tsm4j.models.Prediction;
 import io.github.tsm4j.models.TsmModel;
+import io.github.tsm4j.models.recognize.RecognitionOptions;
+import io.github.tsm4j.models.recognize.ScoreAveraging;
+import io.github.tsm4j.models.recognize.VideoRecognizer;
+import io.github.tsm4j.models.recognize.VideoResult;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,9 +29,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tsm predict VIDEO… --model M}: top-k labels of whole videos, as the official {@code test_models.py}
- * scores them: sample T frames per clip (uniform centres, dense windows or twice), take 1, 3 or 10 crops,
- * run every clip × crop view through the offline network and average the softmax probabilities over the
- * views.
+ * scores them, through the library's {@link VideoRecognizer}: sample T frames per clip (uniform centres, dense
+ * windows or twice), take 1, 3 or 10 crops (optionally at full resolution), run every clip × crop view through the
+ * offline network and average the views' raw scores (or probabilities with {@code --average probabilities}). This
+ * class only parses flags and prints.
  */
 @Command(
         name = "predict",
@@ -44,7 +40,8 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         description = {
             "Top-k labels with probabilities for each video (offline TSM over sampled clips and crops).",
-            "With several clips or crops, softmax probabilities are averaged over all views.",
+            "With several clips or crops, the views' raw scores are averaged (as the official test_models.py), or "
+                    + "their softmax probabilities with --average probabilities.",
         },
         footer = {
             "",
@@ -52,6 +49,7 @@ import picocli.CommandLine.Spec;
             "  tsm predict clip.mp4 -m model.zip",
             "  tsm predict a.mp4 b.webm -m model.zip --top 3 --json",
             "  tsm predict clip.mp4 -m kinetics.zip --sampling dense --clips 10 --crops 3",
+            "  tsm predict clip.mp4 -m something.zip --crops 3 --full-res",
         })
 public final class PredictCommand implements Callable<Integer> {
 
@@ -60,7 +58,7 @@ public final class PredictCommand implements Callable<Integer> {
     /** Default of {@code --crops}. */
     public static final int DEFAULT_CROPS = 1;
     /** Default of {@code --batch}. */
-    public static final int DEFAULT_BATCH = 2;
+    public static final int DEFAULT_BATCH = RecognitionOptions.DEFAULT_BATCH;
 
     @Spec
     CommandSpec spec;
@@ -95,8 +93,35 @@ public final class PredictCommand implements Callable<Integer> {
             description = "Views per forward pass (memory vs speed; default: ${DEFAULT-VALUE}).")
     int batch;
 
-    /** Top-k of one video. */
-    record VideoResult(String video, int clips, int crops, int frames, List<Entry> top) {}
+    @Option(names = "--full-res",
+            description = "The official --full_res protocol: views of the scale size (e.g. 256) instead of the "
+                    + "crop size, fed to the same network.")
+    boolean fullRes;
+
+    @Option(names = "--average", paramLabel = "KIND", defaultValue = "raw",
+            description = "How views are combined: raw (mean of raw scores, the official default) or probabilities "
+                    + "(mean of softmax, test_models.py --softmax). Default: ${DEFAULT-VALUE}.")
+    Averaging average;
+
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "nd4j",
+            description = "What runs the network: nd4j (tsm4j's engine) or ort (ONNX Runtime, needs "
+                    + "com.microsoft.onnxruntime:onnxruntime on the class path). Default: ${DEFAULT-VALUE}.")
+    StreamCommand.EngineOption engine;
+
+    /** {@code --average} values. */
+    enum Averaging {
+        raw(ScoreAveraging.RAW_SCORES), probabilities(ScoreAveraging.PROBABILITIES);
+
+        private final ScoreAveraging kind;
+
+        Averaging(ScoreAveraging kind) {
+            this.kind = kind;
+        }
+    }
+
+    /** Top-k of one video, as printed with {@code --json}. */
+    record VideoRow(String video, String error, int clips, int crops, int frames, List<Integer> frameIndices,
+            List<Entry> top) {}
 
     /** One ranked label. */
     record Entry(int rank, String label, int index, double probability) {}
@@ -119,31 +144,45 @@ public final class PredictCommand implements Callable<Integer> {
             }
         }
         FfmpegLogging.configure(cmd);
-        // the folded NHWC inference form: same results, the fast CPU path
-        TsmModel m = Models.load(model).forInference();
-        InputSpec input = m.config().input();
-        int t = input.segments();
-        FrameSampler sampler;
+        TsmModel m = Models.load(model);
+        RecognitionOptions options;
         try {
-            sampler = clips == null ? FrameSampler.of(t, sampling) : new FrameSampler(t, sampling, clips);
+            options = RecognitionOptions.builder().sampling(sampling).clips(clips == null ? 0 : clips).crops(crop)
+                    .fullResolution(fullRes).averaging(average.kind).top(Math.min(top, m.labels().size()))
+                    .batch(batch).engine(engine.kind()).build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, e.getMessage());
         }
-        ClipTransform transform = ClipTransform.test(input, crop);
-        int k = Math.min(top, m.labels().size());
-        List<VideoResult> results = new ArrayList<>();
-        for (Path v : videos) {
-            results.add(predict(m, v, sampler, transform, k));
+        List<VideoResult> results;
+        try (VideoRecognizer recognizer = VideoRecognizer.of(m, options)) {
+            results = recognizer.classifyAll(videos);
+        } catch (IllegalStateException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        List<VideoRow> rows = new ArrayList<>();
+        for (VideoResult r : results) {
+            List<Entry> entries = new ArrayList<>();
+            int rank = 1;
+            for (Prediction p : r.top()) {
+                entries.add(new Entry(rank++, p.label(), p.index(), p.probability()));
+            }
+            rows.add(new VideoRow(r.video(), r.error(), r.clips(), r.crops(), r.segments(), r.frameIndices(),
+                    entries));
         }
         PrintWriter out = cmd.getOut();
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("model", model.toString());
             doc.put("sampling", sampling.name().toLowerCase(Locale.ROOT));
-            doc.put("results", results);
+            doc.put("averaging", options.averaging().name().toLowerCase(Locale.ROOT));
+            doc.put("results", rows);
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
         } else {
-            for (VideoResult r : results) {
+            for (VideoRow r : rows) {
+                if (r.error() != null) {
+                    out.printf(Locale.ROOT, "%s  FAILED: %s%n", r.video(), r.error());
+                    continue;
+                }
                 out.printf(Locale.ROOT, "%s  (%d clip%s x %d crop%s, %d frames each)%n", r.video(), r.clips(),
                         r.clips() == 1 ? "" : "s", r.crops(), r.crops() == 1 ? "" : "s", r.frames());
                 for (Entry e : r.top()) {
@@ -152,54 +191,11 @@ public final class PredictCommand implements Callable<Integer> {
             }
         }
         out.flush();
+        long failed = results.stream().filter(r -> !r.ok()).count();
+        if (failed > 0) {
+            throw new IOException(failed + " of " + results.size() + " videos failed: "
+                    + results.stream().filter(r -> !r.ok()).findFirst().orElseThrow().error());
+        }
         return 0;
-    }
-
-    private VideoResult predict(TsmModel m, Path video, FrameSampler sampler, ClipTransform transform, int k)
-            throws IOException {
-        InputSpec input = m.config().input();
-        int t = input.segments();
-        List<List<RgbFrame>> views = new ArrayList<>();
-        try (VideoReader reader = VideoReader.open(video)) {
-            int n = reader.frameCount();
-            if (n == 0) {
-                throw new IOException("video " + video + " has no decodable frames");
-            }
-            int[] indices = sampler.testIndices(n);
-            List<RgbFrame> frames = reader.read(indices, input.scaleSize());
-            // views: crop-major, each with clips·T frames, clip after clip
-            for (List<RgbFrame> view : transform.apply(frames, new SplittableRandom(0))) {
-                for (int c = 0; c + t <= view.size(); c += t) {
-                    views.add(view.subList(c, c + t));
-                }
-            }
-        } catch (RuntimeException e) {
-            throw new IOException("cannot read video " + video + ": " + e.getMessage(), e);
-        }
-        double[] sum = new double[m.labels().size()];
-        long rows = 0;
-        for (int from = 0; from < views.size(); from += batch) {
-            List<List<RgbFrame>> chunk = views.subList(from, Math.min(views.size(), from + batch));
-            INDArray probs = m.output(ClipTensors.toTensor(chunk, input));
-            double[][] p = probs.toDoubleMatrix();
-            for (double[] row : p) {
-                for (int j = 0; j < sum.length; j++) {
-                    sum[j] += row[j];
-                }
-                rows++;
-            }
-        }
-        final long count = rows;
-        double[] mean = Arrays.stream(sum).map(x -> x / count).toArray();
-        Integer[] order = new Integer[mean.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -mean[i]).thenComparingInt(i -> i));
-        List<Entry> topK = new ArrayList<>();
-        for (int r = 0; r < k; r++) {
-            topK.add(new Entry(r + 1, m.labels().get(order[r]), order[r], mean[order[r]]));
-        }
-        return new VideoResult(video.toString(), sampler.clipsPerVideo(), transform.views(), t, topK);
     }
 }

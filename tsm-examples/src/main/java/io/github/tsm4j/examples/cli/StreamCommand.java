@@ -1,22 +1,26 @@
 package io.github.tsm4j.examples.cli;
 
-import io.github.tsm4j.examples.stream.FrameModel;
-import io.github.tsm4j.examples.stream.FrameSource;
-import io.github.tsm4j.examples.stream.FrameSources;
-import io.github.tsm4j.examples.stream.HistorySmoother;
-import io.github.tsm4j.examples.stream.StreamOptions;
-import io.github.tsm4j.examples.stream.StreamReport;
-import io.github.tsm4j.examples.stream.StreamSession;
+import io.github.tsm4j.core.InputSpec;
+import io.github.tsm4j.core.stream.FrameSource;
+import io.github.tsm4j.data.stream.FrameSources;
+import io.github.tsm4j.examples.stream.AnnotatedVideoWriter;
+import io.github.tsm4j.examples.stream.ConfidenceTimeline;
+import io.github.tsm4j.models.TsmModel;
+import io.github.tsm4j.models.engine.EngineKind;
+import io.github.tsm4j.models.recognize.FrameResult;
+import io.github.tsm4j.models.recognize.HistorySmoother;
+import io.github.tsm4j.models.recognize.StreamListener;
+import io.github.tsm4j.models.recognize.StreamOptions;
+import io.github.tsm4j.models.recognize.StreamRecognizer;
+import io.github.tsm4j.models.recognize.StreamReport;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -27,9 +31,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tsm stream SOURCE… --model M}: online TSM, frame by frame, with the model's streaming form.
- * Each source runs on its own thread with its own model instance (isolated shift caches) and its own
- * decoder thread; lines are prefixed with the source when there are several.
+ * {@code tsm stream SOURCE… --model M}: online TSM, frame by frame, a thin command line over the library's
+ * {@link StreamRecognizer}: all sources share one streaming model (one stream slot each, one copy of the weights),
+ * each source is decoded on its own thread; lines are prefixed with the source when there are several.
  */
 @Command(
         name = "stream",
@@ -111,23 +115,53 @@ public final class StreamCommand implements Callable<Integer> {
                     + "else all cores but one, which the decoder threads get (at least 1). Default: ${DEFAULT-VALUE}.")
     int threads;
 
-    private final FrameModelOpener opener;
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "nd4j",
+            description = "What runs the network: nd4j (tsm4j's engine) or ort (ONNX Runtime, needs "
+                    + "com.microsoft.onnxruntime:onnxruntime on the class path). Default: ${DEFAULT-VALUE}.")
+    EngineOption engine;
+
+    /** A model opened for streaming: the recognizer and the input its sources must prepare. */
+    public record Opened(StreamRecognizer recognizer, InputSpec spec) {}
+
+    /** Opens the model file for B streams (tests give fakes). */
+    @FunctionalInterface
+    public interface Opener {
+        /**
+         * @param file the model file
+         * @param streams B
+         * @param options stream options
+         * @return the recognizer and its input description
+         * @throws IOException naming the file when it cannot be used
+         */
+        Opened open(Path file, int streams, StreamOptions options) throws IOException;
+    }
+
+    private final Opener opener;
     private final InputStream stdin;
 
     /** The command as the {@code tsm} jar runs it: real models, {@link System#in}. */
     public StreamCommand() {
-        this(StreamingModels::open, System.in);
+        this(StreamCommand::openModel, System.in);
     }
 
     /**
      * A command with another model opener and stdin (tests).
      *
-     * @param opener opens one streaming model per source
+     * @param opener opens the streaming model
      * @param stdin read for source {@code -}
      */
-    public StreamCommand(FrameModelOpener opener, InputStream stdin) {
+    public StreamCommand(Opener opener, InputStream stdin) {
         this.opener = opener;
         this.stdin = stdin;
+    }
+
+    static Opened openModel(Path file, int streams, StreamOptions options) throws IOException {
+        TsmModel m = Models.load(file);
+        try {
+            return new Opened(StreamRecognizer.of(m, streams, options), m.config().input());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IOException("model " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -176,66 +210,120 @@ public final class StreamCommand implements Callable<Integer> {
             io.github.tsm4j.examples.bench.Threads.set(modelThreads);
         }
         int n = sources.size();
-        List<FrameSource> created = new ArrayList<>();
-        for (String s : sources) {
-            created.add(FrameSources.create(s, stdin, raw[0], raw[1], fps));
-        }
-        List<FrameModel> models = opener.open(model, n);
-        List<StreamSession> sessions = new ArrayList<>();
+        StreamOptions.Realtime rt = realtime == null ? StreamOptions.Realtime.AUTO
+                : realtime ? StreamOptions.Realtime.ON : StreamOptions.Realtime.OFF;
+        StreamOptions options = new StreamOptions(rt, queue, HistorySmoother.Config.ofWindow(history),
+                engine.kind(), 0);
         PrintWriter outWriter = cmd.getOut();
-        Object lock = new Object();
-        for (int i = 0; i < n; i++) {
-            String s = sources.get(i);
-            boolean rt = realtime != null ? realtime : FrameSources.isLive(s);
-            StreamOptions options = new StreamOptions(every, rt, queue, HistorySmoother.Config.ofWindow(history),
-                    numbered(out, i, n), numbered(timeline, i, n));
-            String prefix = n > 1 ? s + ": " : "";
-            sessions.add(new StreamSession(created.get(i), models.get(i), options, line -> {
-                synchronized (lock) {
-                    outWriter.println(line);
-                    outWriter.flush();
+        Opened opened = opener.open(model, n, options);
+        try (StreamRecognizer recognizer = opened.recognizer()) {
+            List<FrameSource> created = new ArrayList<>();
+            for (String s : sources) {
+                created.add(FrameSources.create(s, opened.spec(), stdin, raw[0], raw[1], fps));
+            }
+            Printer printer = new Printer(outWriter, n, recognizer.labels());
+            List<StreamReport> reports;
+            try {
+                reports = recognizer.run(created, printer);
+            } finally {
+                printer.close();
+            }
+            for (StreamReport r : reports) {
+                outWriter.println(r.summaryLine());
+            }
+            outWriter.flush();
+            for (StreamReport r : reports) {
+                if (!r.ok()) {
+                    throw new IOException(r.error());
                 }
-            }, prefix));
+            }
         }
-        List<StreamReport> reports = runAll(sessions);
-        for (StreamReport r : reports) {
-            outWriter.println(r.summaryLine());
-        }
-        outWriter.flush();
         return 0;
     }
 
-    private static List<StreamReport> runAll(List<StreamSession> sessions) throws Exception {
-        if (sessions.size() == 1) {
-            return List.of(sessions.get(0).call());
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(sessions.size(), r -> {
-            Thread t = new Thread(r, "stream");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<StreamReport>> futures = new ArrayList<>();
-            for (StreamSession s : sessions) {
-                futures.add(pool.submit(s));
+    /** Prints lines every {@code --every} frames and feeds the annotated videos and timelines of each source. */
+    private final class Printer implements StreamListener {
+        private final PrintWriter out;
+        private final int count;
+        private final List<String> labels;
+        private final java.util.Map<String, Integer> order = new java.util.HashMap<>();
+        private final java.util.Map<Integer, long[]> counters = new java.util.HashMap<>();
+        private final java.util.Map<Integer, AnnotatedVideoWriter> writers = new java.util.HashMap<>();
+        private final java.util.Map<Integer, ConfidenceTimeline> timelines = new java.util.HashMap<>();
+        private final java.util.Map<Integer, String> names = new java.util.HashMap<>();
+
+        Printer(PrintWriter out, int count, List<String> labels) {
+            this.out = out;
+            this.count = count;
+            this.labels = labels;
+            for (int i = 0; i < sources.size(); i++) {
+                order.putIfAbsent(sources.get(i), i);
             }
-            List<StreamReport> reports = new ArrayList<>();
-            Exception first = null;
-            for (Future<StreamReport> f : futures) {
+        }
+
+        @Override
+        public void onFrame(FrameResult r) {
+            int i = order.getOrDefault(r.source(), r.stream());
+            names.put(i, r.source());
+            long[] c = counters.computeIfAbsent(i, k -> new long[] {0, System.nanoTime()});
+            c[0]++;
+            double ms = r.latencyNanos() / 1e6;
+            if (every > 0 && (c[0] - 1) % every == 0) {
+                double fpsNow = c[0] / Math.max(1e-9, (System.nanoTime() - c[1]) / 1e9);
+                out.println(String.format(Locale.ROOT, "%sframe %d  %s  p=%.3f  %.2f ms  %.1f fps",
+                        count > 1 ? r.source() + ": " : "", r.frame().index(), r.labelName(), r.probability(), ms,
+                        fpsNow));
+                out.flush();
+            }
+            if (timeline != null) {
+                timelines.computeIfAbsent(i, k -> new ConfidenceTimeline(labels))
+                        .add(r.frame().timestampMicros() / 1e6, r.probabilities(), r.label());
+            }
+            if (out() != null) {
                 try {
-                    reports.add(f.get());
-                } catch (ExecutionException e) {
-                    if (first == null) {
-                        first = e.getCause() instanceof Exception ex ? ex : e;
+                    AnnotatedVideoWriter w = writers.get(i);
+                    if (w == null) {
+                        w = new AnnotatedVideoWriter(numbered(StreamCommand.this.out, i, count), r.frame().width(),
+                                r.frame().height(), r.frameRate());
+                        writers.put(i, w);
                     }
+                    w.write(r.frame(), String.format(Locale.ROOT, "%s  %.2f", r.labelName(), r.probability()),
+                            String.format(Locale.ROOT, "%.1f fps", 1000.0 / Math.max(ms, 1e-6)));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while writing " + StreamCommand.this.out, e);
                 }
             }
-            if (first != null) {
-                throw first;
+        }
+
+        private Path out() {
+            return StreamCommand.this.out;
+        }
+
+        void close() throws IOException, InterruptedException {
+            for (AnnotatedVideoWriter w : writers.values()) {
+                w.close();
             }
-            return reports;
-        } finally {
-            pool.shutdownNow();
+            for (var e : timelines.entrySet()) {
+                e.getValue().save(numbered(timeline, e.getKey(), count), names.get(e.getKey()));
+            }
+        }
+    }
+
+    /** {@code --engine} values. */
+    enum EngineOption {
+        nd4j(EngineKind.ND4J), ort(EngineKind.ONNX_RUNTIME);
+
+        private final EngineKind kind;
+
+        EngineOption(EngineKind kind) {
+            this.kind = kind;
+        }
+
+        EngineKind kind() {
+            return kind;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.github.tsm4j.examples.stream;
 
+import io.github.tsm4j.core.stream.SourceFrame;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_imgproc.FONT_HERSHEY_SIMPLEX;
 import static org.bytedeco.opencv.global.opencv_imgproc.LINE_AA;
@@ -34,7 +35,7 @@ import org.bytedeco.opencv.opencv_core.Scalar;
  */
 public final class AnnotatedVideoWriter implements AutoCloseable {
 
-    private record Job(RgbFrame frame, String left, String right) {}
+    private record Job(SourceFrame frame, String left, String right) {}
 
     private static final Job END = new Job(null, null, null);
 
@@ -104,7 +105,7 @@ public final class AnnotatedVideoWriter implements AutoCloseable {
      * @throws IOException if encoding has failed
      * @throws InterruptedException if interrupted while the queue is full
      */
-    public void write(RgbFrame frame, String left, String right) throws IOException, InterruptedException {
+    public void write(SourceFrame frame, String left, String right) throws IOException, InterruptedException {
         checkFailure();
         if (frame.width() != width || frame.height() != height) {
             throw new IllegalArgumentException("frame " + frame.index() + " is " + frame.width() + "x" + frame.height()

@@ -1,6 +1,5 @@
 package io.github.tsm4j.examples.cli;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,9 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.tsm4j.core.InputSpec;
 import io.github.tsm4j.core.ShiftDirection;
 import io.github.tsm4j.examples.TsmCli;
-import io.github.tsm4j.examples.stream.FrameModel;
-import io.github.tsm4j.examples.stream.FramePreprocessor;
-import io.github.tsm4j.examples.stream.RgbFrame;
 import io.github.tsm4j.examples.stream.TestVideos;
 import io.github.tsm4j.models.Backbone;
 import io.github.tsm4j.models.TsmConfig;
@@ -31,9 +27,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine;
 
 /** predict, info and stream on a tiny real model (ResNet-18 TSM, stem width 8, 32 px, 4 frames, 3 classes). */
@@ -274,26 +267,5 @@ class ModelCommandsTest {
             assertTrue(lines.get(i).matches("frame " + i + "  (left|right|still)  p=0\\.\\d{3}  .*"), lines.get(i));
         }
         assertTrue(lines.get(6).startsWith(video + ": 6 frames processed of 6 decoded, 0 dropped"), lines.get(6));
-    }
-
-    @Test
-    void streamsOfOneModelFileKeepSeparateCaches() throws Exception {
-        List<FrameModel> models = StreamingModels.open(model, 2);
-        FrameModel alone = StreamingModels.open(model, 1).get(0);
-        FramePreprocessor pre = new FramePreprocessor(models.get(0).inputSpec());
-        Random rnd = new Random(5);
-        INDArray in = Nd4j.create(DataType.FLOAT, 1, 3, 32, 32);
-        for (int t = 0; t < 3; t++) {
-            byte[] a = new byte[40 * 40 * 3];
-            byte[] b = new byte[40 * 40 * 3];
-            rnd.nextBytes(a);
-            rnd.nextBytes(b);
-            in.data().asNioFloat().put(0, pre.apply(new RgbFrame(t, 0, 40, 40, a)));
-            float[] first = models.get(0).step(in);
-            float[] reference = alone.step(in);
-            in.data().asNioFloat().put(0, pre.apply(new RgbFrame(t, 0, 40, 40, b)));
-            models.get(1).step(in); // another stream in between must not disturb the first one's caches
-            assertArrayEquals(reference, first, 1e-6f, "frame " + t);
-        }
     }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.tsm4j.examples.TsmCli;
 import io.github.tsm4j.examples.stream.FakeModels;
+import io.github.tsm4j.models.engine.FrameEngine;
+import io.github.tsm4j.models.recognize.StreamRecognizer;
 import io.github.tsm4j.examples.stream.TestVideos;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -34,14 +36,12 @@ class StreamCommandTest {
 
     /** Runs {@code tsm stream …} with fake models (opened from any existing file) and the given stdin. */
     private Run stream(InputStream stdin, String... args) {
-        FrameModelOpener opener = (file, streams) -> {
+        StreamCommand.Opener opener = (file, streams, options) -> {
             ModelFiles.checkReadable(file);
-            List<io.github.tsm4j.examples.stream.FrameModel> models = new java.util.ArrayList<>();
-            for (int i = 0; i < streams; i++) {
-                models.add(file.toString().endsWith(".brightness")
-                        ? new FakeModels.Brightness() : new FakeModels.Colour());
-            }
-            return models;
+            FrameEngine engine = file.toString().endsWith(".brightness")
+                    ? new FakeModels.Brightness(streams) : new FakeModels.Colour(0, streams);
+            return new StreamCommand.Opened(StreamRecognizer.of(engine, FakeModels.SPEC.cropSize(), options),
+                    FakeModels.SPEC);
         };
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
@@ -83,20 +83,33 @@ class StreamCommandTest {
     }
 
     @Test
-    void severalSourcesRunConcurrentlyWithOwnModelsAndNumberedOutputs() throws Exception {
+    void severalSourcesShareOneModelWithOwnStatesAndNumberedOutputs() throws Exception {
         Path up = TestVideos.write(dir.resolve("up.mp4"), 32, 32, 6, 25, i -> grey(40 + 30 * i));
         Path down = TestVideos.write(dir.resolve("down.webm"), 32, 32, 6, 25, i -> grey(220 - 30 * i));
         Path png = dir.resolve("plot.png");
+        Path annotated = dir.resolve("annotated.mp4");
         Run r = stream(null, up.toString(), down.toString(), "-m", model("m.brightness").toString(),
-                "--timeline", png.toString());
+                "--timeline", png.toString(), "--out", annotated.toString());
         assertEquals(0, r.exit(), r.err());
         String out = r.out();
         assertTrue(out.contains(up + ": frame 5  brighter"), out);
         assertTrue(out.contains(down + ": frame 5  darker"), out);
         assertFalse(out.contains(up + ": frame 5  darker"), out);
-        assertTrue(Files.size(dir.resolve("plot-1.png")) > 0);
-        assertTrue(Files.size(dir.resolve("plot-2.png")) > 0);
+        for (int i = 1; i <= 2; i++) {
+            java.awt.image.BufferedImage chart = javax.imageio.ImageIO.read(dir.resolve("plot-" + i + ".png").toFile());
+            assertEquals(900, chart.getWidth());
+            assertEquals(400, chart.getHeight());
+            Path video = dir.resolve("annotated-" + i + ".mp4");
+            assertEquals(6, TestVideos.countFrames(video));
+            try (org.bytedeco.javacv.FFmpegFrameGrabber g = new org.bytedeco.javacv.FFmpegFrameGrabber(
+                    video.toString())) {
+                g.start();
+                assertEquals(32, g.getImageWidth());
+                assertEquals(32 + 24, g.getImageHeight(), "frame plus the label band");
+            }
+        }
         assertFalse(Files.exists(png));
+        assertFalse(Files.exists(annotated));
     }
 
     @Test
@@ -130,7 +143,7 @@ class StreamCommandTest {
         Run r = stream(null, dir.resolve("nope.mp4").toString(), "-m", model("m.zip").toString(), "-v");
         assertEquals(1, r.exit());
         assertTrue(r.errLines().size() > 1);
-        assertTrue(r.err().contains("\tat io.github.tsm4j.examples.stream.FrameSources.create"), r.err());
+        assertTrue(r.err().contains("\tat io.github.tsm4j.data.stream.FrameSources.create"), r.err());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.github.tsm4j.models.train;
 
+import io.github.tsm4j.models.recognize.ScoreAveraging;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,8 +16,9 @@ import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 /**
- * The TSN/TSM test protocol: each video is seen through one or more views (clips × crops); the
- * class probabilities (softmax) of its views are averaged, then the arg-max is the prediction.
+ * The TSN/TSM test protocol: each video is seen through one or more views (clips × crops); the views' scores are
+ * combined by {@link ScoreAveraging} (raw scores by default, as the official {@code test_models.py}; the same
+ * implementation as {@link io.github.tsm4j.models.recognize.VideoRecognizer}), then the arg-max is the prediction.
  * Reports top-1, top-5, mean class accuracy and the confusion matrix, and keeps per-video predictions.
  *
  * <p>Feed scores directly with {@link #add(String, int, double[])} or run a network over an iterator with
@@ -24,35 +26,44 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  */
 public final class Evaluator {
     private final int numClasses;
+    private final ScoreAveraging averaging;
     private final Map<String, Accumulator> videos = new LinkedHashMap<>();
 
     private static final class Accumulator {
         final int label;
-        final double[] sum;
-        int views;
+        final List<float[]> views = new ArrayList<>();
 
-        Accumulator(int label, int k) {
+        Accumulator(int label) {
             this.label = label;
-            this.sum = new double[k];
         }
     }
 
-    /** @param numClasses K, at least 1 */
+    /** @param numClasses K, at least 1; views are averaged as raw scores */
     public Evaluator(int numClasses) {
+        this(numClasses, ScoreAveraging.RAW_SCORES);
+    }
+
+    /**
+     * @param numClasses K, at least 1
+     * @param averaging how the views of a video are combined
+     */
+    public Evaluator(int numClasses, ScoreAveraging averaging) {
         if (numClasses < 1) {
             throw new IllegalArgumentException("Evaluator numClasses must be >= 1, found " + numClasses);
         }
         this.numClasses = numClasses;
+        this.averaging = java.util.Objects.requireNonNull(averaging, "averaging");
     }
 
     /**
-     * Adds the class probabilities of one view of a video.
+     * Adds the raw scores (logits, before softmax) of one view of a video.
      *
      * @param videoId video identifier; views with the same id are averaged
      * @param label true class index of the video
-     * @param probabilities softmax scores, length K
+     * @param logits raw scores, length K
      */
-    public void add(String videoId, int label, double[] probabilities) {
+    public void add(String videoId, int label, double[] logits) {
+        double[] probabilities = logits;
         if (probabilities.length != numClasses) {
             throw new IllegalArgumentException("Evaluator scores for video '" + videoId + "' have length "
                     + probabilities.length + ", expected K = " + numClasses);
@@ -61,15 +72,16 @@ public final class Evaluator {
             throw new IllegalArgumentException("Evaluator label of video '" + videoId + "' must be in [0, "
                     + numClasses + "), found " + label);
         }
-        Accumulator a = videos.computeIfAbsent(videoId, id -> new Accumulator(label, numClasses));
+        Accumulator a = videos.computeIfAbsent(videoId, id -> new Accumulator(label));
         if (a.label != label) {
             throw new IllegalArgumentException("Evaluator video '" + videoId + "' has views with labels " + a.label
                     + " and " + label);
         }
+        float[] row = new float[numClasses];
         for (int c = 0; c < numClasses; c++) {
-            a.sum[c] += probabilities[c];
+            row[c] = (float) probabilities[c];
         }
-        a.views++;
+        a.views.add(row);
     }
 
     /**
@@ -95,13 +107,11 @@ public final class Evaluator {
         int hit5 = 0;
         for (Map.Entry<String, Accumulator> e : videos.entrySet()) {
             Accumulator a = e.getValue();
-            List<Double> mean = new ArrayList<>(numClasses);
-            for (double s : a.sum) {
-                mean.add(s / a.views);
-            }
-            VideoPrediction p = new VideoPrediction(e.getKey(), a.label, 0, a.views, mean);
+            double[] probs = averaging.probabilities(averaging.average(a.views.toArray(new float[0][])));
+            List<Double> mean = java.util.Arrays.stream(probs).boxed().toList();
+            VideoPrediction p = new VideoPrediction(e.getKey(), a.label, 0, a.views.size(), mean);
             int[] top = p.topK(5);
-            p = new VideoPrediction(e.getKey(), a.label, top[0], a.views, mean);
+            p = new VideoPrediction(e.getKey(), a.label, top[0], a.views.size(), mean);
             predictions.add(p);
             confusion[a.label][top[0]]++;
             hit1 += top[0] == a.label ? 1 : 0;
@@ -168,12 +178,19 @@ public final class Evaluator {
         if (iterator.resetSupported()) {
             iterator.reset();
         }
-        boolean probabilities = outputIsSoftmax(graph);
+        // raw scores: the consensus vertex's logits where the graph has one, else log-probabilities (a per-view
+        // constant away from the logits: the same averaged ranking and softmax)
+        boolean consensus = graph.getConfiguration().getVertices().containsKey(
+                io.github.tsm4j.models.TsmNetworks.CONSENSUS);
+        boolean probabilities = !consensus && outputIsSoftmax(graph);
         Evaluator evaluator = null;
         long example = 0;
         while (iterator.hasNext()) {
             DataSet ds = iterator.next();
-            INDArray out = graph.outputSingle(false, ds.getFeatures());
+            INDArray out = consensus
+                    ? graph.output(List.of(io.github.tsm4j.models.TsmNetworks.CONSENSUS), false,
+                            new INDArray[] {ds.getFeatures()}, null)[0]
+                    : graph.outputSingle(false, ds.getFeatures());
             INDArray y = ds.getLabels();
             if (evaluator == null) {
                 evaluator = new Evaluator((int) y.size(1));
@@ -197,7 +214,7 @@ public final class Evaluator {
             int inBatchViews = scores.length / truth.length;
             for (int i = 0; i < scores.length; i++) {
                 int row = i / inBatchViews;
-                double[] p = probabilities ? scores[i] : softmax(scores[i]);
+                double[] p = probabilities ? log(scores[i]) : scores[i];
                 String id;
                 if (meta != null && meta.size() == truth.length && meta.get(row) != null) {
                     id = String.valueOf(meta.get(row));
@@ -235,6 +252,14 @@ public final class Evaluator {
         return false;
     }
 
+    private static double[] log(double[] probabilities) {
+        double[] l = new double[probabilities.length];
+        for (int i = 0; i < l.length; i++) {
+            l[i] = Math.log(Math.max(probabilities[i], Double.MIN_NORMAL));
+        }
+        return l;
+    }
+
     /**
      * Numerically stable softmax of one score vector.
      *
@@ -242,19 +267,6 @@ public final class Evaluator {
      * @return probabilities, summing to 1
      */
     public static double[] softmax(double[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : logits) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        double[] p = new double[logits.length];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = Math.exp(logits[i] - max);
-            sum += p[i];
-        }
-        for (int i = 0; i < p.length; i++) {
-            p[i] /= sum;
-        }
-        return p;
+        return ScoreAveraging.softmax(logits);
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import io.github.tsm4j.models.recognize.ScoreAveraging;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,8 +47,31 @@ class EvaluatorTest {
         assertEquals("v2", v2.videoId());
         assertEquals(2, v2.views());
         assertEquals(2, v2.predicted());
-        assertEquals(0.35, v2.scores().get(2), 1e-12);
-        assertEquals(0.30, v2.scores().get(1), 1e-12);
+        // raw-score averaging: the mean of the views' scores, reported through a softmax
+        double[] mean = {.1, .3, .35, .05, .1, .1};
+        double[] expected = ScoreAveraging.softmax(mean);
+        for (int c = 0; c < 6; c++) {
+            assertEquals(expected[c], v2.scores().get(c), 1e-7, "class " + c);
+        }
+    }
+
+    @Test
+    void rawScoresAndProbabilitiesCanRankDifferentlyAsInTheOfficialCode() {
+        // one confident view for class 0 against two moderate ones for class 2 (test_models.py without --softmax
+        // averages raw scores; with --softmax, probabilities)
+        double[] v1 = {10, 0, 4.5};
+        double[] v2 = {-2, 0, 4.5};
+        Evaluator raw = new Evaluator(3);
+        Evaluator prob = new Evaluator(3, ScoreAveraging.PROBABILITIES);
+        for (Evaluator e : List.of(raw, prob)) {
+            e.add("v", 0, v1);
+            e.add("v", 0, v2);
+        }
+        assertEquals(2, raw.result(null).predictions().get(0).predicted());
+        assertEquals(0, prob.result(null).predictions().get(0).predicted());
+        double[] p1 = ScoreAveraging.softmax(v1);
+        double[] p2 = ScoreAveraging.softmax(v2);
+        assertEquals((p1[0] + p2[0]) / 2, prob.result(null).predictions().get(0).scores().get(0), 1e-7);
     }
 
     @Test
@@ -58,8 +82,8 @@ class EvaluatorTest {
         Path csv = dir.resolve("p.csv");
         e.result(List.of("left", "right")).writePredictionsCsv(csv);
         assertEquals(List.of("video,label,predicted,correct,score,views,top5",
-                "\"clip,1\",left,left,1,0.750000,1,left|right",
-                "clip2,right,left,0,0.750000,1,left|right"), Files.readAllLines(csv));
+                "\"clip,1\",left,left,1,0.622459,1,left|right",
+                "clip2,right,left,0,0.622459,1,left|right"), Files.readAllLines(csv));
     }
 
     @Test

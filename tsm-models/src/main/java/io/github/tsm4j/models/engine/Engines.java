@@ -1,0 +1,38 @@
+package io.github.tsm4j.models.engine;
+
+import io.github.tsm4j.models.TsmModel;
+import io.github.tsm4j.models.TsmStreamingModel;
+
+/** Creates the engine an options record names. */
+public final class Engines {
+    private Engines() {}
+
+    /**
+     * @param model the model (any form; the ND4J engine runs its {@link TsmModel#forInference()} form)
+     * @param kind which engine
+     * @param threads engine threads where the engine takes them, 0 = its default
+     * @return the offline engine
+     * @throws IllegalStateException naming the artifact to add when the engine is not on the class path
+     */
+    public static ClipEngine offline(TsmModel model, EngineKind kind, int threads) {
+        return switch (kind) {
+            case ND4J -> new Nd4jClipEngine(model);
+            case ONNX_RUNTIME -> OrtBridge.offline(model, threads);
+        };
+    }
+
+    /**
+     * @param model the offline model (its streaming twin is built, {@link TsmStreamingModel#of})
+     * @param streams B, the streams served at once
+     * @param kind which engine
+     * @param threads engine threads where the engine takes them, 0 = its default
+     * @return the online engine for B streams
+     * @throws IllegalStateException naming the artifact to add when the engine is not on the class path
+     */
+    public static FrameEngine online(TsmModel model, int streams, EngineKind kind, int threads) {
+        return switch (kind) {
+            case ND4J -> new Nd4jFrameEngine(TsmStreamingModel.of(model, streams));
+            case ONNX_RUNTIME -> OrtBridge.online(model, streams, threads);
+        };
+    }
+}
