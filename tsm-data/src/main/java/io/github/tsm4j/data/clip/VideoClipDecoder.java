@@ -39,7 +39,10 @@ public final class VideoClipDecoder implements ClipDecoder {
         try {
             clip = loader.loadClip(video, null);
         } catch (VideoDecodeException e) {
-            throw new IOException(e.getMessage(), e);
+            String m = e.getMessage();
+            String prefix = e.path() + ": ";
+            throw new IOException("cannot read video " + video + ": "
+                    + (m.startsWith(prefix) ? m.substring(prefix.length()) : m), e);
         } catch (RuntimeException e) {
             throw new IOException("cannot read video " + video + ": " + e.getMessage(), e);
         }

@@ -193,8 +193,9 @@ public final class PredictCommand implements Callable<Integer> {
         out.flush();
         long failed = results.stream().filter(r -> !r.ok()).count();
         if (failed > 0) {
-            throw new IOException(failed + " of " + results.size() + " videos failed: "
-                    + results.stream().filter(r -> !r.ok()).findFirst().orElseThrow().error());
+            String first = results.stream().filter(r -> !r.ok()).findFirst().orElseThrow().error();
+            throw new IOException(results.size() == 1 ? first
+                    : failed + " of " + results.size() + " videos failed (each printed above); first: " + first);
         }
         return 0;
     }
