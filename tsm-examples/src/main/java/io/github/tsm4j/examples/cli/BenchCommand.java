@@ -39,7 +39,9 @@ public final class BenchCommand implements Callable<Integer> {
     int threads = BenchSettings.DEFAULT_THREADS;
 
     @Option(names = "--only", split = ",", paramLabel = "SECTION", converter = SectionConverter.class,
-            description = "Sections to run, comma-separated: shift, conv, r50, mbv2, train. Default: all but conv.")
+            description = "Sections to run, comma-separated: shift, conv, r50, mbv2, train, predict. "
+                    + "Default: all but conv "
+                    + "and predict.")
     List<BenchSection> only;
 
     @Option(names = "--runs", description = "Timed runs per figure (median reported), >= 10. Default: ${DEFAULT-VALUE}.")

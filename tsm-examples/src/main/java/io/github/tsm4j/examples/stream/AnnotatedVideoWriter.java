@@ -1,12 +1,12 @@
 package io.github.tsm4j.examples.stream;
 
-import io.github.tsm4j.core.stream.SourceFrame;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_imgproc.FONT_HERSHEY_SIMPLEX;
 import static org.bytedeco.opencv.global.opencv_imgproc.LINE_AA;
 import static org.bytedeco.opencv.global.opencv_imgproc.getTextSize;
 import static org.bytedeco.opencv.global.opencv_imgproc.putText;
 
+import io.github.tsm4j.core.stream.SourceFrame;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
