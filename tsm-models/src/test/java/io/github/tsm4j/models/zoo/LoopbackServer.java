@@ -24,6 +24,8 @@ final class LoopbackServer implements AutoCloseable {
     private final Thread acceptor;
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> cuts = new ConcurrentHashMap<>();
+    /** Held responses wait for this latch (see {@link #hold}). */
+    private volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
     /** Every request as "GET /path" plus " Range: …" when asked. */
     final List<String> requests = new CopyOnWriteArrayList<>();
 
@@ -45,6 +47,15 @@ final class LoopbackServer implements AutoCloseable {
     /** The next {@code times} transfers of {@code path} send half their body, then the connection is dropped. */
     void cut(String path, int times) {
         cuts.put(path, new AtomicInteger(times));
+    }
+
+    /** Responses wait from now on until {@link #release}. */
+    void hold() {
+        gate = new java.util.concurrent.CountDownLatch(1);
+    }
+
+    void release() {
+        gate.countDown();
     }
 
     long gets(String path) {
@@ -81,6 +92,12 @@ final class LoopbackServer implements AutoCloseable {
             String path = parts[1];
             requests.add(parts[0] + " " + path + (range == null ? "" : " Range: " + range));
             OutputStream out = s.getOutputStream();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
             byte[] body = files.get(path);
             if (body == null) {
                 out.write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));

@@ -291,6 +291,41 @@ class PretrainedModelsTest {
     }
 
     @Test
+    void aFetchInAnotherJvmAndOneHereProduceOneGoodFileAndOneDownload() throws Exception {
+        server.hold(); // the child's transfer waits, holding the cache lock, until released
+        Path cache = tmp.resolve("cache");
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), FetchMain.class.getName(), cache.toString(), server.url("/r18.pth"),
+                R18_FILE, r18Sha).redirectErrorStream(true).start();
+        while (server.gets("/r18.pth") == 0 && child.isAlive()) {
+            Thread.sleep(20);
+        }
+        assertTrue(child.isAlive(), () -> "child ended early: " + output(child));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Path> here = pool.submit(() -> new ModelCache(options()).fetch(r18Entry("test-r18").build()));
+            Thread.sleep(300); // give this fetch time to reach the lock (a missing lock would show as a second GET)
+            assertEquals(1, server.gets("/r18.pth"));
+            server.release();
+            assertEquals(r18Sha, ModelCache.sha256(here.get()));
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(0, child.waitFor(), () -> output(child));
+        assertTrue(output(child).contains("fetched " + r18Sha));
+        assertEquals(1, server.gets("/r18.pth"));
+        assertEquals(List.of(R18_FILE, R18_FILE + ".sha256"), cacheFiles(cache.resolve("test-r18")));
+    }
+
+    private static String output(Process p) {
+        try {
+            return new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    @Test
     void aHandDownloadedFileIsVerifiedCachedAndThenServedOffline() throws IOException {
         Path hand = tmp.resolve("downloads/" + R18_FILE);
         Files.createDirectories(hand.getParent());
