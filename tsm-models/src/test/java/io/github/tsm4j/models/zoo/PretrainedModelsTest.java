@@ -352,6 +352,33 @@ class PretrainedModelsTest {
     }
 
     @Test
+    void theShippedOnlineAndMmaction2EntriesSettingsImportTheirLayouts() throws IOException {
+        // the real entries' settings, on the narrow fixtures (32 px, ResNet stem width 4, fewer classes)
+        byte[] online = gunzip(FIXTURES + "mobilenetv2_jester_online.pth.tar.gz");
+        server.serve("/online.pth.tar", online);
+        ZooEntry jester = Catalogue.builtIn().get("tsm-mobilenetv2-jester-online");
+        ZooEntry jesterLocal = new ZooEntry("test-online", jester.origin(), jester.kind(), jester.backbone(), jester.placement(),
+                jester.foldDiv(), jester.temporalPool(), jester.direction(), jester.segments(), jester.sampling(), 32, 32,
+                jester.mean(), jester.std(), jester.baseWidth(), jester.dataset(), jester.labels(), jester.numClasses(),
+                jester.published(), List.of(server.url("/online.pth.tar")), jester.fileName(),
+                java.util.HexFormat.of().formatHex(sha(online)), null,
+                jester.parameters(), true, null, jester.unverified());
+        TsmModel m = PretrainedModels.of(Catalogue.builtIn().with(jesterLocal), options()).load("test-online");
+        assertEquals(ShiftDirection.UNIDIRECTIONAL, m.config().direction());
+        assertEquals(Catalogue.builtIn().labels("jester-tsm-online"), m.labels());
+
+        byte[] mma = gunzip(FIXTURES + "tsm_r18_mmaction2.pth.gz");
+        server.serve("/mma.pth", mma);
+        ZooEntry entry = ZooEntry.builder("test-mma", "resnet18", 4).origin(ModelOrigin.MMACTION2).foldDiv(4).segments(4)
+                .inputSize(32, 32).baseWidth(4).dataset("fixture", "four").url(server.url("/mma.pth")).fileName("tsm_r18_mmaction2.pth")
+                .sha256Prefix(java.util.HexFormat.of().formatHex(sha(mma)).substring(0, 8)).build();
+        TsmModel r = PretrainedModels.of(Catalogue.builtIn().withLabels("four", List.of("a", "b", "c", "d"), "test").with(entry),
+                options()).load("test-mma");
+        assertEquals(ShiftPlacement.RESIDUAL, r.config().placement());
+        assertEquals("MMACTION2", r.source().get("layout"));
+    }
+
+    @Test
     void anEntryTsm4jCannotBuildIsRefusedWithItsReason() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> PretrainedModels.of(Catalogue.builtIn(), options()).load("tsm-r50-nl-kinetics400-8f-dense"));
