@@ -11,7 +11,6 @@ import io.github.tsm4j.models.zoo.ZooOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -201,10 +200,5 @@ public final class ZooCommand implements Callable<Integer> {
         }
         out.flush();
         return m;
-    }
-
-    /** @return the catalogue ids, for completion and messages */
-    static List<String> ids() {
-        return Catalogue.builtIn().entries().stream().map(ZooEntry::id).toList();
     }
 }
