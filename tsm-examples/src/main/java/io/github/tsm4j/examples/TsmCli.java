@@ -31,6 +31,7 @@ import picocli.CommandLine.Option;
             io.github.tsm4j.examples.cli.InfoCommand.class,
             io.github.tsm4j.examples.cli.ExtractFramesCommand.class,
             io.github.tsm4j.examples.cli.ImportCommand.class,
+            io.github.tsm4j.examples.cli.ZooCommand.class,
             io.github.tsm4j.examples.cli.BenchCommand.class,
         })
 public final class TsmCli implements Callable<Integer> {

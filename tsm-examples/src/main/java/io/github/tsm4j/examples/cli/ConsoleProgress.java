@@ -5,26 +5,23 @@ import io.github.tsm4j.models.train.TrainingProgress;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Locale;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Renders a {@link TrainingProgress} as one progress bar per epoch (loss, accuracy, clips/s) on the
- * error stream, and one summary line per epoch on the command's output.
+ * Renders a {@link TrainingProgress} as one {@link ProgressDisplay} task per epoch (loss, accuracy, clips/s) on
+ * the error stream — a bar on a terminal, plain periodic lines in a pipe or CI log — and one summary line per
+ * epoch on the command's output.
  */
 final class ConsoleProgress implements TrainingProgress {
     private final String name;
     private final int batchesPerEpoch;
     private final PrintStream bars;
     private final PrintWriter out;
-    private ProgressBar bar;
+    private ProgressDisplay.Task bar;
 
     /**
      * @param name task name shown before the bar
      * @param batchesPerEpoch minibatches per epoch (bar length)
-     * @param bars stream for the bars, or null for none (tests, non-interactive runs)
+     * @param bars stream for the progress, or null for none (tests, non-interactive runs)
      * @param out summary lines
      */
     ConsoleProgress(String name, int batchesPerEpoch, PrintStream bars, PrintWriter out) {
@@ -37,18 +34,16 @@ final class ConsoleProgress implements TrainingProgress {
     @Override
     public void epochStarted(int epoch, int epochs) {
         if (bars != null) {
-            bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "%s %d/%d", name, epoch, epochs))
-                    .setInitialMax(batchesPerEpoch).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
-                    .setConsumer(new ConsoleProgressBarConsumer(bars)).build();
+            bar = ProgressDisplay.start(String.format(Locale.ROOT, "%s %d/%d", name, epoch, epochs), batchesPerEpoch,
+                    ProgressDisplay.Unit.ITEMS, bars);
         }
     }
 
     @Override
     public void batchDone(int epoch, int batch, double loss, double accuracy, double clipsPerSecond) {
         if (bar != null) {
+            bar.extra(String.format(Locale.ROOT, " loss %.3f acc %.2f %.1f clips/s", loss, accuracy, clipsPerSecond));
             bar.stepTo(batch);
-            bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f acc %.2f %.1f clips/s", loss, accuracy,
-                    clipsPerSecond));
         }
     }
 

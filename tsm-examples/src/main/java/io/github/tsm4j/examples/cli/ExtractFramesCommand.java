@@ -14,9 +14,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import me.tongfei.progressbar.DelegatingProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -95,12 +92,8 @@ public final class ExtractFramesCommand implements Callable<Integer> {
         int extracted = 0;
         int skipped = 0;
         long frames = 0;
-        PrintWriter err = spec.commandLine().getErr();
-        try (ProgressBar bar = noProgress ? null : new ProgressBarBuilder().setTaskName("extract-frames")
-                .setInitialMax(videos.size()).setConsumer(new DelegatingProgressBarConsumer(line -> {
-                    err.print('\r' + line);
-                    err.flush();
-                })).build()) {
+        try (ProgressDisplay.Task bar = noProgress ? null
+                : ProgressDisplay.start("extract-frames", videos.size(), ProgressDisplay.Unit.ITEMS, spec.commandLine().getErr())) {
             List<Future<FrameExtractor.Result>> jobs = new ArrayList<>();
             for (Path v : videos) {
                 Path folder = FrameExtractor.folderFor(v, input, output);
@@ -128,10 +121,6 @@ public final class ExtractFramesCommand implements Callable<Integer> {
             }
         } finally {
             pool.shutdownNow();
-            if (!noProgress) {
-                err.println();
-                err.flush();
-            }
         }
         return new Summary(videos.size(), extracted, skipped, frames);
     }

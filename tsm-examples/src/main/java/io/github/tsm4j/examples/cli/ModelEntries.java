@@ -91,9 +91,11 @@ final class ModelEntries {
         Map<String, Object> source = new LinkedHashMap<>();
         source.put("command", "tsm train");
         source.put("dataset", dataset);
-        if (init != null) {
+        if (init != null || initModel != null) {
             Map<String, Object> from = new LinkedHashMap<>();
-            from.put("file", init.toString());
+            if (init != null) {
+                from.put("file", init.toString());
+            }
             if (initModel != null && !initModel.source().isEmpty()) {
                 from.put("source", initModel.source());
             }

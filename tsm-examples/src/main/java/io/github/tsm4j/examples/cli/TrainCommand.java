@@ -82,8 +82,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dropout", defaultValue = "" + TsmConfig.DEFAULT_DROPOUT, description = "Dropout before fc (default: ${DEFAULT-VALUE}).")
     double dropout;
 
-    @Option(names = "--init", description = "Start from this tsm4j model zip (same classes), e.g. an imported checkpoint.")
-    Path init;
+    @Option(names = "--init", paramLabel = "SOURCE", description = {
+        "Start from: 'imagenet' (torchvision ImageNet weights of --backbone, through the zoo cache; classifier new, as the "
+                + "official recipe), a zoo ImageNet id (tsm zoo list), a torchvision .pth file (backbone weights, classifier "
+                + "new), or a tsm4j model zip (same classes)."})
+    String init;
+
+    @Option(names = "--cache", paramLabel = "DIR", description = "Zoo cache for --init imagenet (default: $TSM4J_CACHE, else ~/.cache/tsm4j).")
+    Path cache;
 
     @Option(names = "--workers", defaultValue = "2", description = "Video decoding threads (default: ${DEFAULT-VALUE}).")
     int workers;
@@ -178,9 +184,57 @@ public final class TrainCommand implements Callable<Integer> {
      * @param recipe recipe (ignored when resuming: the checkpoint's recipe continues)
      * @param workers decoding threads
      * @param progress progress bar stream or null
+     * @param initialiser makes the starting model from the network and the dataset's classes (ImageNet weights), or
+     *     null; exclusive with {@code init}
      */
     public record Options(Path labels, Path videos, Path trainSplit, Path valSplit, Path output, Path resume,
-            TsmConfig config, Path init, TrainingRecipe recipe, int workers, PrintStream progress) {}
+            TsmConfig config, Path init, TrainingRecipe recipe, int workers, PrintStream progress, Initialiser initialiser) {
+
+        /** Options without an initialiser (see the canonical constructor). */
+        public Options(Path labels, Path videos, Path trainSplit, Path valSplit, Path output, Path resume,
+                TsmConfig config, Path init, TrainingRecipe recipe, int workers, PrintStream progress) {
+            this(labels, videos, trainSplit, valSplit, output, resume, config, init, recipe, workers, progress, null);
+        }
+    }
+
+    /** Makes the starting model of a training run, e.g. ImageNet backbone weights with a new classifier. */
+    @FunctionalInterface
+    public interface Initialiser {
+        /**
+         * @param config the network to train, with the dataset's class count
+         * @param classes the dataset's classes
+         * @return the model to start from
+         * @throws IOException when weights cannot be fetched or read
+         */
+        TsmModel create(TsmConfig config, List<String> classes) throws IOException;
+    }
+
+    /**
+     * The initialiser for {@code --init}: {@code imagenet} (the zoo's torchvision weights of the backbone), a zoo id,
+     * or a checkpoint file that is not a tsm4j zip; null for a zip (loaded as a model) or no {@code --init}.
+     *
+     * @param init the flag's value or null
+     * @param backbone the network's backbone (for {@code imagenet})
+     * @param zoo the zoo settings
+     * @return the initialiser or null
+     */
+    static Initialiser initialiser(String init, Backbone backbone, io.github.tsm4j.models.zoo.ZooOptions zoo) {
+        if (init == null || init.endsWith(".zip")) {
+            return null;
+        }
+        io.github.tsm4j.models.zoo.Catalogue catalogue = io.github.tsm4j.models.zoo.Catalogue.builtIn();
+        String id = init.equalsIgnoreCase("imagenet") ? "torchvision-" + backbone.archName() + "-imagenet" : init;
+        if (catalogue.find(id).isPresent()) {
+            return (config, classes) -> io.github.tsm4j.models.zoo.PretrainedModels.of(catalogue, zoo)
+                    .initialise(id, config, classes);
+        }
+        Path file = Path.of(init);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--init " + init + ": neither 'imagenet', a zoo id, nor a file"
+                    + (catalogue.closeMatches(init).isEmpty() ? "" : "; close zoo ids: " + catalogue.closeMatches(init)));
+        }
+        return (config, classes) -> io.github.tsm4j.models.zoo.PretrainedModels.initialiseFromFile(file, config, classes);
+    }
 
     /**
      * @param history epochs (including those before a resume)
@@ -195,8 +249,12 @@ public final class TrainCommand implements Callable<Integer> {
         SparkSettings sparkSettings = sparkSettings();
         TsmConfig config = TsmConfig.builder(backbone, 1).placement(placement).direction(direction).segments(segments)
                 .inputSize(cropSize, scaleSize).baseWidth(baseWidth).dropout(dropout).build();
-        run(new Options(data.labels, data.videos, trainSplit, valSplit, output, resume, config, init,
-                recipeOptions.recipe(), workers, noProgress ? null : System.err), sparkSettings, spec.commandLine().getOut());
+        Initialiser initialiser = initialiser(init, backbone, ZooCommand.options(cache,
+                noProgress ? null : spec.commandLine().getErr()));
+        Path initZip = init != null && initialiser == null ? Path.of(init) : null;
+        run(new Options(data.labels, data.videos, trainSplit, valSplit, output, resume, config, initZip,
+                recipeOptions.recipe(), workers, noProgress ? null : System.err, initialiser), sparkSettings,
+                spec.commandLine().getOut());
         return 0;
     }
 
@@ -295,13 +353,17 @@ public final class TrainCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--init model " + o.init() + " has " + model.labels().size()
                             + " classes " + model.labels() + ", the dataset has " + classes.size() + " " + classes);
                 }
+            } else if (o.initialiser() != null) {
+                model = o.initialiser().create(o.config().toBuilder().numClasses(classes.size()).build(), classes);
+                out.printf(Locale.ROOT, "initialised from %s%n", model.source().getOrDefault("zooId",
+                        model.source().getOrDefault("imported", "ImageNet weights")));
             } else {
                 config = o.config().toBuilder().numClasses(classes.size()).build();
                 model = TsmModel.create(config, classes, TsmNetworks.defaultGlobals().seed(o.recipe().seed()));
             }
             config = model.config();
             entries = ModelEntries.of(model.graph(), config, classes, ModelEntries.trainingSource(o.labels(), o.videos(),
-                    o.trainSplit(), o.valSplit(), o.init(), o.init() != null ? model : null));
+                    o.trainSplit(), o.valSplit(), o.init(), o.init() != null || o.initialiser() != null ? model : null));
             builder = Trainer.builder(model.graph(), o.recipe()).extraEntries(entries);
         }
         InputSpec input = config.input();

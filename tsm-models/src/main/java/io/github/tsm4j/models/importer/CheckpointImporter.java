@@ -143,6 +143,10 @@ public final class CheckpointImporter {
                     + " give the number of classes");
         }
         Set<String> skip = new java.util.LinkedHashSet<>();
+        if (ckptClasses != classes && options.keepsClassifier()) {
+            throw new IllegalArgumentException("checkpoint " + file.getFileName() + " has a classifier for " + ckptClasses
+                    + " classes but the label list has " + classes + " labels");
+        }
         if (ckptClasses != classes) {
             sd.tensors().keySet().stream().filter(k -> k.startsWith("fc.")).forEach(skip::add);
             notes.add(ckptClasses < 0 ? "no classifier in the checkpoint: fc initialised randomly for " + classes + " classes"
@@ -197,6 +201,20 @@ public final class CheckpointImporter {
         String network = "TSM " + backbone + " (width " + baseWidth + ", placement " + placement + ", " + classes + " classes)";
         int loaded = WeightLoader.load(model.graph(), sd, skip, network);
         notes.add(loaded + " tensors loaded");
+        if (options.isStrict() && layout != KeyLayout.ONLINE_DEMO) {
+            if (placement != fromTensors) {
+                throw new IllegalArgumentException("the tensors give placement " + fromTensors + " but " + placement
+                        + " was requested");
+            }
+            if (tpool != sd.temporalPool()) {
+                throw new IllegalArgumentException("the tensors give temporal pooling " + sd.temporalPool() + " but "
+                        + tpool + " was requested");
+            }
+            if (placement != ShiftPlacement.NONE) {
+                checkShiftedBlocks(file, backbone, placement, placement == ShiftPlacement.IN_PLACE ? sd.inPlaceShifts()
+                        : sd.residualShifts(), sd);
+            }
+        }
         for (String n : notes) {
             if (n.startsWith("warning")) {
                 LOG.warn("{}: {}", fileName, n);

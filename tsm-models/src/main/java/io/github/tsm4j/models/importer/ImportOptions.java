@@ -20,6 +20,10 @@ public final class ImportOptions {
     private List<String> labels;
     private Integer cropSize;
     private Integer scaleSize;
+    private List<Double> mean;
+    private List<Double> std;
+    private boolean keepClassifier;
+    private boolean strict;
 
     private ImportOptions() {
     }
@@ -86,6 +90,48 @@ public final class ImportOptions {
         return this;
     }
 
+    /**
+     * @param mean per-channel mean of pixels in [0, 1] (default ImageNet)
+     * @param std per-channel standard deviation (default ImageNet)
+     * @return this
+     */
+    public ImportOptions normalisation(List<Double> mean, List<Double> std) {
+        this.mean = List.copyOf(mean);
+        this.std = List.copyOf(std);
+        return this;
+    }
+
+    /**
+     * Requires the checkpoint's classifier to be kept: a class count (from {@link #numClasses} or the labels) that
+     * differs from the classifier's is an error naming both counts, instead of a fresh classifier.
+     *
+     * @return this
+     */
+    public ImportOptions keepClassifier() {
+        keepClassifier = true;
+        return this;
+    }
+
+    /**
+     * Requires the given placement and temporal pooling to agree with the tensors (the {@code .net} wrappers), and
+     * the shifted blocks to be the ones tsm4j shifts; checked after the weights fit, so a different backbone is
+     * reported by its first mismatching key.
+     *
+     * @return this
+     */
+    public ImportOptions strict() {
+        strict = true;
+        return this;
+    }
+
+    boolean isStrict() {
+        return strict;
+    }
+
+    boolean keepsClassifier() {
+        return keepClassifier;
+    }
+
     Optional<Backbone> backbone() {
         return Optional.ofNullable(backbone);
     }
@@ -116,6 +162,9 @@ public final class ImportOptions {
 
     InputSpec input(int segmentCount) {
         InputSpec spec = InputSpec.imageNet(segmentCount);
+        if (mean != null) {
+            spec = new InputSpec(segmentCount, spec.cropSize(), spec.scaleSize(), mean, std);
+        }
         return cropSize == null ? spec : spec.withSize(cropSize, scaleSize);
     }
 }
