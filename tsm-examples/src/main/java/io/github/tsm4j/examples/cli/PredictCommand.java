@@ -50,6 +50,7 @@ import picocli.CommandLine.Spec;
             "  tsm predict a.mp4 b.webm -m model.zip --top 3 --json",
             "  tsm predict clip.mp4 -m kinetics.zip --sampling dense --clips 10 --crops 3",
             "  tsm predict clip.mp4 -m something.zip --crops 3 --full-res",
+            "  tsm predict clip.mp4 --pretrained tsm-r50-kinetics400-8f --top 5",
         })
 public final class PredictCommand implements Callable<Integer> {
 
@@ -66,8 +67,23 @@ public final class PredictCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "VIDEO", description = "Video files (or folders of frames).")
     List<Path> videos;
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL", description = "Saved model (.zip).")
-    Path model;
+    /** Exactly one of {@code --model} and {@code --pretrained}. */
+    static final class ModelChoice {
+        @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL", description = "Saved model (.zip).")
+        Path model;
+
+        @Option(names = "--pretrained", required = true, paramLabel = "ID",
+                description = "A published checkpoint from the catalogue (tsm zoo list), downloaded once into the "
+                        + "cache (--cache, TSM4J_CACHE or ~/.cache/tsm4j), SHA-256 checked.")
+        String pretrained;
+    }
+
+    @CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+    ModelChoice choice;
+
+    @Option(names = "--cache", paramLabel = "DIR",
+            description = "Model cache for --pretrained (default: TSM4J_CACHE, else ~/.cache/tsm4j).")
+    Path cache;
 
     @Option(names = {"-k", "--top"}, paramLabel = "K", defaultValue = "" + DEFAULT_TOP,
             description = "Labels shown per video, best first (default: ${DEFAULT-VALUE}; at most the class count).")
@@ -144,7 +160,10 @@ public final class PredictCommand implements Callable<Integer> {
             }
         }
         FfmpegLogging.configure(cmd);
-        TsmModel m = Models.load(model);
+        TsmModel m = choice.pretrained != null
+                ? io.github.tsm4j.models.zoo.PretrainedModels.load(choice.pretrained,
+                        ZooCommand.options(cache, cmd.getErr()))
+                : Models.load(choice.model);
         RecognitionOptions options;
         try {
             options = RecognitionOptions.builder().sampling(sampling).clips(clips == null ? 0 : clips).crops(crop)
@@ -172,7 +191,7 @@ public final class PredictCommand implements Callable<Integer> {
         PrintWriter out = cmd.getOut();
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("model", model.toString());
+            doc.put("model", choice.pretrained != null ? choice.pretrained : choice.model.toString());
             doc.put("sampling", sampling.name().toLowerCase(Locale.ROOT));
             doc.put("averaging", options.averaging().name().toLowerCase(Locale.ROOT));
             doc.put("results", rows);

@@ -198,7 +198,8 @@ class ModelCommandsTest {
         assertTrue(r.err().startsWith("tsm predict: "), r.err());
         r = tsm("predict", video.toString());
         assertEquals(2, r.exit());
-        assertEquals("tsm: Missing required option: '--model=MODEL'", r.errLines().get(0));
+        assertEquals("tsm: Error: Missing required argument (specify one of these): (-m=MODEL | --pretrained=ID)",
+                r.errLines().get(0));
     }
 
     @Test
@@ -267,5 +268,18 @@ class ModelCommandsTest {
             assertTrue(lines.get(i).matches("frame " + i + "  (left|right|still)  p=0\\.\\d{3}  .*"), lines.get(i));
         }
         assertTrue(lines.get(6).startsWith(video + ": 6 frames processed of 6 decoded, 0 dropped"), lines.get(6));
+    }
+
+    @Test
+    void predictPretrainedNamesCloseMatchesOfAnUnknownIdAndNeedsExactlyOneModel() {
+        Run r = tsm("predict", video.toString(), "--pretrained", "tsm-r50-kinetics400-8", "--cache",
+                dir.resolve("cache").toString());
+        assertEquals(1, r.exit());
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.err().startsWith("tsm predict: unknown model 'tsm-r50-kinetics400-8'; close matches: "
+                + "tsm-r50-kinetics400-8f"), r.err());
+        r = tsm("predict", video.toString(), "--pretrained", "x", "-m", model.toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("mutually exclusive"), r.err());
     }
 }
