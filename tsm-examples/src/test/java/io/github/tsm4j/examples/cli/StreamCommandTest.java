@@ -94,8 +94,8 @@ class StreamCommandTest {
         assertTrue(out.contains(up + ": frame 5  brighter"), out);
         assertTrue(out.contains(down + ": frame 5  darker"), out);
         assertFalse(out.contains(up + ": frame 5  darker"), out);
-        assertTrue(Files.size(dir.resolve("plot-1.png")) > 0);
-        assertTrue(Files.size(dir.resolve("plot-2.png")) > 0);
+        DemoCommandTest.assertPng(dir.resolve("plot-1.png"));
+        DemoCommandTest.assertPng(dir.resolve("plot-2.png"));
         assertFalse(Files.exists(png));
     }
 
