@@ -5,6 +5,7 @@ Run with Debian's python3-torch (``apt-get install -y python3-torch python3-torc
 
     /usr/bin/python3 scripts/make_import_fixtures.py [OUTDIR]
     /usr/bin/python3 scripts/make_import_fixtures.py --full DIR     (full-size models for scripts/parity_full.sh)
+    /usr/bin/python3 scripts/make_import_fixtures.py --hostile [OUTDIR]   (only reader/hostile/)
 
 OUTDIR defaults to tsm-models/src/test/resources/io/github/tsm4j/models/importer.
 
@@ -15,6 +16,12 @@ reader/      small state dicts exercising the reader: wrapper dict with metadata
              a transposed (non-contiguous) view, a slice with a storage offset, two tensors sharing a
              storage; each in the legacy and the zip format, plus ``reader/expected.json`` with the
              values in row-major order; ``evil_*.pth``: a pickle naming ``os.system``.
+reader/hostile/  one checkpoint per pickle route to a Python global (GLOBAL, STACK_GLOBAL at protocols 4
+             and 5, INST, OBJ, NEWOBJ/NEWOBJ_EX, BUILD, REDUCE, getattr chains, an allowlisted name under a
+             wrong module, a copyreg extension code), each in the legacy and the zip container, plus
+             ``reader/hostile/expected.json``: route -> the global the reader must name when refusing it.
+             Routes torch.save writes itself are saved as such; the others are hand-assembled opcodes
+             that torch.save writes into its own container (see ``RawPickle``).
 models/      structurally faithful, narrow TSM networks in the published key layouts (official TSM
              offline ``base_model.*``/``new_fc``, the online demo ``features.N.conv.K``, torchvision,
              mmaction2 ``backbone.``/``cls_head.fc_cls``), randomised BatchNorm statistics, an input clip
@@ -34,7 +41,7 @@ torch.set_num_threads(2)
 torch.manual_seed(20191027)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] != "--full" else os.path.join(
+OUT = sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("--") else os.path.join(
     ROOT, "tsm-models/src/test/resources/io/github/tsm4j/models/importer")
 
 
@@ -96,6 +103,133 @@ def reader_fixtures():
     evil = OrderedDict(sd)
     evil["payload"] = Evil()
     save_both(evil, os.path.join(d, "evil"))
+
+
+# ----------------------------------------------------------------------------- hostile fixtures
+
+import copyreg
+import pickle
+import types
+
+
+class RawPickle:
+    """Hand-assembled pickle bytes that ``torch.save`` writes in place of the object pickle."""
+
+    def __init__(self, data):
+        self.data = data
+
+
+class _RawPickler(pickle.Pickler):
+    def __init__(self, file, protocol=None, **kw):
+        super().__init__(file, protocol, **kw)
+        self.out = file
+
+    def dump(self, obj):
+        if isinstance(obj, RawPickle):
+            self.out.write(obj.data)
+        else:
+            super().dump(obj)
+
+
+RAW_PICKLE_MODULE = types.SimpleNamespace(Pickler=_RawPickler, dump=pickle.dump, load=pickle.load,
+                                          Unpickler=pickle.Unpickler, __name__="raw_pickle")
+
+
+def _u(text):
+    """SHORT_BINUNICODE."""
+    b = text.encode()
+    return b"\x8c" + bytes([len(b)]) + b
+
+
+class _Evil:
+    def __init__(self, fn, *args):
+        self.fn, self.args = fn, args
+
+    def __reduce__(self):
+        return (self.fn, self.args)
+
+
+class _NewObjEx:
+    """Pickled by protocol 4 as STACK_GLOBAL of its class + NEWOBJ_EX (keyword arguments)."""
+
+    def __init__(self, x=0):
+        self.x = x
+
+    def __getnewargs_ex__(self):
+        return (), {"x": self.x}
+
+
+_NewObjEx.__module__ = "tsm4j_fixture"
+_NewObjEx.__qualname__ = "NewObjEx"
+sys.modules["tsm4j_fixture"] = types.SimpleNamespace(NewObjEx=_NewObjEx)  # so that pickle finds it by name
+
+
+def hostile_fixtures():
+    """Every opcode route to a global, in both containers; expected.json names the global refused."""
+    d = os.path.join(OUT, "reader", "hostile")
+    os.makedirs(d, exist_ok=True)
+    sd = OrderedDict(w=torch.arange(4, dtype=torch.float32))
+    system = os.system.__module__ + ".system"          # posix.system on Linux
+    routes = OrderedDict()                              # name -> (object, protocol, global named)
+
+    def payload(x):
+        evil = OrderedDict(sd)
+        evil["payload"] = x
+        return evil
+
+    routes["global_p2"] = (payload(_Evil(os.system, "echo pwned")), 2, system)
+    routes["stack_global_p4"] = (payload(_Evil(os.system, "echo pwned")), 4, system)
+    routes["stack_global_p5"] = (payload(_Evil(os.system, "echo pwned")), 5, system)
+    # INST (protocol 0): MARK, the argument, INST os system
+    routes["inst"] = (RawPickle(b"(S'echo pwned'\nios\nsystem\n."), 2, "os.system")
+    # OBJ (protocol 1+): MARK, GLOBAL builtins exec, the argument, OBJ
+    routes["obj"] = (RawPickle(b"\x80\x02(cbuiltins\nexec\n" + _u("print(1)") + b"o."), 2, "builtins.exec")
+    # OBJ whose class is an allowlisted storage type: calling it is not allowed either
+    routes["obj_storage_type"] = (RawPickle(b"\x80\x02(ctorch\nFloatStorage\nK\x10o."), 2, "torch.FloatStorage")
+    # a whole nn.Module: NEWOBJ of torch.nn.modules.linear.Linear, then BUILD with its __dict__
+    torch.manual_seed(1)
+    routes["build_module"] = (torch.nn.Linear(2, 2), 2, "torch.nn.modules.linear.Linear")
+    # BUILD (setstate) applied to an allowlisted global itself: would overwrite the function's attributes
+    routes["build_on_global"] = (RawPickle(b"\x80\x02ctorch._utils\n_rebuild_tensor_v2\n}" + _u("__defaults__")
+                                           + b"N" + b"sb."), 2, "torch._utils._rebuild_tensor_v2")
+    # REDUCE of a callable outside the allowlist
+    routes["reduce_callable"] = (payload(_Evil(torch.load, "other.pth")), 2, "torch.serialization.load")
+    # REDUCE of an allowlisted name that is not a callable (a storage type)
+    routes["reduce_storage_type"] = (RawPickle(b"\x80\x02ctorch\nFloatStorage\nK\x10\x85R."), 2, "torch.FloatStorage")
+    # NEWOBJ_EX (protocol 4) of a class outside the allowlist
+    routes["newobj_ex"] = (payload(_NewObjEx(3)), 4, "tsm4j_fixture.NewObjEx")
+    # a bound method pickles as getattr(OrderedDict, 'fromkeys'): REDUCE of builtins.getattr
+    routes["getattr_builtin"] = (payload(OrderedDict.fromkeys), 4, "builtins.getattr")
+    # protocol 4 resolves a dotted name as a getattr chain: torch -> _utils -> _rebuild_tensor_v2
+    routes["getattr_chain"] = (RawPickle(b"\x80\x04" + _u("torch") + _u("_utils._rebuild_tensor_v2") + b"\x93."), 4,
+                               "torch._utils._rebuild_tensor_v2")
+    # ... and a chain from an allowlisted class to what it can reach
+    routes["getattr_chain_escape"] = (RawPickle(b"\x80\x04" + _u("collections") + _u("OrderedDict.__init__.__globals__")
+                                                + b"\x93."), 4, "collections.OrderedDict.__init__.__globals__")
+    # an allowlisted name under another module (typing.OrderedDict is a different object)
+    routes["wrong_module"] = (RawPickle(b"\x80\x02ctyping\nOrderedDict\n)R."), 2, "typing.OrderedDict")
+    routes["wrong_module_stack_global"] = (RawPickle(b"\x80\x04" + _u("torch") + _u("_rebuild_tensor_v2") + b"\x93)R."), 4,
+                                           "torch._rebuild_tensor_v2")
+    # a copyreg extension code: EXT1 resolves to a global through the registry, no name in the file
+    routes["ext1"] = ("ext", 2, "copyreg extension code 240")
+
+    expected = OrderedDict()
+    for name, (obj, protocol, global_name) in routes.items():
+        for legacy in (True, False):
+            path = os.path.join(d, name + ("_legacy.pth" if legacy else "_zip.pth"))
+            if obj == "ext":
+                copyreg.add_extension(os.system.__module__, "system", 240)
+                try:
+                    torch.save(payload(_Evil(os.system, "echo pwned")), path, pickle_protocol=protocol,
+                               _use_new_zipfile_serialization=not legacy)
+                finally:
+                    copyreg.remove_extension(os.system.__module__, "system", 240)
+            else:
+                torch.save(obj, path, pickle_module=RAW_PICKLE_MODULE, pickle_protocol=protocol,
+                           _use_new_zipfile_serialization=not legacy)
+        expected[name] = global_name
+    with open(os.path.join(d, "expected.json"), "w") as f:
+        json.dump(expected, f, indent=1)
 
 
 # ----------------------------------------------------------------------------- model fixtures
@@ -533,9 +667,14 @@ def full_size_fixtures(d):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[1] == "--full":
+    if len(sys.argv) > 1 and sys.argv[1] == "--hostile":
+        OUT = sys.argv[2] if len(sys.argv) > 2 else OUT
+        hostile_fixtures()
+        print("hostile fixtures written to", OUT)
+    elif len(sys.argv) > 2 and sys.argv[1] == "--full":
         full_size_fixtures(sys.argv[2])
     else:
         reader_fixtures()
+        hostile_fixtures()
         model_fixtures()
         print("fixtures written to", OUT)

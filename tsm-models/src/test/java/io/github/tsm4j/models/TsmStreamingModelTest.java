@@ -97,10 +97,10 @@ class TsmStreamingModelTest {
         stream.step(b);
         stream.reset(1); // stream 1 restarts, stream 0 keeps b in its caches
         INDArray mixed = stream.step(a);
-        INDArray afterBStream0 = stream.graph().outputSingle(false, a); // advances the caches once more
+        stream.graph().outputSingle(false, a); // advances the caches once more: reset() must clear them all
         assertArrayEquals(first.getRow(1).toDoubleVector(), mixed.getRow(1).toDoubleVector(), 0.0);
-        assertTrue(first.getRow(0).sub(mixed.getRow(0)).amaxNumber().doubleValue() > 0);
-        assertEquals(2, afterBStream0.size(0));
+        assertTrue(first.getRow(0).sub(mixed.getRow(0)).amaxNumber().doubleValue() > 1e-6 * first.amaxNumber().doubleValue(),
+                "stream 0 kept its history");
         stream.reset();
         assertArrayEquals(first.ravel().toDoubleVector(), stream.step(a).ravel().toDoubleVector(), 0.0);
     }
@@ -179,14 +179,19 @@ class TsmStreamingModelTest {
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long id = Thread.currentThread().getId();
-        long heap0 = threads.getThreadAllocatedBytes(id);
-        for (int i = 0; i < 50; i++) {
-            stream.step(frames[i % 2], outs[i / 2 % 2]);
+        // the fewest bytes any of three repetitions allocated: one-off JVM allocations (JIT) land in some, a
+        // per-step allocation in all of them
+        long fewest = Long.MAX_VALUE;
+        for (int trial = 0; trial < 3; trial++) {
+            long heap0 = threads.getThreadAllocatedBytes(id);
+            for (int i = 0; i < 20; i++) {
+                stream.step(frames[i % 2], outs[i / 2 % 2]);
+            }
+            fewest = Math.min(fewest, threads.getThreadAllocatedBytes(id) - heap0);
         }
-        long bytes = threads.getThreadAllocatedBytes(id) - heap0;
-        // the DL4J graph path allocates ~0.7 MB per 224-px frame, ND4J's op binding ~300 bytes per op and call;
-        // the bound executor nothing (the bound leaves room for one-off JVM allocations such as JIT)
-        assertTrue(bytes < 4096, "50 steps allocated " + bytes + " bytes of Java heap");
+        // the DL4J graph path allocates ~0.7 MB per 224-px frame, ND4J's op binding ~300 bytes per op and call
+        // (tens of kB per step here); the bound executor nothing
+        assertTrue(fewest < 20, "20 steps allocated at least " + fewest + " bytes of Java heap (< 1 per step expected)");
         assertEquals(before, workspaceSizes(), "the bound executor opens no workspace");
     }
 

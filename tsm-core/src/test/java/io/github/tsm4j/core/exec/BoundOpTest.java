@@ -71,14 +71,19 @@ class BoundOpTest {
                 add.setInput(1, frames[i % 2]);
                 add.run();
             }
-            long before = threads.getThreadAllocatedBytes(id);
-            for (int i = 0; i < 1000; i++) {
-                add.setInput(1, frames[i % 2]);
-                add.run();
+            // the fewest bytes any of five repetitions allocated: one-off JVM allocations (JIT, class loading)
+            // land in some repetitions, a per-run allocation in all of them
+            long fewest = Long.MAX_VALUE;
+            for (int trial = 0; trial < 5; trial++) {
+                long before = threads.getThreadAllocatedBytes(id);
+                for (int i = 0; i < 1000; i++) {
+                    add.setInput(1, frames[i % 2]);
+                    add.run();
+                }
+                fewest = Math.min(fewest, threads.getThreadAllocatedBytes(id) - before);
             }
-            long bytes = threads.getThreadAllocatedBytes(id) - before;
-            // ND4J's own binding creates ~300 bytes per call; allow a few one-off JVM allocations (JIT)
-            assertTrue(bytes < 16_000, "1000 runs allocated " + bytes + " bytes of Java heap");
+            // ND4J's own binding creates ~300 bytes per call: 300,000 here
+            assertTrue(fewest < 1000, "1000 runs allocated at least " + fewest + " bytes of Java heap (< 1 per run expected)");
             assertEquals(a.add(frames[1]), out);
         }
     }

@@ -9,32 +9,24 @@ import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.github.tsm4j.core.RestoreNd4jGlobals;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** DL4J's numerical gradient check (double, NoOp updater, no dropout) through the tsm layers. */
+@ExtendWith(RestoreNd4jGlobals.class) // sets double-precision defaults / threads / properties
 class GradientCheckTest {
 
     private static final int CLIPS = 2;
     private static final int SIZE = 4;
 
-    private DataType previousDefault;
-    private DataType previousFloat;
-
     @BeforeEach
     void doublePrecision() {
-        previousDefault = Nd4j.dataType();
-        previousFloat = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterEach
-    void restorePrecision() {
-        Nd4j.setDefaultDataTypes(previousDefault, previousFloat);
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE); // RestoreNd4jGlobals puts it back
     }
 
     private static boolean check(Layer temporal, CNN2DFormat format, int segments, int consensusSegments,

@@ -73,12 +73,10 @@ class TemporalOrderDatasetTest {
     }
 
     @Test
-    void generationIsFastAndLosslessForTheWrittenFrames() {
-        long t0 = System.nanoTime();
+    void generationIsLosslessForTheWrittenFrames() {
+        // generation speed is measured by the DecodeThroughput benchmark, not here
         TemporalOrderDataset.Layout l = TemporalOrderDataset.builder().trainPerClass(20).validationPerClass(0)
                 .frames(8).size(32).seed(5).generate(dir);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        assertTrue(seconds < 30, "120 clips took " + seconds + " s");
         // clip 1 is class 0 with seed mix(5, 0)
         ClipParams p = ClipParams.sample(Motion.LEFT_TO_RIGHT, 8, new SplittableRandom(TemporalOrderDataset.mix(5, 0)));
         List<RgbFrame> expected = TemporalOrderDataset.render(p, 8, 32);

@@ -21,7 +21,10 @@ class ShiftBenchTest {
         assertEquals(1.0, r.rows().get(2).ratioToAssign());
         for (ShiftBench.Row row : r.rows()) {
             assertEquals("8×16×4×4", row.shape());
-            assertTrue(row.gigabytesPerSecond() > 0, row.toString());
+            assertEquals(row.bytesMoved() / (row.medianMillis() * 1e-3) / 1e9, row.gigabytesPerSecond(),
+                    1e-9 * row.gigabytesPerSecond(), "GB/s is bytes moved over the median: " + row);
+            assertEquals(row.gigabytesPerSecond() / r.rows().get(2).gigabytesPerSecond(), row.ratioToAssign(),
+                    1e-12 * row.ratioToAssign(), "ratio to the assign copy of the same shape: " + row);
         }
         assertTrue(r.toMarkdown().startsWith("| layout | shape | operation | median ms |"));
         assertEquals(CNN2DFormat.NCHW, r.rows().get(0).layout());

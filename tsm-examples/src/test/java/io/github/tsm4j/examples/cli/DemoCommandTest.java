@@ -39,14 +39,13 @@ class DemoCommandTest {
         assertEquals(r.tsn().trainableParams(), r.tsm().trainableParams(), "the shift adds no parameters");
         for (DemoCommand.ModelReport m : List.of(r.tsn(), r.tsm())) {
             assertEquals(1, m.history().size());
-            assertTrue(m.top1() >= 0 && m.top1() <= m.top5() && m.top5() <= 1, m.toString());
-            assertTrue(Files.exists(m.checkpoint()));
+            assertReportIsTheValidationPredictions(m, 6);
+            assertEquals(m.top1(), m.history().get(0).valTop1(), 1e-12, "the report and the log agree");
             assertEquals(6, TsmModel.load(m.checkpoint()).labels().size());
-            assertTrue(Files.size(m.checkpoint().resolveSibling(TrainingPlots.CONFUSION)) > 0);
-            assertTrue(Files.exists(m.checkpoint().resolveSibling("predictions.csv")));
-            assertTrue(Files.exists(m.checkpoint().resolveSibling("training.jsonl")));
+            assertPng(m.checkpoint().resolveSibling(TrainingPlots.CONFUSION));
+            assertEquals(m.history(), io.github.tsm4j.models.train.Trainer.readLog(m.checkpoint().resolveSibling("training.jsonl")));
         }
-        assertTrue(Files.size(dir.resolve(TrainingPlots.CURVES)) > 0);
+        assertPng(dir.resolve(TrainingPlots.CURVES));
         assertEquals(4, r.stream().size(), "one prediction per streamed frame");
 
         // --save-model: a plain model zip whose provenance names the demo's data, recipe and epoch
@@ -65,7 +64,32 @@ class DemoCommandTest {
         assertEquals(1, source.get("epoch"));
         assertEquals(1, source.get("epochs"));
         assertTrue(text.toString().contains("TSM   RESIDUAL"), text.toString());
-        assertTrue(r.seconds() > 0);
+    }
+
+    /** top-1 and top-5 are the fractions of predictions.csv's rows that are correct / have the label in top5. */
+    static void assertReportIsTheValidationPredictions(DemoCommand.ModelReport m, int videos) throws Exception {
+        List<String> rows = Files.readAllLines(m.checkpoint().resolveSibling("predictions.csv"));
+        assertEquals("video,label,predicted,correct,score,views,top5", rows.get(0));
+        assertEquals(videos, rows.size() - 1, "one row per validation video");
+        int correct = 0;
+        int inTop5 = 0;
+        for (String row : rows.subList(1, rows.size())) {
+            String[] f = row.split(",");
+            assertEquals(f[1].equals(f[2]) ? "1" : "0", f[3], row);
+            correct += Integer.parseInt(f[3]);
+            inTop5 += List.of(f[6].split("\\|")).contains(f[1]) ? 1 : 0;
+        }
+        assertEquals(correct / (double) videos, m.top1(), 1e-12, m.toString());
+        assertEquals(inTop5 / (double) videos, m.top5(), 1e-12, m.toString());
+    }
+
+    /** A PNG file that decodes to a non-empty image. */
+    static void assertPng(Path file) throws Exception {
+        byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(file), 8);
+        assertEquals(java.util.List.of((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G'),
+                java.util.List.of(head[0], head[1], head[2], head[3]), file + " is not a PNG");
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(file.toFile());
+        assertTrue(image != null && image.getWidth() > 100 && image.getHeight() > 100, file + " does not decode to a plot");
     }
 
     @Test

@@ -64,6 +64,7 @@ class ImportCommandTest {
         assertEquals(Backbone.RESNET18, loaded.config().backbone());
         assertEquals(ShiftPlacement.IN_PLACE, loaded.config().placement());
         assertEquals(List.of("walk", "run", "jump", "swim", "climb"), loaded.labels());
+        assertReproducesTheFixtureLogits(loaded, "TSM_kinetics_RGB_resnet18_shift4_block_tpool_avg_segment4_e50");
 
         // provenance: this build's version and the checkpoint the weights came from, shown by tsm info
         var provenance = loaded.provenance().orElseThrow();
@@ -81,6 +82,34 @@ class ImportCommandTest {
         assertTrue(info.toString().contains("    sha256: " + sha + "\n"), info.toString());
     }
 
+    /**
+     * The saved model, run on the clip PyTorch ran when the fixture was made, gives PyTorch's logits (to the
+     * import parity tolerance, 1e-4, relative to logits of order 1).
+     */
+    static void assertReproducesTheFixtureLogits(TsmModel model, String stem) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode info = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(FIXTURES.resolve(stem + ".json").toFile());
+        byte[] raw;
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(FIXTURES.resolve(stem + ".clip.f32.gz")))) {
+            raw = in.readAllBytes();
+        }
+        float[] clip = new float[raw.length / 4];
+        java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(clip);
+        long[] shape = new long[info.get("clipShape").size()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = info.get("clipShape").get(i).asLong();
+        }
+        float[] actual = model.logits(org.nd4j.linalg.factory.Nd4j.create(clip, shape)).ravel().toFloatVector();
+        assertEquals(info.get("logits").size(), actual.length, "logits of " + stem);
+        double largest = 0;
+        for (int i = 0; i < actual.length; i++) {
+            double expected = info.get("logits").get(i).asDouble();
+            largest = Math.max(largest, Math.abs(expected));
+            assertEquals(expected, actual[i], 1e-4, stem + " logit " + i);
+        }
+        assertTrue(largest > 0.1, stem + ": the fixture's logits are not ~0 (" + largest + ")");
+    }
+
     @Test
     void aHostileFileFailsWithOneLineAndExitCode1() throws IOException {
         Path bad = tmp.resolve("bad.pth");
@@ -91,6 +120,18 @@ class ImportCommandTest {
         assertEquals(TsmCli.EXIT_FAILURE, code);
         assertTrue(err.toString().startsWith("tsm import: checkpoint " + bad + ": not a PyTorch checkpoint: wrong magic"),
                 err.toString());
+    }
+
+    @Test
+    void aCheckpointThatWouldRunCodeIsRefusedNamingTheGlobal() {
+        Path evil = FIXTURES.resolveSibling("reader/hostile/stack_global_p5_zip.pth");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Path model = tmp.resolve("m.zip");
+        assertEquals(TsmCli.EXIT_FAILURE, run(out, err, "import", evil.toString(), "--out", model.toString()));
+        assertTrue(err.toString().startsWith("tsm import: checkpoint " + evil + ": refusing to load global posix.system: "),
+                err.toString());
+        assertTrue(Files.notExists(model), "nothing saved");
     }
 
     @Test

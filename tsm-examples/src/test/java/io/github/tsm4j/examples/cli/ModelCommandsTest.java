@@ -27,10 +27,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine;
 
 /** predict, info and stream on a tiny real model (ResNet-18 TSM, stem width 8, 32 px, 4 frames, 3 classes). */
-@Timeout(120)
+@Timeout(300) // a hang guard, not a time limit
 class ModelCommandsTest {
 
     private static final List<String> LABELS = List.of("left", "right", "still");
@@ -54,7 +57,9 @@ class ModelCommandsTest {
                 .direction(ShiftDirection.UNIDIRECTIONAL)
                 .build();
         model = dir.resolve("tiny.zip");
-        TsmModel.create(config, LABELS).save(model, false);
+        TsmModel created = TsmModel.create(config, LABELS);
+        randomizeClassifier(created, 21);
+        created.save(model, false);
         video = TestVideos.write(dir.resolve("clip.mp4"), 48, 40, 6, 12,
                 i -> new int[] {20 * i, 255 - 20 * i, (37 * i) % 256});
     }
@@ -69,15 +74,71 @@ class ModelCommandsTest {
         return new Run(exit, out.toString(), err.toString());
     }
 
+    /**
+     * The classifier at unit scale instead of N(0, 0.001), so that the three probabilities are distinct and a
+     * wrong input, crop or class order shows in the printed values.
+     */
+    static void randomizeClassifier(TsmModel m, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray w = m.graph().getLayer("fc").getParam("W");
+        w.assign(Nd4j.randn(DataType.FLOAT, w.shape()).muli(2 / Math.sqrt(w.size(0))));
+        INDArray b = m.graph().getLayer("fc").getParam("b");
+        b.assign(Nd4j.randn(DataType.FLOAT, b.shape()).muli(0.5));
+    }
+
+    /** The library's probabilities for {@code v}: one uniform clip, centre crop, the folded inference form. */
+    static double[] libraryProbabilities(Path v) throws Exception {
+        TsmModel m = TsmModel.load(model);
+        INDArray clip = io.github.tsm4j.data.iterator.ClipLoader.forTest(m.config().input()).loadTensor(v, null);
+        return m.forInference().output(clip).toDoubleVector();
+    }
+
+    /** The classes by decreasing probability. */
+    static List<Integer> ranking(double[] p) {
+        return java.util.stream.IntStream.range(0, p.length).boxed()
+                .sorted((a, b) -> Double.compare(p[b], p[a])).toList();
+    }
+
+    /**
+     * What the streaming model gives for each decoded frame of {@code v} (softmax of its logits), the frames
+     * preprocessed as the stream command does.
+     */
+    static List<double[]> libraryStreamProbabilities(Path v) throws Exception {
+        TsmModel m = TsmModel.load(model);
+        io.github.tsm4j.models.TsmStreamingModel stream = io.github.tsm4j.models.TsmStreamingModel.of(m, 1);
+        int side = m.config().input().cropSize();
+        List<double[]> out = new ArrayList<>();
+        try (io.github.tsm4j.core.stream.FrameSource source =
+                io.github.tsm4j.data.stream.FrameSources.create(v.toString(), m.config().input())) {
+            source.open();
+            io.github.tsm4j.core.stream.SourceFrame f;
+            while ((f = source.next()) != null) {
+                INDArray x = Nd4j.create(f.input(), new long[] {1, 3, side, side}, 'c');
+                double[] logits = stream.step(x).toDoubleVector();
+                double max = java.util.Arrays.stream(logits).max().orElseThrow();
+                double[] e = java.util.Arrays.stream(logits).map(z -> Math.exp(z - max)).toArray();
+                double sum = java.util.Arrays.stream(e).sum();
+                out.add(java.util.Arrays.stream(e).map(z -> z / sum).toArray());
+            }
+        }
+        return out;
+    }
+
     @Test
-    void predictPrintsTopKPerVideo() {
+    void predictPrintsTopKPerVideo() throws Exception {
         Run r = tsm("predict", video.toString(), video.toString(), "-m", model.toString(), "--top", "2");
         assertEquals(0, r.exit(), r.err());
         List<String> lines = r.out().lines().toList();
         assertEquals(6, lines.size(), r.out());
         assertEquals(video + "  (1 clip x 1 crop, 4 frames each)", lines.get(0));
-        assertTrue(lines.get(1).matches(" {2} 1  0\\.\\d{4}  (left|right|still)"), lines.get(1));
-        assertTrue(lines.get(2).startsWith("   2  0."), lines.get(2));
+        double[] expected = libraryProbabilities(video);
+        List<Integer> rank = ranking(expected);
+        for (int i = 0; i < 2; i++) { // top-2 of 3 classes: the two most probable, in order, with their values
+            String[] f = lines.get(1 + i).trim().split(" +");
+            assertEquals(List.of(String.valueOf(i + 1), LABELS.get(rank.get(i))), List.of(f[0], f[2]), lines.get(1 + i));
+            assertEquals(expected[rank.get(i)], Double.parseDouble(f[1]), 5e-5 + 1e-6, lines.get(1 + i));
+        }
+        assertEquals(lines.subList(0, 3), lines.subList(3, 6), "the same video twice");
     }
 
     @Test
@@ -90,16 +151,15 @@ class ModelCommandsTest {
         assertEquals(video.toString(), result.get("video").asText());
         JsonNode top = result.get("top");
         assertEquals(3, top.size(), "--top is capped at the class count");
-        double sum = 0;
+        double[] expected = libraryProbabilities(video);
+        List<Integer> rank = ranking(expected);
         for (int i = 0; i < 3; i++) {
             assertEquals(i + 1, top.get(i).get("rank").asInt());
+            assertEquals(rank.get(i), top.get(i).get("index").asInt(), "rank " + (i + 1));
             assertEquals(LABELS.get(top.get(i).get("index").asInt()), top.get(i).get("label").asText());
-            if (i > 0) {
-                assertTrue(top.get(i).get("probability").asDouble() <= top.get(i - 1).get("probability").asDouble());
-            }
-            sum += top.get(i).get("probability").asDouble();
+            assertEquals(expected[rank.get(i)], top.get(i).get("probability").asDouble(), 1e-6,
+                    "the library's probability for the same clip");
         }
-        assertEquals(1.0, sum, 1e-5);
     }
 
     @Test
@@ -259,18 +319,6 @@ class ModelCommandsTest {
     }
 
     @Test
-    void streamRunsTheStreamingModelFrameByFrame() {
-        Run r = tsm("stream", video.toString(), "-m", model.toString(), "--history", "3");
-        assertEquals(0, r.exit(), r.err());
-        List<String> lines = r.out().lines().toList();
-        assertEquals(7, lines.size(), r.out());
-        for (int i = 0; i < 6; i++) {
-            assertTrue(lines.get(i).matches("frame " + i + "  (left|right|still)  p=0\\.\\d{3}  .*"), lines.get(i));
-        }
-        assertTrue(lines.get(6).startsWith(video + ": 6 frames processed of 6 decoded, 0 dropped"), lines.get(6));
-    }
-
-    @Test
     void predictPretrainedNamesCloseMatchesOfAnUnknownIdAndNeedsExactlyOneModel() {
         Run r = tsm("predict", video.toString(), "--pretrained", "tsm-r50-kinetics400-8", "--cache",
                 dir.resolve("cache").toString());
@@ -281,5 +329,22 @@ class ModelCommandsTest {
         r = tsm("predict", video.toString(), "--pretrained", "x", "-m", model.toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("mutually exclusive"), r.err());
+    }
+
+    @Test
+    void streamPrintsTheStreamingModelsLabelAndProbabilityForEachFrame() throws Exception {
+        Run r = tsm("stream", video.toString(), "-m", model.toString(), "--history", "1");
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.out().lines().toList();
+        List<double[]> expected = libraryStreamProbabilities(video);
+        assertEquals(6, expected.size());
+        assertEquals(7, lines.size(), r.out());
+        for (int i = 0; i < 6; i++) {
+            String[] f = lines.get(i).split(" +");
+            int label = ranking(expected.get(i)).get(0);
+            assertEquals(List.of("frame", String.valueOf(i), LABELS.get(label)), List.of(f[0], f[1], f[2]), lines.get(i));
+            // printed with 3 decimals: equal within the rounding and 1e-6
+            assertEquals(expected.get(i)[label], Double.parseDouble(f[3].substring(2)), 5e-4 + 1e-6, lines.get(i));
+        }
     }
 }

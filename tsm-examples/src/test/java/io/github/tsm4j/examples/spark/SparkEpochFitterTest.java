@@ -258,9 +258,9 @@ class SparkEpochFitterTest {
                 assertThrows(IllegalArgumentException.class,
                         () -> SparkEpochFitter.builder(train, config.input(), 4).averagingFrequency(0)).getMessage());
         // the seed of a row's augmentation depends on (seed, epoch, index) only
-        assertEquals(ClipDecodeFunction.mix(1, 2, 3), ClipDecodeFunction.mix(1, 2, 3));
-        assertTrue(ClipDecodeFunction.mix(1, 2, 3) != ClipDecodeFunction.mix(1, 3, 3));
-        new SplittableRandom(ClipDecodeFunction.mix(1, 2, 3));
+        long mixed = ClipDecodeFunction.mix(1, 2, 3);
+        assertEquals(4, java.util.stream.LongStream.of(mixed, ClipDecodeFunction.mix(2, 2, 3), ClipDecodeFunction.mix(1, 3, 3),
+                ClipDecodeFunction.mix(1, 2, 4)).distinct().count(), "each of seed, epoch and index changes the seed");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.github.tsm4j.models.importer;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,12 +19,17 @@ import net.razorvine.pickle.objects.SetConstructor;
  *
  * <ul>
  *   <li>Globals ({@code GLOBAL}, {@code STACK_GLOBAL}, {@code INST}) are resolved against a per-instance
- *       allowlist instead of razorvine's static constructor registry (which would otherwise turn any
- *       unknown class into a dictionary and is shared by the whole JVM); anything else is an
- *       {@link UnsafeCheckpointException} naming the global.
+ *       allowlist of exact (module, name) pairs instead of razorvine's static constructor registry (which
+ *       would otherwise turn any unknown class into a dictionary and is shared by the whole JVM); anything
+ *       else is an {@link UnsafeCheckpointException} naming the global. A dotted name (which protocol 4
+ *       resolves as a getattr chain) is refused even when it spells an allowlisted global, and so are
+ *       copyreg extension codes ({@code EXT1/2/4}).
+ *   <li>Only allowlisted callables may be called ({@code REDUCE}, {@code NEWOBJ}, {@code NEWOBJ_EX},
+ *       {@code OBJ}, {@code INST}); the storage types are allowlisted as persistent-id tags, not as
+ *       callables.
  *   <li>Dicts keep insertion order ({@code OrderedDict} state dicts come out in module order).
  *   <li>{@code BUILD} is only accepted for the instance dict of an OrderedDict (the state dict's
- *       {@code _metadata}), which is dropped.
+ *       {@code _metadata}), which is dropped; never on a global itself.
  *   <li>Length-prefixed opcodes are checked against the bytes left before razorvine allocates.
  * </ul>
  */
@@ -49,6 +55,8 @@ final class CheckpointUnpickler extends Unpickler {
     private final ByteBufferInput in;
     private final Function<Object[], StorageRef> storages;
     private final Map<String, IObjectConstructor> allowed = new LinkedHashMap<>();
+    /** The allowlisted global each resolved object is, for messages (identity: the objects are singletons here). */
+    private final Map<Object, String> globalNames = new IdentityHashMap<>();
 
     /**
      * @param file the checkpoint (for messages)
@@ -104,7 +112,34 @@ final class CheckpointUnpickler extends Unpickler {
                 String name = PickleUtils.readline(in);
                 IObjectConstructor c = resolve(module, name);
                 List<Object> args = stack.pop_all_since_marker();
-                stack.add(c.construct(args.toArray()));
+                stack.add(call("INST", c, args.toArray()));
+            }
+            case Opcodes.OBJ -> {
+                List<Object> items = stack.pop_all_since_marker();
+                if (items.isEmpty()) {
+                    throw new PickleException("OBJ without a class");
+                }
+                stack.add(call("OBJ", items.get(0), items.subList(1, items.size()).toArray()));
+            }
+            case Opcodes.NEWOBJ_EX -> {
+                Object kwargs = stack.pop();
+                Object args = stack.pop();
+                Object cls = stack.pop();
+                if (!(kwargs instanceof Map<?, ?> kw) || !kw.isEmpty()) {
+                    throw new PickleException("NEWOBJ_EX of " + describeCallable(cls) + " with keyword arguments " + describe(kwargs)
+                            + " is not supported");
+                }
+                stack.add(call("NEWOBJ_EX", cls, args));
+            }
+            case Opcodes.EXT1, Opcodes.EXT2, Opcodes.EXT4 -> {
+                int width = key == Opcodes.EXT1 ? 1 : key == Opcodes.EXT2 ? 2 : 4;
+                byte[] b = PickleUtils.readbytes(in, width);
+                long code = 0;
+                for (int i = width - 1; i >= 0; i--) {
+                    code = (code << 8) | (b[i] & 0xff);
+                }
+                throw new UnsafeCheckpointException(file, "copyreg extension code " + code,
+                        "extension codes name globals through Python's copyreg registry, which torch.save never uses");
             }
             case Opcodes.EMPTY_DICT -> stack.add(new LinkedHashMap<>());
             case Opcodes.DICT -> {
@@ -126,6 +161,11 @@ final class CheckpointUnpickler extends Unpickler {
             case Opcodes.BUILD -> {
                 Object state = stack.pop();
                 Object target = stack.peek();
+                String global = globalNames.get(target);
+                if (global != null) {
+                    throw new UnsafeCheckpointException(file, global, "BUILD (setstate) on a global would change it for the"
+                            + " whole program; only an OrderedDict's instance dict may be built");
+                }
                 if (!(target instanceof OrderedDict) || !(state instanceof Map<?, ?>)) {
                     throw new PickleException("BUILD (setstate) of a " + typeName(target) + " with a " + typeName(state)
                             + " is not allowed: only an OrderedDict's instance dict");
@@ -134,11 +174,7 @@ final class CheckpointUnpickler extends Unpickler {
             case Opcodes.REDUCE, Opcodes.NEWOBJ -> {
                 Object args = stack.pop();
                 Object callable = stack.pop();
-                if (!(callable instanceof IObjectConstructor c) || !(args instanceof Object[] a)) {
-                    throw new PickleException("REDUCE of a " + typeName(callable) + " with " + typeName(args)
-                            + ": only allowlisted globals may be called");
-                }
-                stack.add(c.construct(a));
+                stack.add(call(key == Opcodes.REDUCE ? "REDUCE" : "NEWOBJ", callable, args));
             }
             case Opcodes.BINBYTES, Opcodes.BINUNICODE, Opcodes.BINSTRING -> {
                 checkLength(4, key);
@@ -168,11 +204,37 @@ final class CheckpointUnpickler extends Unpickler {
     }
 
     private IObjectConstructor resolve(String module, String name) throws UnsafeCheckpointException {
-        IObjectConstructor c = allowed.get(module + "." + name);
-        if (c == null) {
-            throw new UnsafeCheckpointException(file, module + "." + name);
+        String global = module + "." + name;
+        if (name.contains(".")) {
+            throw new UnsafeCheckpointException(file, global, "the name '" + name + "' in module '" + module
+                    + "' is an attribute path (a getattr chain); only module-level globals of the allowlist are allowed");
         }
+        IObjectConstructor c = allowed.get(global);
+        if (c == null) {
+            throw new UnsafeCheckpointException(file, global);
+        }
+        globalNames.put(c, global);
         return c;
+    }
+
+    /** Calls an allowlisted global; {@code opcode} names the route for messages. */
+    private Object call(String opcode, Object callable, Object args) throws UnsafeCheckpointException {
+        if (callable instanceof StorageType t) {
+            throw new UnsafeCheckpointException(file, "torch." + t.dtype().storageClass(), opcode + " calls it, but a storage type"
+                    + " may only tag a persistent id in a checkpoint");
+        }
+        if (!(callable instanceof IObjectConstructor c) || globalNames.get(callable) == null) {
+            throw new PickleException(opcode + " of " + describeCallable(callable) + ": only allowlisted globals may be called");
+        }
+        if (!(args instanceof Object[] a)) {
+            throw new PickleException(opcode + " of " + globalNames.get(callable) + " with a " + typeName(args) + ", not a tuple");
+        }
+        return c.construct(a);
+    }
+
+    private String describeCallable(Object o) {
+        String global = globalNames.get(o);
+        return global != null ? global : "a " + typeName(o);
     }
 
     /** The next length field must not claim more bytes than the pickle has left. */

@@ -17,8 +17,17 @@ public final class UnsafeCheckpointException extends CheckpointException {
      * @param global the refused global as {@code module.name}
      */
     public UnsafeCheckpointException(Path file, String global) {
-        super(file, "refusing to load global " + global
-                + ": only tensors and containers are allowed (the allowlist of torch.load(weights_only=True))");
+        this(file, global, "only tensors and containers are allowed (the allowlist of torch.load(weights_only=True))");
+    }
+
+    /**
+     * @param file the checkpoint
+     * @param global the refused global as {@code module.name} (or the route that reaches it, such as a
+     *     copyreg extension code)
+     * @param reason why this use of it is refused
+     */
+    public UnsafeCheckpointException(Path file, String global, String reason) {
+        super(file, "refusing to load global " + global + ": " + reason);
         this.global = global;
     }
 

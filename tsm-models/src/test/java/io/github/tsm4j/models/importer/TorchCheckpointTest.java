@@ -22,6 +22,8 @@ import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -130,6 +132,76 @@ class TorchCheckpointTest {
         assertEquals("posix.system", e.global());
         assertTrue(e.getMessage().contains("refusing to load global posix.system"), e.getMessage());
         assertTrue(e.getMessage().contains(name.substring(name.indexOf('/') + 1)), e.getMessage());
+    }
+
+    /** Every route in {@code reader/hostile/expected.json}, each in the legacy and the zip container. */
+    static List<Arguments> hostileCheckpoints() throws IOException {
+        JsonNode expected = new ObjectMapper().readTree(fixture("reader/hostile/expected.json").toFile());
+        List<Arguments> out = new ArrayList<>();
+        expected.fields().forEachRemaining(e -> {
+            for (String container : List.of("legacy", "zip")) {
+                out.add(Arguments.of(e.getKey(), container, e.getValue().asText()));
+            }
+        });
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0} ({1})")
+    @MethodSource("hostileCheckpoints")
+    void refusesEveryPickleRouteToAGlobalNamingIt(String route, String container, String global) {
+        String name = route + "_" + container + ".pth";
+        Path file = fixture("reader/hostile/" + name);
+        UnsafeCheckpointException e = assertThrows(UnsafeCheckpointException.class, () -> TorchCheckpoint.read(file));
+        assertEquals(global, e.global());
+        assertTrue(e.getMessage().startsWith("checkpoint " + file + ": refusing to load global " + global + ": "), e.getMessage());
+    }
+
+    @Test
+    void hostileFixturesCoverEveryRouteInBothContainers() throws IOException {
+        List<Arguments> all = hostileCheckpoints();
+        java.util.Set<String> routes = new java.util.TreeSet<>();
+        all.forEach(a -> routes.add((String) a.get()[0]));
+        assertEquals(java.util.Set.of("global_p2", "stack_global_p4", "stack_global_p5", "inst", "obj", "obj_storage_type",
+                "build_module", "build_on_global", "reduce_callable", "reduce_storage_type", "newobj_ex", "getattr_builtin",
+                "getattr_chain", "getattr_chain_escape", "wrong_module", "wrong_module_stack_global", "ext1"), routes);
+        assertEquals(2 * routes.size(), all.size());
+        // the protocol each STACK_GLOBAL fixture was written with (PROTO is the pickle's first opcode after the container)
+        for (String container : List.of("legacy", "zip")) {
+            assertEquals(4, objectPickleProtocol(fixture("reader/hostile/stack_global_p4_" + container + ".pth")));
+            assertEquals(5, objectPickleProtocol(fixture("reader/hostile/stack_global_p5_" + container + ".pth")));
+        }
+    }
+
+    @Test
+    void aDottedNameIsRefusedEvenWhenItSpellsAnAllowlistedGlobal() {
+        UnsafeCheckpointException e = assertThrows(UnsafeCheckpointException.class,
+                () -> TorchCheckpoint.read(fixture("reader/hostile/getattr_chain_zip.pth")));
+        assertTrue(e.getMessage().contains("the name '_utils._rebuild_tensor_v2' in module 'torch' is an attribute path"),
+                e.getMessage());
+    }
+
+    @Test
+    void reduceOfSomethingThatIsNotAGlobalIsRefused() throws IOException {
+        // PROTO 2, SHORT_BINUNICODE 'x', EMPTY_TUPLE, REDUCE: calling a string
+        Path file = zip(Map.of("archive/data.pkl", bytes(0x80, 2, 0x8c, 1, 'x', ')', 'R', '.')));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> TorchCheckpoint.read(file));
+        assertTrue(e.getMessage().contains("REDUCE of a String: only allowlisted globals may be called"), e.getMessage());
+        // OBJ whose "class" is an int
+        Path obj = zip(Map.of("archive/data.pkl", bytes(0x80, 2, '(', 'K', 3, 'o', '.')));
+        CheckpointException e2 = assertThrows(CheckpointException.class, () -> TorchCheckpoint.read(obj));
+        assertTrue(e2.getMessage().contains("OBJ of a Integer: only allowlisted globals may be called"), e2.getMessage());
+    }
+
+    /** The protocol of the object pickle: data.pkl's PROTO in a zip, the fourth pickle's in a legacy file. */
+    private static int objectPickleProtocol(Path file) throws IOException {
+        byte[] b = Files.readAllBytes(file);
+        if (b[0] == 'P') {
+            Map<String, byte[]> entries = unzip(file);
+            byte[] pkl = entries.entrySet().stream().filter(en -> en.getKey().endsWith("/data.pkl")).findFirst().orElseThrow().getValue();
+            return pkl[1];
+        }
+        // the legacy magic pickle starts with PROTO n too: all four pickles use the same protocol
+        return b[1];
     }
 
     @Test

@@ -13,7 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-@Timeout(20)
+@Timeout(300) // a hang guard, not a time limit: nothing here asserts how fast anything runs
 class FrameDecoderTest {
 
     /** {@code count} 2x2 frames, frame i at i·10 ms; fails at frame {@code failAt} if non-negative. */
@@ -90,8 +90,7 @@ class FrameDecoderTest {
     @Test
     void decoderRunsAheadUpToTheQueueCapacity() throws Exception {
         try (FrameDecoder<Long> d = new FrameDecoder<>(new Counting(100, -1), SourceFrame::index, 4, false)) {
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (d.decoded() < 5 && System.nanoTime() < deadline) {
+            while (d.decoded() < 5) { // however long the decoder thread takes to be scheduled
                 Thread.sleep(5);
             }
             Thread.sleep(50);
@@ -103,11 +102,15 @@ class FrameDecoderTest {
     @Test
     void realtimeDropsAndCountsFramesASlowConsumerCannotTake() throws Exception {
         // 100 frames at 100 fps (paced: 1 s), consumer 30 ms per frame: about 2 of 3 frames must go
+        long t0 = System.nanoTime();
         try (FrameDecoder<Long> d = new FrameDecoder<>(new Counting(100, -1), SourceFrame::index, 1, true)) {
             List<Long> seen = drain(d, 30);
+            double seconds = (System.nanoTime() - t0) / 1e9;
             assertEquals(100, d.decoded());
             assertEquals(100, seen.size() + d.dropped(), "every frame is processed or counted as dropped");
-            assertTrue(d.dropped() > 30, "dropped " + d.dropped());
+            // a consumer of >= 30 ms per frame takes at most seconds / 0.03 + 1 frames in the time the run took
+            // (about 34 of 100 on an idle machine; a loaded machine slows both sides and the bound with them)
+            assertTrue(seen.size() <= seconds / 0.030 + 1, seen.size() + " frames taken in " + seconds + " s");
             for (int i = 1; i < seen.size(); i++) {
                 assertTrue(seen.get(i) > seen.get(i - 1), "order kept, gaps where frames were dropped");
             }

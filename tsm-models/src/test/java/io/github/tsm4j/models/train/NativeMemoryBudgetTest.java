@@ -107,32 +107,39 @@ class NativeMemoryBudgetTest {
     /**
      * The real thing: 256 dead 1 MiB arrays allocated outside any workspace (as DL4J's updater and
      * BatchNorm temporaries are) with a 16 MiB budget. libnd4j's counter must see them (it is what the
-     * budget reads), and the collections must give them back: afterwards the allocated bytes are within
-     * budget + slack of the start instead of 256 MiB above it.
+     * budget reads), and the collections must give them back: the peak of dead bytes is compared with the
+     * same allocations under a budget that never collects, measured in the same test (the counter is
+     * process-wide and freed asynchronously, so an absolute threshold would depend on what else runs).
      */
     @Test
-    void deadArraysOutsideWorkspacesAreFreedOnceTheBudgetIsExceeded() throws InterruptedException {
-        long start = NativeMemoryBudget.allocatedBytes();
-        INDArray probe = Nd4j.create(DataType.FLOAT, 1 << 18);
-        assertTrue(NativeMemoryBudget.allocatedBytes() - start >= 1 << 20,
-                "libnd4j's counter must include a new 1 MiB array: " + (NativeMemoryBudget.allocatedBytes() - start));
-        probe.close();
+    void deadArraysOutsideWorkspacesAreFreedOnceTheBudgetIsExceeded() {
+        boolean counted = false;
+        for (int attempt = 0; attempt < 3 && !counted; attempt++) { // another test's garbage may be freed meanwhile
+            long start = NativeMemoryBudget.allocatedBytes();
+            INDArray probe = Nd4j.create(DataType.FLOAT, 1 << 18);
+            counted = NativeMemoryBudget.allocatedBytes() - start >= 1 << 20;
+            probe.close();
+        }
+        assertTrue(counted, "libnd4j's counter must include a new 1 MiB array");
 
-        NativeMemoryBudget b = new NativeMemoryBudget(16L << 20);
+        NativeMemoryBudget budget = new NativeMemoryBudget(16L << 20);
+        long peakWithBudget = peakOf256DeadArrays(budget);
+        long peakWithout = peakOf256DeadArrays(new NativeMemoryBudget(0)); // never collects
+        System.gc(); // give the control's arrays back
+        assertTrue(budget.collections() >= 4, "collections: " + budget.collections());
+        assertTrue(peakWithBudget < peakWithout / 2, "peak of dead native bytes " + (peakWithBudget >> 20)
+                + " MiB with a 16 MiB budget, " + (peakWithout >> 20) + " MiB without");
+    }
+
+    /** Allocates 256 dead 1 MiB arrays, one per step; the highest count of bytes above the start. */
+    private static long peakOf256DeadArrays(NativeMemoryBudget budget) {
+        long start = NativeMemoryBudget.allocatedBytes();
         long peak = 0;
         for (int i = 0; i < 256; i++) {
             Nd4j.create(DataType.FLOAT, 1 << 18).addi(1); // 1 MiB, dead at once
-            b.afterStep();
+            budget.afterStep();
             peak = Math.max(peak, NativeMemoryBudget.allocatedBytes() - start);
         }
-        long after = Long.MAX_VALUE;
-        for (int i = 0; i < 50 && after > (48L << 20); i++) { // the deallocator threads free asynchronously
-            Thread.sleep(20);
-            b.afterStep();
-            after = NativeMemoryBudget.allocatedBytes() - start;
-        }
-        assertTrue(b.collections() >= 4, "collections: " + b.collections());
-        assertTrue(after <= 48L << 20, "dead native bytes left: " + (after >> 20) + " MiB");
-        assertTrue(peak < 200L << 20, "peak of dead native bytes: " + (peak >> 20) + " MiB of 256");
+        return peak;
     }
 }
