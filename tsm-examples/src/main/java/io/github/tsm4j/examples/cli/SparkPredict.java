@@ -64,8 +64,9 @@ final class SparkPredict {
             r = job.run(sc);
         }
         out.printf(Locale.ROOT, "%d videos listed%s: %d already done (skipped), %d classified in %d partitions on %s"
-                + " (%.2f videos/s)%n", r.listed(), r.duplicates() > 0 ? " (" + r.duplicates() + " repeated entries "
-                + "counted once)" : "", r.skipped(), r.classified(), r.partitions(), o.master, r.videosPerSecond());
+                + " (%.2f videos/s; model loaded by %d executor JVMs)%n", r.listed(), r.duplicates() > 0 ? " ("
+                + r.duplicates() + " repeated entries counted once)" : "", r.skipped(), r.classified(), r.partitions(),
+                o.master, r.videosPerSecond(), r.modelLoads());
         if (!r.retried().isEmpty()) {
             out.printf(Locale.ROOT, "retried %d videos that had failed before: %s%n", r.retried().size(),
                     String.join(", ", r.retried()));
