@@ -131,6 +131,12 @@ class StandaloneScalingBenchmark {
                 System.out.printf("STANDALONE training, %d worker(s) (batch %d = %d x 4): exit %d, epoch 2 %.2f "
                         + "clips/s (%.1f s for 2 epochs with Spark start)%n", n, 4 * n, n, c,
                         epoch2ClipsPerSecond(out), (System.nanoTime() - t0) / 1e9);
+                Path out4 = dir.resolve("train-f4-" + n);
+                int c4 = inThread(() -> TsmCli.run(trainArgs(l, out4, size, "--spark-master", cluster.masterUrl(),
+                        "--spark-workers", Integer.toString(n), "--batch-size", Integer.toString(4 * n),
+                        "--averaging-frequency", "4")));
+                System.out.printf("STANDALONE training, %d worker(s), averaging every 4 steps: exit %d, epoch 2 %.2f "
+                        + "clips/s%n", n, c4, epoch2ClipsPerSecond(out4));
             }
         } finally {
             for (String p : List.of("spark.driver.host", "spark.driver.bindAddress", "spark.executor.memory",
