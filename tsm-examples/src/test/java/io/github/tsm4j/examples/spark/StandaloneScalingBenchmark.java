@@ -75,6 +75,7 @@ class StandaloneScalingBenchmark {
     void videosAndClipsPerSecondAtOneAndTwoStandaloneWorkersAndOnOneJvm() throws Exception {
         int size = Integer.getInteger("bench.size", 64);
         int perClass = Integer.getInteger("bench.perClass", 8);
+        boolean training = !"false".equals(System.getProperty("bench.train"));
         System.out.println("STANDALONE load at start: " + load());
         TemporalOrderDataset.Layout l = TemporalOrderDataset.builder().trainPerClass(perClass).validationPerClass(0)
                 .frames(16).size(size + size / 8).seed(5).generate(dir.resolve("data"));
@@ -100,9 +101,11 @@ class StandaloneScalingBenchmark {
         System.out.printf("STANDALONE recognition, one JVM (tsm predict's VideoRecognizer): %d videos, %.2f videos/s%n",
                 videos.size(), single);
         Path singleOut = dir.resolve("train-single");
+        if (training) {
         int code = inThread(() -> TsmCli.run(trainArgs(l, singleOut, size, "--batch-size", "4", "--workers", "1")));
         System.out.printf("STANDALONE training, one JVM (tsm train, batch 4): exit %d, epoch 2 %.2f clips/s%n", code,
                 epoch2ClipsPerSecond(singleOut));
+        }
         try (LocalSparkCluster cluster = LocalSparkCluster.start(dir.resolve("cluster"), 2, 1500)) {
             for (int n : new int[] {1, 2}) {
                 System.setProperty("spark.driver.host", LocalSparkCluster.HOST);
@@ -123,6 +126,9 @@ class StandaloneScalingBenchmark {
                     System.out.printf("STANDALONE recognition, %d worker(s): %d videos in %d partitions, first job "
                             + "%.1f s (executors load the model), second %.1f s = %.2f videos/s%n", n,
                             r.classified(), r.partitions(), warm.seconds(), r.seconds(), r.videosPerSecond());
+                }
+                if (!training) {
+                    continue;
                 }
                 Path out = dir.resolve("train-" + n);
                 long t0 = System.nanoTime();
