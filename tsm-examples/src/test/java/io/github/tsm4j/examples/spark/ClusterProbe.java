@@ -18,17 +18,15 @@ import org.apache.spark.scheduler.SparkListenerTaskStart;
  * A driver-side listener the tests install with {@code spark.extraListeners} (so that it also sees the contexts
  * that {@code tsm train} and {@code tsm predict} create): it maps executors to the worker that launched them (by the
  * worker web UI port in the executor's log URLs), counts successful and failed task attempts, sums the training
- * minibatch accumulator over successful tasks, and fires a kill action once, as soon as at least
- * {@link #killAfterTasks} tasks succeeded and some executor is running a task: that executor's worker is killed
- * (checked when a task starts and when a task succeeds while another one still runs), so the kill lands in a running
- * task, in the middle of the job, without any sleep.
+ * minibatch accumulator over successful tasks, and fires a kill action once: when a task starts after at least
+ * {@link #killAfterTasks} tasks succeeded, the worker of the executor that runs it is killed, so the kill lands in a
+ * running task, in the middle of the job (other tasks done, others pending), without any sleep.
  */
 public final class ClusterProbe extends SparkListener {
     static final Map<String, Integer> EXECUTOR_UI_PORT = new ConcurrentHashMap<>();
     static final AtomicInteger SUCCEEDED = new AtomicInteger();
     static final List<String> FAILED = java.util.Collections.synchronizedList(new ArrayList<>());
     static final AtomicInteger MINIBATCHES = new AtomicInteger();
-    static final Map<String, AtomicInteger> RUNNING = new ConcurrentHashMap<>();
     static volatile int killedWorkerUiPort = -1;
     static volatile int killAfterTasks;
     static volatile IntConsumer killer;
@@ -43,7 +41,6 @@ public final class ClusterProbe extends SparkListener {
         SUCCEEDED.set(0);
         FAILED.clear();
         MINIBATCHES.set(0);
-        RUNNING.clear();
         killedWorkerUiPort = -1;
         killer = null;
         FIRED.set(false);
@@ -79,20 +76,13 @@ public final class ClusterProbe extends SparkListener {
 
     @Override
     public void onTaskStart(SparkListenerTaskStart e) {
-        RUNNING.computeIfAbsent(e.taskInfo().executorId(), x -> new AtomicInteger()).incrementAndGet();
         maybeKill(e.taskInfo().executorId());
     }
 
     @Override
     public void onTaskEnd(SparkListenerTaskEnd e) {
-        RUNNING.computeIfAbsent(e.taskInfo().executorId(), x -> new AtomicInteger()).decrementAndGet();
         if (e.reason() == Success$.MODULE$) {
             SUCCEEDED.incrementAndGet();
-            RUNNING.forEach((executor, n) -> {
-                if (n.get() > 0) {
-                    maybeKill(executor);
-                }
-            });
             for (AccumulableInfo a : scala.collection.JavaConverters.seqAsJavaList(e.taskInfo().accumulables())) {
                 if (a.name().isDefined() && a.name().get().equals("tsm4j training minibatches")
                         && a.update().isDefined()) {
