@@ -84,11 +84,9 @@ class SparkRecognitionTest {
         assertEquals(7, rows.size());
         assertEquals(7, Files.readAllLines(out).size(), "exactly one row per video");
         for (Path v : videos) {
-            VideoRow local = reference.get(v.toString()).equals(null) ? null : reference.get(in.resolve(
-                    v.getFileName()).toString());
-            assertTrue(RecognitionFixtures.same(rows.get(in.resolve(v.getFileName()).toString()),
-                    renamed(reference.get(v.toString()), in.resolve(v.getFileName()).toString())),
-                    rows.get(in.resolve(v.getFileName()).toString()) + " vs " + local);
+            String name = in.resolve(v.getFileName()).toString();
+            VideoRow single = renamed(reference.get(v.toString()), name);
+            assertTrue(RecognitionFixtures.same(rows.get(name), single), rows.get(name) + " vs " + single);
         }
         VideoRow failed = rows.get(bad.toString());
         assertFalse(failed.ok());
@@ -165,6 +163,53 @@ class SparkRecognitionTest {
             assertTrue(rows.get(6).error().contains("missing.mp4"), rows.get(6).error());
             assertTrue(ExecutorModels.loads() - before <= 1, "one load per JVM at most (4 tasks, one JVM)");
         }
+    }
+
+    @Test
+    void aDriverKilledMidJobLeavesTheFinishedPartitionsReadableAndTheNextRunResumesFromThem() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("lost-driver"));
+        Path list = work.resolve("list.txt");
+        List<String> lines = new ArrayList<>();
+        videos.forEach(v -> lines.add(v.toString()));
+        // the last partition holds a video whose read never returns: the driver is killed while that task runs
+        lines.add("block:///forever.mp4");
+        Files.write(list, lines);
+        Path out = work.resolve("results.jsonl");
+        ResultFiles files = ResultFiles.of(out, null);
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-XX:+UseSerialGC", "-Dspark.hadoop.fs.block.impl=" + BlockingFileSystem.class.getName()));
+        cmd.addAll(ClusterConf.JAVA17_OPENS);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TsmCli.class.getName(), "predict",
+                list.toString(), "-m", model.toString(), "--top", "2", "--spark-master", "local[1]", "--output",
+                out.toString(), "--spark-partitions", "4"));
+        Process driver = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(work.resolve("driver.log").toFile()).start();
+        try {
+            // partitions 0-2 (5 videos) finish; partition 3 (video 6 and the blocked one) never does
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(180);
+            while (files.partFiles().size() < 3 && driver.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(3, files.partFiles().size(), LocalSparkCluster.tail(work.resolve("driver.log")));
+        } finally {
+            driver.destroyForcibly();
+            driver.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertFalse(Files.exists(out), "no result file: the run never finished");
+        Map<String, VideoRow> left = files.read();
+        assertEquals(videos.subList(0, 5).stream().map(Path::toString).toList(), List.copyOf(left.keySet()),
+                "the finished partitions' rows, readable");
+        for (VideoRow r : left.values()) {
+            assertTrue(RecognitionFixtures.same(reference.get(r.video()), r), r.video());
+        }
+        lines.remove(lines.size() - 1);
+        Files.write(list, lines);
+        Result r = tsm("predict", list.toString(), "-m", model.toString(), "--top", "2", "--spark-master",
+                "local[1]", "--output", out.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("6 videos listed: 5 already done (skipped), 1 classified"), r.out());
+        assertEquals(6, Files.readAllLines(out).size());
+        assertFalse(Files.exists(files.parts()));
     }
 
     @Test
