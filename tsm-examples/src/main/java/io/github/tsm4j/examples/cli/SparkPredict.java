@@ -40,6 +40,7 @@ final class SparkPredict {
             throw new CommandLine.ParameterException(line, e.getMessage());
         }
         List<String> args = line.getCommandSpec().positionalParameters().get(0).originalStringValues();
+        ClusterConf.requireOpens();
         // as typed: a Path would turn hdfs://host/x into hdfs:/host/x
         String modelArg = line.getParseResult().matchedOption("--model").originalStringValues().get(0);
         SparkConf conf = new SparkConf().setAppName("tsm4j-predict");

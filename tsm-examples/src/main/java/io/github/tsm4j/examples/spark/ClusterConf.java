@@ -50,6 +50,23 @@ public final class ClusterConf {
     }
 
     /**
+     * Fails with a clear message when this JVM lacks the opens Spark 3.1 needs on Java 17 (Spark would otherwise die
+     * in a static initialiser with an {@code InaccessibleObjectException}).
+     *
+     * @throws IllegalStateException naming the flags and where to put them
+     */
+    public static void requireOpens() {
+        Module me = ClusterConf.class.getModule();
+        for (String pkg : List.of("java.lang", "java.lang.invoke", "java.nio", "java.util", "sun.nio.ch")) {
+            if (!Object.class.getModule().isOpen(pkg, me)) {
+                throw new IllegalStateException("Spark needs java.base/" + pkg + " opened on Java 17: run "
+                        + "'java -jar tsm.jar' (its manifest opens them), or add " + String.join(" ", JAVA17_OPENS)
+                        + " to the java command (spark-submit: --driver-java-options)");
+            }
+        }
+    }
+
+    /**
      * Fails fast when a standalone master ({@code spark://host:port[,host:port…]}) accepts no connection; other
      * masters (local, yarn, k8s) are not checked.
      *

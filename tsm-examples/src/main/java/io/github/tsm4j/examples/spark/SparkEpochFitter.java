@@ -123,6 +123,9 @@ public final class SparkEpochFitter implements EpochFitter, AutoCloseable {
             return;
         }
         configureAeron();
+        if (b.context == null) {
+            ClusterConf.requireOpens();
+        }
         if (b.context != null) {
             sc = b.context;
         } else {
