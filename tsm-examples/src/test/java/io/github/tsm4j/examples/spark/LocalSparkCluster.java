@@ -257,17 +257,25 @@ final class LocalSparkCluster implements AutoCloseable {
 
     /** Stops every process this cluster started (workers with their executors, then the master), by pid. */
     @Override
-    public void close() throws InterruptedException {
-        for (Worker w : workers) {
-            List<ProcessHandle> children = w.process().descendants().toList();
-            w.process().destroyForcibly();
-            children.forEach(ProcessHandle::destroyForcibly);
-            orphans.addAll(children);
-            w.process().waitFor(30, TimeUnit.SECONDS);
-        }
-        if (master != null) {
-            master.destroyForcibly();
-            master.waitFor(30, TimeUnit.SECONDS);
+    public void close() {
+        try {
+            for (Worker w : workers) {
+                List<ProcessHandle> children = w.process().descendants().toList();
+                w.process().destroyForcibly();
+                children.forEach(ProcessHandle::destroyForcibly);
+                orphans.addAll(children);
+                w.process().waitFor(30, TimeUnit.SECONDS);
+            }
+            if (master != null) {
+                master.destroyForcibly();
+                master.waitFor(30, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            workers.forEach(w -> w.process().destroyForcibly());
+            if (master != null) {
+                master.destroyForcibly();
+            }
         }
         for (ProcessHandle h : orphans) {
             h.destroyForcibly();

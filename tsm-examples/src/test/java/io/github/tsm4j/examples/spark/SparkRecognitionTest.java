@@ -146,6 +146,36 @@ class SparkRecognitionTest {
     }
 
     @Test
+    void hadoopUrisAreListedOnTheDriverAndCopiedOnTheExecutorsAndUnreadableOnesAreRows() throws IOException {
+        SparkConf conf = ClusterConf.prepare(new SparkConf().setMaster("local[2]").setAppName("uris"))
+                .set("spark.hadoop.fs.loop.impl", LoopbackFileSystem.class.getName());
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            Path folder = Files.createDirectories(dir.resolve("remote"));
+            for (Path v : videos.subList(0, 3)) {
+                Files.copy(v, folder.resolve(v.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            List<String> listed = VideoList.expand(List.of("loop://" + folder), sc.hadoopConfiguration());
+            assertEquals(List.of("loop:" + folder.resolve("v00.mp4"), "loop:" + folder.resolve("v01.mp4"),
+                    "loop:" + folder.resolve("v02.mp4")), listed);
+            List<String> names = new ArrayList<>(listed);
+            names.add("loop://" + dir.resolve("nowhere.mp4"));
+            Path out = dir.resolve("remote-out/results.jsonl");
+            BatchRecognition.Report r = BatchRecognition.builder(names, "loop://" + model, RecognitionOptions.builder()
+                    .top(2).build(), ResultFiles.of(out, null)).partitions(2).build().run(sc);
+            assertEquals(4, r.classified());
+            Map<String, VideoRow> rows = ResultFiles.of(out, null).read();
+            for (int i = 0; i < 3; i++) {
+                assertTrue(RecognitionFixtures.same(renamed(reference.get(videos.get(i).toString()), names.get(i)),
+                        rows.get(names.get(i))), names.get(i));
+            }
+            VideoRow missing = rows.get(names.get(3));
+            assertFalse(missing.ok());
+            assertTrue(missing.error().startsWith("cannot read " + names.get(3) + ": "), missing.error());
+            assertEquals(List.of(missing), r.failed());
+        }
+    }
+
+    @Test
     void theJavaEntryPointGivesOneRowPerVideoAndLoadsTheModelOncePerJvm() throws IOException {
         SparkConf conf = ClusterConf.prepare(new SparkConf().setMaster("local[2]").setAppName("api"));
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {

@@ -83,7 +83,7 @@ class StandaloneClusterTest {
     }
 
     @AfterAll
-    static void stop() throws InterruptedException {
+    static void stop() {
         PROPERTIES.keySet().forEach(System::clearProperty);
         Nd4j.getEnvironment().setMaxThreads(threadsBefore);
         if (cluster != null) {
