@@ -119,6 +119,10 @@ public final class PredictCommand implements Callable<Integer> {
                     + "(mean of softmax, test_models.py --softmax). Default: ${DEFAULT-VALUE}.")
     Averaging average;
 
+    /** {@code --spark-master} and its flags: distributed batch recognition ({@link SparkPredict}). */
+    @CommandLine.Mixin
+    SparkPredictOptions spark = new SparkPredictOptions();
+
     @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "nd4j",
             description = "What runs the network: nd4j (tsm4j's engine) or ort (ONNX Runtime, needs "
                     + "com.microsoft.onnxruntime:onnxruntime on the class path). Default: ${DEFAULT-VALUE}.")
@@ -144,6 +148,10 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        Integer distributed = spark.route(this);
+        if (distributed != null) {
+            return distributed;
+        }
         CommandLine cmd = spec.commandLine();
         TestCrop crop = switch (crops) {
             case 1 -> TestCrop.CENTRE;

@@ -123,16 +123,26 @@ public final class SparkEpochFitter implements EpochFitter, AutoCloseable {
             return;
         }
         configureAeron();
+        if (b.context == null) {
+            ClusterConf.requireOpens();
+        }
         if (b.context != null) {
             sc = b.context;
         } else {
-            SparkConf conf = new SparkConf().setAppName("tsm4j-train").set("spark.ui.enabled", "false")
-                    .set("spark.executor.extraJavaOptions", "-D" + AERON_UNBLOCK_PROPERTY + "=" + AERON_UNBLOCK_NANOS);
+            // keeps the user's executor options (spark.* system properties, spark-submit --conf) and adds the
+            // Java 17 opens and the Aeron setting
+            SparkConf conf = ClusterConf.prepare(new SparkConf().setAppName("tsm4j-train"),
+                    AERON_UNBLOCK_PROPERTY + "=" + AERON_UNBLOCK_NANOS);
             if (b.master != null) {
                 conf.setMaster(b.master);
             } else if (!conf.contains("spark.master")) {
                 throw new IllegalArgumentException("SparkEpochFitter: no Spark master: set one (local[2], "
                         + "spark://host:7077) or run under spark-submit, which sets spark.master");
+            }
+            try {
+                ClusterConf.requireReachable(conf.get("spark.master"));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e.getMessage(), e);
             }
             sc = new JavaSparkContext(conf);
             ownsContext = true;
