@@ -97,7 +97,7 @@ public final class ClipTransform {
                 throw new IllegalArgumentException("frames of a clip must share one size, found "
                         + first.width() + "x" + first.height() + " and " + f.width() + "x" + f.height());
             }
-            scaled.add(ImageOps.scaleShortSide(f, spec.scaleSize()));
+            scaled.add(ImageOps.scaleShortSide(f, spec.scaleSize(), spec.resizeMethod()));
         }
         int w = scaled.get(0).width();
         int h = scaled.get(0).height();
@@ -134,7 +134,7 @@ public final class ClipTransform {
         List<RgbFrame> out = new ArrayList<>(frames.size());
         for (RgbFrame f : frames) {
             RgbFrame c = ImageOps.crop(f, box.x(), box.y(), box.width(), box.height());
-            c = ImageOps.resize(c, crop, crop);
+            c = ImageOps.resize(c, crop, crop, spec.resizeMethod());
             out.add(mirror ? ImageOps.flipHorizontal(c) : c);
         }
         return out;
