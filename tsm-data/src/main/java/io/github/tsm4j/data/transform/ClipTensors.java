@@ -17,7 +17,8 @@ public final class ClipTensors {
     /**
      * Writes frames into a float array in NCHW order.
      *
-     * @param frames frames, each {@code cropSize × cropSize}
+     * @param frames square frames, all {@code cropSize} or all {@code scaleSize} on a side (the
+     *     full-resolution test crops)
      * @param spec normalisation and size
      * @param dest destination
      * @param offset first element written
@@ -25,13 +26,18 @@ public final class ClipTensors {
      */
     public static int write(List<RgbFrame> frames, InputSpec spec, float[] dest, int offset) {
         float[][] lut = lookup(spec);
-        int side = spec.cropSize();
-        int plane = side * side;
         int o = offset;
+        int side = frames.isEmpty() ? spec.cropSize() : frames.get(0).width();
+        if (side != spec.cropSize() && side != spec.scaleSize()) {
+            side = spec.cropSize();
+        }
+        int plane = side * side;
         for (RgbFrame f : frames) {
             if (f.width() != side || f.height() != side) {
-                throw new IllegalArgumentException("frame is " + f.width() + "x" + f.height()
-                        + ", expected cropSize " + side + "x" + side);
+                throw new IllegalArgumentException("frame is " + f.width() + "x" + f.height() + ", expected cropSize "
+                        + spec.cropSize() + "x" + spec.cropSize() + (spec.scaleSize() == spec.cropSize() ? ""
+                        : " or (full resolution) scaleSize " + spec.scaleSize() + "x" + spec.scaleSize())
+                        + (side == spec.cropSize() ? "" : " like the clip's first frame"));
             }
             byte[] p = f.pixels();
             for (int c = 0; c < 3; c++) {
@@ -51,14 +57,14 @@ public final class ClipTensors {
      *
      * @param views views (each a list of frames), as {@link ClipTransform#apply} returns them
      * @param spec normalisation and size
-     * @return {@code [V·F, 3, cropSize, cropSize]} float32, view after view
+     * @return {@code [V·F, 3, S, S]} float32, view after view, S = the frames' side (cropSize or scaleSize)
      */
     public static INDArray toTensor(List<List<RgbFrame>> views, InputSpec spec) {
         int frames = 0;
         for (List<RgbFrame> v : views) {
             frames += v.size();
         }
-        int side = spec.cropSize();
+        int side = frames == 0 ? spec.cropSize() : views.get(0).get(0).width();
         float[] data = new float[frames * 3 * side * side];
         int o = 0;
         for (List<RgbFrame> v : views) {
@@ -75,6 +81,16 @@ public final class ClipTensors {
      */
     public static int frameLength(InputSpec spec) {
         return 3 * spec.cropSize() * spec.cropSize();
+    }
+
+    /**
+     * Elements of one normalised frame of a given side.
+     *
+     * @param side frame side (cropSize, or scaleSize for full-resolution crops)
+     * @return {@code 3 · side²}
+     */
+    public static int frameLength(int side) {
+        return 3 * side * side;
     }
 
     private static float[][] lookup(InputSpec spec) {
