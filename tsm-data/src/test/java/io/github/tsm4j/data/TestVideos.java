@@ -129,4 +129,27 @@ public final class TestVideos {
         VideoWriter.write(file, codedFrames(n, width, height), 12, codec);
         return file;
     }
+
+    /**
+     * Undoes {@code ClipTensors}' normalisation of one frame (rounded to the nearest grey level).
+     *
+     * @param data NCHW floats
+     * @param frame which frame
+     * @param side frame side
+     * @param spec the normalisation
+     * @return the frame
+     */
+    public static RgbFrame denormalise(float[] data, int frame, int side, io.github.tsm4j.core.InputSpec spec) {
+        byte[] p = new byte[side * side * 3];
+        int base = frame * 3 * side * side;
+        for (int c = 0; c < 3; c++) {
+            double m = spec.mean().get(c);
+            double s = spec.std().get(c);
+            for (int i = 0; i < side * side; i++) {
+                long v = Math.round((data[base + c * side * side + i] * s + m) * 255);
+                p[i * 3 + c] = (byte) Math.max(0, Math.min(255, v));
+            }
+        }
+        return new RgbFrame(side, side, p);
+    }
 }

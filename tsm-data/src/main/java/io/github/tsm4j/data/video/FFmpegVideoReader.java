@@ -65,6 +65,8 @@ public final class FFmpegVideoReader implements VideoReader {
     private int packets = -1;
     /** Presentation timestamps (stream time base) of the packets, ascending; null before the scan. */
     private long[] packetPts;
+    /** {@link #packetPts} in microseconds, as JavaCV stamps decoded frames. */
+    private long[] packetMicros;
     /** Packet durations in the order of {@link #packetPts}. */
     private long[] packetDurations;
     /** Constant-rate output frame to decoded frame, built from {@link #timelineSources} decoded frames. */
@@ -173,13 +175,15 @@ public final class FFmpegVideoReader implements VideoReader {
     public synchronized int frameCount() {
         ensureOpen();
         if (count < 0) {
-            rewind();
-            int n = 0;
-            while (grabVideo(false) != null) {
-                n++;
+            if (timing != FrameTiming.DECODE_ORDER) {
+                scan();
             }
-            count = n;
-            position = n;
+            rewind();
+            Frame f;
+            while ((f = grabVideo(false)) != null) {
+                position = identify(f.timestamp) + 1;
+            }
+            count = position;
         }
         return timing == FrameTiming.DECODE_ORDER ? count : timeline().length;
     }
@@ -248,6 +252,11 @@ public final class FFmpegVideoReader implements VideoReader {
         for (int i = 0; i < n; i++) {
             packetPts[i] = pts[order[i]];
             packetDurations[i] = dur[order[i]];
+        }
+        AVRational tb = grabber.getFormatContext().streams(stream).time_base();
+        packetMicros = new long[n];
+        for (int i = 0; i < n; i++) {
+            packetMicros[i] = 1000000L * packetPts[i] * tb.num() / tb.den();
         }
         packets = n;
         rewind();
@@ -377,19 +386,37 @@ public final class FFmpegVideoReader implements VideoReader {
             rewind();
         }
         Map<Integer, RgbFrame> got = new HashMap<>();
-        for (int w : wanted) {
-            while (position < w) {
-                if (grabVideo(false) == null) {
+        boolean convertAll = false;
+        for (int k = 0; k < wanted.length; k++) {
+            int w = wanted[k];
+            while (true) {
+                if (position > w) {
+                    if (!convertAll) {
+                        // a damaged stream skipped frames while we decoded without conversion: redo with conversion
+                        convertAll = true;
+                        rewind();
+                        continue;
+                    }
+                    throw new VideoDecodeException(path, "decoded frame " + w + " (at " + secondsOf(w)
+                            + " s) does not decode: the decoder went from frame " + (w - 1) + " to a later one");
+                }
+                boolean convert = convertAll || position == w;
+                Frame f = grabVideo(convert);
+                if (f == null || (convert && f.image == null)) {
                     endReached(frameIndices, sources, w);
                 }
-                position++;
+                int actual = identify(f.timestamp);
+                position = actual + 1;
+                if (actual == w) {
+                    if (!convert) { // only when the frame's number jumped ahead of the count
+                        convertAll = true;
+                        rewind();
+                        continue;
+                    }
+                    got.put(w, copy(f, shortSide, method));
+                    break;
+                }
             }
-            Frame f = grabVideo(true);
-            if (f == null || f.image == null) {
-                endReached(frameIndices, sources, w);
-            }
-            position++;
-            got.put(w, copy(f, shortSide, method));
         }
         List<RgbFrame> out = new ArrayList<>(frameIndices.length);
         for (int s : sources) {
@@ -436,13 +463,19 @@ public final class FFmpegVideoReader implements VideoReader {
             }
             if (t == null) {
                 consumer.accept(copy(f, shortSide, method), position);
+                position++;
             } else {
+                int actual = identify(f.timestamp);
+                if (next < t.length && t[next] < actual) {
+                    throw new VideoDecodeException(path, "decoded frame " + t[next] + " (at " + secondsOf(t[next])
+                            + " s) does not decode: the decoder went from frame " + (t[next] - 1) + " to a later one");
+                }
+                position = actual + 1;
                 last = copy(f, shortSide, method);
-                while (next < t.length && t[next] == position) {
+                while (next < t.length && t[next] == actual) {
                     consumer.accept(last, next++);
                 }
             }
-            position++;
         }
         count = position;
         if (t == null) {
@@ -458,6 +491,29 @@ public final class FFmpegVideoReader implements VideoReader {
                     + verified[next] + ", which was not decoded in order");
         }
         return verified.length;
+    }
+
+    /**
+     * The decoded-frame index of the frame just grabbed: with constant-rate timing, the packet whose
+     * timestamp it carries (so a damaged stream whose decoder skips a frame cannot shift every later
+     * frame by one); otherwise, or when the timestamp is not a packet's, the count so far.
+     */
+    private int identify(long timestampMicros) {
+        if (timing != FrameTiming.DECODE_ORDER && packetMicros != null) {
+            int i = Arrays.binarySearch(packetMicros, timestampMicros);
+            if (i >= 0 && i >= position - 1) {
+                while (i > position && packetMicros[i - 1] == timestampMicros) {
+                    i--; // equal timestamps: the earliest not yet passed
+                }
+                return i;
+            }
+        }
+        return position;
+    }
+
+    private String secondsOf(int decoded) {
+        return packetMicros == null || decoded >= packetMicros.length ? "?"
+                : String.format(java.util.Locale.ROOT, "%.3f", packetMicros[decoded] / 1e6);
     }
 
     private void endReached(int[] frameIndices, int[] sources, int wanted) {
