@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 /** Streaming preprocessing is the data module's test transform (one description of preprocessing). */
 class PreprocessingParityTest {
 
-    private static void assertSameAsDataModule(InputSpec spec, int width, int height, long seed) {
+    private static void assertSameAsDataModule(InputSpec pilSpec, int width, int height, long seed) {
+        // FramePreprocessor resizes with OpenCV: compare with the data module's named OpenCV method
+        InputSpec spec = pilSpec.withResizeMethod(io.github.tsm4j.core.ResizeMethod.OPENCV);
         byte[] rgb = new byte[width * height * 3];
         new Random(seed).nextBytes(rgb);
         float[] stream = new FramePreprocessor(spec).apply(new RgbFrame(0, 0, width, height, rgb));
