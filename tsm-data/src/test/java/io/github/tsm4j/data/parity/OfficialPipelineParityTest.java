@@ -1,0 +1,95 @@
+package io.github.tsm4j.data.parity;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.tsm4j.core.InputSpec;
+import io.github.tsm4j.data.iterator.ClipLoader;
+import io.github.tsm4j.data.iterator.LoadedClip;
+import io.github.tsm4j.data.sampling.FrameSampler;
+import io.github.tsm4j.data.sampling.SamplingMode;
+import io.github.tsm4j.data.transform.ClipTransform;
+import io.github.tsm4j.data.transform.TestCrop;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * tsm4j's test clips from frame folders are bit-identical to the official {@code test_models.py} pipeline's
+ * tensors (TSNDataSet test indices, PIL decoding, GroupScale = Pillow bilinear, GroupCenterCrop /
+ * GroupFullResSample / GroupOverSample, --full_res, --twice_sample, GroupNormalize in float32), made by
+ * scripts/make_pipeline_fixtures.py with torch/torchvision/Pillow.
+ */
+class OfficialPipelineParityTest {
+    @TempDir
+    Path dir;
+
+    private Path resource(String rel) throws IOException {
+        Path p = dir.resolve(rel);
+        Files.createDirectories(p.getParent());
+        try (InputStream in = getClass().getResourceAsStream("/official-pipeline/" + rel)) {
+            Files.copy(in, p);
+        }
+        return p;
+    }
+
+    @Test
+    void tensorsFromFrameFoldersEqualTheOfficialOnesExactly() throws IOException {
+        JsonNode index;
+        try (InputStream in = getClass().getResourceAsStream("/official-pipeline/cases.json")) {
+            index = new ObjectMapper().readTree(in);
+        }
+        int crop = index.get("input_size").asInt();
+        int scale = index.get("scale_size").asInt();
+        List<String> checked = new ArrayList<>();
+        for (JsonNode c : index.get("cases")) {
+            String folder = c.get("folder").asText();
+            for (int f = 1; f <= c.get("frames").asInt(); f++) {
+                Path p = dir.resolve(folder).resolve(String.format("img_%05d.jpg", f));
+                if (!Files.exists(p)) {
+                    resource(folder + "/" + p.getFileName());
+                }
+            }
+            int segments = c.get("segments").asInt();
+            boolean fullRes = c.get("full_res").asBoolean();
+            TestCrop testCrop = switch (c.get("crops").asInt()) {
+                case 1 -> fullRes ? TestCrop.FULL_RES_CENTRE : TestCrop.CENTRE;
+                case 3 -> fullRes ? TestCrop.FULL_RES_THREE : TestCrop.THREE;
+                case 10 -> TestCrop.TEN;
+                default -> throw new IllegalStateException(c.toString());
+            };
+            InputSpec spec = new InputSpec(segments, crop, scale, InputSpec.IMAGENET_MEAN, InputSpec.IMAGENET_STD);
+            FrameSampler sampler = FrameSampler.of(segments, c.get("twice").asBoolean() ? SamplingMode.TWICE : SamplingMode.UNIFORM);
+            ClipLoader loader = new ClipLoader(sampler, ClipTransform.test(spec, testCrop));
+            LoadedClip clip = loader.loadClip(dir.resolve(folder), null);
+            String what = c.get("file").asText() + " " + c;
+            int[] want = new int[c.get("indices").size()];
+            for (int i = 0; i < want.length; i++) {
+                want[i] = c.get("indices").get(i).asInt();
+            }
+            assertArrayEquals(want, clip.indices(), what);
+            int side = c.get("shape").get(2).asInt();
+            assertEquals(side, loader.frameSide(), what);
+            assertEquals(c.get("shape").get(0).asInt(), clip.frames(), what);
+            byte[] raw = getClass().getResourceAsStream("/official-pipeline/" + c.get("file").asText()).readAllBytes();
+            float[] official = new float[raw.length / 4];
+            ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(official);
+            assertArrayEquals(official, clip.pixels(), 0f, what);
+            checked.add(c.get("file").asText());
+        }
+        assertEquals(7, checked.size());
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(3, s.count(), "frame folders");
+        }
+    }
+}
