@@ -17,6 +17,7 @@ quality 90), cases.json and one <case>.f32 per case (float32 little-endian, the 
 import json
 import os
 import shutil
+import subprocess
 
 import numpy as np
 import torch
@@ -103,10 +104,10 @@ def to_tensor(imgs):
     return t
 
 
-def pipeline(folder, num_frames, segments, crops, full_res, twice):
+def pipeline(folder, num_frames, segments, crops, full_res, twice, tmpl='img_{:05d}.jpg'):
     input_size = SCALE_SIZE if full_res else INPUT_SIZE
     idx = test_indices(num_frames, segments, twice)
-    imgs = [Image.open(os.path.join(folder, 'img_{:05d}.jpg'.format(int(p)))).convert('RGB') for p in idx]
+    imgs = [Image.open(os.path.join(folder, tmpl.format(int(p)))).convert('RGB') for p in idx]
     if crops == 1:
         imgs = group_center_crop(group_scale(imgs, SCALE_SIZE), input_size)
     elif crops == 3:
@@ -143,8 +144,28 @@ def main():
         tensor.numpy().astype('<f4').tofile(os.path.join(OUT, fname))
         index.append({'folder': name, 'frames': n, 'segments': segments, 'crops': crops, 'full_res': full_res,
                       'twice': twice, 'indices': idx, 'shape': list(tensor.shape), 'file': fname})
+    # a video file: H.264 (yuv420p) made by ffmpeg from the 'wide' frames at 12 fps, extracted losslessly with the
+    # official command but PNG output (ffmpeg -i V -threads 1 img_%05d.png); the official pipeline on those PNGs
+    video_cases = []
+    if shutil.which('ffmpeg'):
+        video = os.path.join(OUT, 'wide.mp4')
+        subprocess.run(['ffmpeg', '-y', '-framerate', '12', '-i', os.path.join(OUT, 'wide', 'img_%05d.jpg'),
+                        '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '18', video], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        png = os.path.join(OUT, 'wide-png')
+        os.makedirs(png)
+        subprocess.run(['ffmpeg', '-i', video, '-threads', '1', os.path.join(png, 'img_%05d.png')], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        n = len(os.listdir(png))
+        for k, (segments, crops, full_res) in enumerate([(4, 1, False), (3, 3, True)]):
+            idx, tensor = pipeline(png, n, segments, crops, full_res, False, 'img_{:05d}.png')
+            fname = 'video%d.f32' % k
+            tensor.numpy().astype('<f4').tofile(os.path.join(OUT, fname))
+            video_cases.append({'video': 'wide.mp4', 'png_folder': 'wide-png', 'frames': n, 'segments': segments,
+                                'crops': crops, 'full_res': full_res, 'indices': idx, 'shape': list(tensor.shape),
+                                'file': fname})
     with open(os.path.join(OUT, 'cases.json'), 'w') as f:
-        json.dump({'input_size': INPUT_SIZE, 'scale_size': SCALE_SIZE, 'mean': MEAN, 'std': STD,
+        json.dump({'video_cases': video_cases, 'input_size': INPUT_SIZE, 'scale_size': SCALE_SIZE, 'mean': MEAN, 'std': STD,
                    'torch': torch.__version__, 'torchvision': torchvision.__version__,
                    'pillow': Image.__version__, 'cases': index}, f, indent=1)
     print(len(cases), 'cases')

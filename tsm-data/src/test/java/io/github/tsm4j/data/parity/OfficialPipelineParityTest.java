@@ -2,6 +2,7 @@ package io.github.tsm4j.data.parity;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -90,6 +91,60 @@ class OfficialPipelineParityTest {
         assertEquals(7, checked.size());
         try (Stream<Path> s = Files.list(dir)) {
             assertEquals(3, s.count(), "frame folders");
+        }
+    }
+
+    @Test
+    void fromTheVideoFileTheSameFramesAndAtMostOneGreyLevelFromTheOfficialPipelineOnLosslessFrames() throws IOException {
+        JsonNode index;
+        try (InputStream in = getClass().getResourceAsStream("/official-pipeline/cases.json")) {
+            index = new ObjectMapper().readTree(in);
+        }
+        int crop = index.get("input_size").asInt();
+        int scale = index.get("scale_size").asInt();
+        assertEquals(2, index.get("video_cases").size());
+        Path video = resource("wide.mp4");
+        int n = index.get("video_cases").get(0).get("frames").asInt();
+        // decoded pixels vs ffmpeg's PNG extraction (official command, lossless output)
+        int maxPixel = 0;
+        try (io.github.tsm4j.data.video.VideoReader r = io.github.tsm4j.data.video.VideoReader.open(video)) {
+            assertEquals(n, r.frameCount());
+            for (int i = 0; i < n; i++) {
+                io.github.tsm4j.data.image.RgbFrame got = r.read(new int[] {i}).get(0);
+                io.github.tsm4j.data.image.RgbFrame png = io.github.tsm4j.data.video.FrameFolderReader.load(
+                        resource(String.format("wide-png/img_%05d.png", i + 1)), 0);
+                for (int k = 0; k < got.pixels().length; k++) {
+                    maxPixel = Math.max(maxPixel, Math.abs((got.pixels()[k] & 0xFF) - (png.pixels()[k] & 0xFF)));
+                }
+            }
+        }
+        assertTrue(maxPixel <= 1, "decoded vs PNG: " + maxPixel + " grey levels");
+        for (JsonNode c : index.get("video_cases")) {
+            int segments = c.get("segments").asInt();
+            boolean fullRes = c.get("full_res").asBoolean();
+            TestCrop testCrop = c.get("crops").asInt() == 1 ? TestCrop.CENTRE : fullRes ? TestCrop.FULL_RES_THREE : TestCrop.THREE;
+            InputSpec spec = new InputSpec(segments, crop, scale, InputSpec.IMAGENET_MEAN, InputSpec.IMAGENET_STD);
+            ClipLoader loader = new ClipLoader(FrameSampler.of(segments, SamplingMode.UNIFORM), ClipTransform.test(spec, testCrop));
+            LoadedClip clip = loader.loadClip(video, null);
+            int[] want = new int[c.get("indices").size()];
+            for (int i = 0; i < want.length; i++) {
+                want[i] = c.get("indices").get(i).asInt();
+            }
+            assertArrayEquals(want, clip.indices(), c.toString());
+            byte[] raw = getClass().getResourceAsStream("/official-pipeline/" + c.get("file").asText()).readAllBytes();
+            float[] official = new float[raw.length / 4];
+            ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(official);
+            assertEquals(official.length, clip.pixels().length);
+            int side = loader.frameSide();
+            int plane = side * side;
+            double maxGrey = 0;
+            for (int i = 0; i < official.length; i++) {
+                int ch = (i / plane) % 3;
+                maxGrey = Math.max(maxGrey, Math.abs(official[i] - clip.pixels()[i]) * InputSpec.IMAGENET_STD.get(ch) * 255);
+            }
+            System.out.printf("video case %s: decoded vs PNG max %d, tensors max %.4f grey levels%n", c.get("file").asText(),
+                    maxPixel, maxGrey);
+            assertTrue(maxGrey <= 1.0001, c.get("file").asText() + ": " + maxGrey + " grey levels");
         }
     }
 }
