@@ -7,6 +7,7 @@ Debian 12: apt-get install ffmpeg, version 5.1). Writes tsm-data/src/test/resour
                              as 12 bits in a 4x3 grid of 16x16 black/white blocks (bit b at column b % 4,
                              row b // 4, white = 1), so every decoded frame names itself.
   expected.json              per video: "source_frames" (frames in the file), "pts" (seconds, ffprobe),
+                             "start_time" (the container's, seconds, ffprobe),
                              "constant_rate": the number shown by img_00001.jpg, img_00002.jpg, ... of
                              `ffmpeg -i V -threads 1 -q:v 0 img_%05d.jpg` (the official vid2img command without
                              scaling) and "constant_rate_filtered": the same with `-vf scale=-1:48` (the
@@ -41,6 +42,9 @@ VIDEOS = {
                   ['-c:v', 'mpeg4', '-q:v', '2', '-enc_time_base', '1/25']),
     # starts late (first frame at 0.5 s) with jitter
     'late.mkv': (20, '0.5+N/15+0.02*sin(N*1.7)', ['-c:v', 'mpeg4', '-q:v', '2']),
+    # the same with an audio stream from 0 s: two streams, so ffmpeg uses cfr (not vscfr) and repeats the first
+    # frame from the file's start time
+    'late_audio.mkv': (20, '0.5+N/15+0.02*sin(N*1.7)', ['-c:v', 'mpeg4', '-q:v', '2', 'AUDIO']),
 }
 
 
@@ -81,6 +85,12 @@ def extract(video, tmp, vf):
     return [read_code(os.path.join(d, f)) for f in files]
 
 
+def start_time(video):
+    out = subprocess.run(['ffprobe', '-v', 'error', '-show_entries', 'format=start_time', '-of', 'csv=p=0', video],
+                         check=True, capture_output=True, text=True).stdout
+    return float(out.strip())
+
+
 def pts_seconds(video):
     out = subprocess.run(['ffprobe', '-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=pts_time',
                           '-of', 'csv=p=0', video], check=True, capture_output=True, text=True).stdout
@@ -99,7 +109,12 @@ def main():
             Image.fromarray(code_frame(k)).save(os.path.join(src, 'f_%03d.png' % k))
         for name, (frames, expr, args) in VIDEOS.items():
             path = os.path.join(OUT, name)
-            run(['ffmpeg', '-y', '-framerate', '12', '-i', os.path.join(src, 'f_%03d.png'), '-frames:v', str(frames),
+            audio = 'AUDIO' in args
+            args = [a for a in args if a != 'AUDIO']
+            extra_in = ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=8000:duration=2.5'] if audio else []
+            extra_out = ['-map', '0:v', '-map', '1:a', '-c:a', 'libopus', '-b:a', '8k'] if audio else []
+            run(['ffmpeg', '-y', '-framerate', '12', '-i', os.path.join(src, 'f_%03d.png')] + extra_in + extra_out
+                + ['-frames:v', str(frames),
                  '-vf', 'settb=1/1000,setpts=(%s)/TB' % expr.replace(',', '\\,'), '-fps_mode', 'passthrough', '-pix_fmt', 'yuv420p']
                 + (args if '-enc_time_base' in args else args + ['-enc_time_base', '1/1000']) + [path])
             direct = extract(path, tmp, None)
@@ -107,7 +122,7 @@ def main():
             # every source frame decodes to its own number
             decoded = extract_all(path, tmp)
             assert decoded == list(range(frames)), (name, decoded)
-            expected['videos'][name] = {'source_frames': frames, 'pts': pts_seconds(path),
+            expected['videos'][name] = {'source_frames': frames, 'pts': pts_seconds(path), 'start_time': start_time(path),
                                         'constant_rate': direct, 'constant_rate_filtered': filtered}
             print(name, frames, 'source frames ->', len(direct), 'constant-rate frames; filtered differs:',
                   direct != filtered)

@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Constant-rate frame indices equal those of Debian's real {@code ffmpeg} 5.1 ({@code ffmpeg -i V -threads 1
  * -q:v 0 img_%05d.jpg}, with and without {@code -vf scale}) on committed videos with variable frame rate,
- * bursts, dropped spans, zero-size AVI repeats and a late start (scripts/make_timing_fixtures.py), and the
+ * bursts, dropped spans, zero-size AVI repeats, a late start with and without an audio stream
+ * (scripts/make_timing_fixtures.py), and the
  * decoded pixels of every index name the expected source frame.
  */
 class ConstantRateTimelineTest {
@@ -52,7 +53,7 @@ class ConstantRateTimelineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cfr12.mp4", "vfr.mkv", "gap.mp4", "burst.webm", "mixed.avi", "late.mkv"})
+    @ValueSource(strings = {"cfr12.mp4", "vfr.mkv", "gap.mp4", "burst.webm", "mixed.avi", "late.mkv", "late_audio.mkv"})
     void indicesAndPixelsAreThoseOfFfmpegsConstantRateExtraction(String name) throws IOException {
         JsonNode e = expected().get("videos").get(name);
         Path video = copy(name);
@@ -68,8 +69,8 @@ class ConstantRateTimelineTest {
                 }
                 assertEquals(want.length, r.frameCount(), name + " verified");
                 double[] t = r.timestampsSeconds(new int[] {0, want.length - 1});
-                // seconds from the file's start (its first frame here: single-stream files)
-                double start = e.get("pts").get(0).asDouble();
+                // seconds from the file's start time (the earliest stream's start)
+                double start = e.get("start_time").asDouble();
                 assertEquals(e.get("pts").get(want[0]).asDouble() - start, t[0], 1e-6);
                 assertEquals(e.get("pts").get(want[want.length - 1]).asDouble() - start, t[1], 1e-6);
                 VideoDecodeException past = assertThrows(VideoDecodeException.class, () -> r.read(new int[] {want.length}));
