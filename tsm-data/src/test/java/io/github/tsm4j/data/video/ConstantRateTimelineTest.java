@@ -15,6 +15,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.IntStream;
+import io.github.tsm4j.core.InputSpec;
+import io.github.tsm4j.data.iterator.ClipLoader;
+import io.github.tsm4j.data.iterator.LoadedClip;
+import io.github.tsm4j.data.sampling.FrameSampler;
+import io.github.tsm4j.data.sampling.SamplingMode;
+import io.github.tsm4j.data.transform.ClipTransform;
+import io.github.tsm4j.data.transform.TestCrop;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -112,5 +120,59 @@ class ConstantRateTimelineTest {
             assertEquals(want.length, n);
         }
         assertArrayEquals(want, seen);
+    }
+
+    @Test
+    void theClipLoaderSamplesConstantRateFramesAndReportsThemOrDecodeOrderWhenAsked() throws IOException {
+        JsonNode e = expected().get("videos").get("gap.mp4");
+        int[] timeline = ints(e.get("constant_rate"));
+        Path video = copy("gap.mp4");
+        InputSpec spec = InputSpec.imageNet(8).withSize(48, 48); // 64x48 frames: no resize, centre crop x = 8..56
+        FrameSampler sampler = FrameSampler.of(8, SamplingMode.UNIFORM);
+        for (FrameTiming timing : new FrameTiming[] {FrameTiming.CONSTANT_RATE, FrameTiming.DECODE_ORDER}) {
+            ClipLoader loader = new ClipLoader(sampler, ClipTransform.test(spec, TestCrop.CENTRE), timing);
+            LoadedClip clip = loader.loadClip(video, null);
+            int count = timing == FrameTiming.CONSTANT_RATE ? timeline.length : e.get("source_frames").asInt();
+            assertEquals(count, clip.frameCount(), timing.toString());
+            assertArrayEquals(sampler.testIndices(count), clip.indices(), timing.toString());
+            for (int i = 0; i < 8; i++) {
+                int source = timing == FrameTiming.CONSTANT_RATE ? timeline[clip.indices()[i]] : clip.indices()[i];
+                RgbFrame f = TestVideos.denormalise(clip.pixels(), i, 48, spec);
+                assertEquals(middleColumns(source), middleColumns(f), timing + " sampled frame " + i);
+                assertEquals(e.get("pts").get(source).asDouble() - e.get("start_time").asDouble(),
+                        clip.timestampsSeconds()[i], 1e-6);
+            }
+            assertArrayEquals(clip.pixels(), loader.load(video, null));
+        }
+    }
+
+    /** Bits of block columns 1 and 2 of a code. */
+    private static int middleColumns(int k) {
+        return k & ((1 << 1) | (1 << 2) | (1 << 5) | (1 << 6) | (1 << 9) | (1 << 10));
+    }
+
+    /** Reads block columns 1 and 2 of a 64x48 coded frame from its 48x48 centre crop (crop x = frame x − 8). */
+    private static int middleColumns(RgbFrame crop) {
+        int k = 0;
+        for (int row = 0; row < 3; row++) {
+            for (int col = 1; col <= 2; col++) {
+                int cx = col * 16 + 8 - 8;
+                int cy = row * 16 + 8;
+                double sum = 0;
+                for (int y = cy - 3; y < cy + 3; y++) {
+                    for (int x = cx - 3; x < cx + 3; x++) {
+                        sum += crop.get(x, y, 0) + crop.get(x, y, 1) + crop.get(x, y, 2);
+                    }
+                }
+                double m = sum / 108;
+                if (m > 60 && m < 195) {
+                    throw new AssertionError("ambiguous block mean " + m);
+                }
+                if (m > 128) {
+                    k |= 1 << (row * 4 + col);
+                }
+            }
+        }
+        return k;
     }
 }
