@@ -501,11 +501,15 @@ public final class FFmpegVideoReader implements VideoReader {
     private int identify(long timestampMicros) {
         if (timing != FrameTiming.DECODE_ORDER && packetMicros != null) {
             int i = Arrays.binarySearch(packetMicros, timestampMicros);
-            if (i >= 0 && i >= position - 1) {
-                while (i > position && packetMicros[i - 1] == timestampMicros) {
-                    i--; // equal timestamps: the earliest not yet passed
+            if (i >= 0) {
+                int lo = i;
+                while (lo > 0 && packetMicros[lo - 1] == timestampMicros) {
+                    lo--;
                 }
-                return i;
+                if (lo > position) {
+                    return lo; // the decoder skipped frames
+                }
+                // frames sharing a timestamp: counted in order; an earlier frame's timestamp: keep counting
             }
         }
         return position;
