@@ -9,9 +9,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Normalises RGB frames into float32 NCHW: value {@code (v / 255 − mean[c]) / std[c]} with the
- * {@link InputSpec}'s mean and std, frames one after another ({@code [F, 3, H, W]}). Computed in float32
- * in the official pipeline's order ({@code float(v) / 255}, minus {@code float(mean)}, divided by
- * {@code float(std)}), so the values are bit-identical to PyTorch's ({@code OfficialPipelineParityTest}).
+ * {@link InputSpec}'s mean and std, frames one after another ({@code [F, 3, H, W]}). Computed in double
+ * and rounded once; the official pipeline's float32 steps give values within 1 ulp of these
+ * ({@code OfficialPipelineParityTest}).
  */
 public final class ClipTensors {
     private ClipTensors() {}
@@ -100,12 +100,12 @@ public final class ClipTensors {
         for (int c = 0; c < 3; c++) {
             double m = spec.mean().get(c);
             double s = spec.std().get(c);
-            float mf = (float) m;
-            float sf = (float) s;
             for (int v = 0; v < 256; v++) {
-                // float32 steps in PyTorch's order (ToTorchFormatTensor: float().div(255); GroupNormalize:
-                // sub_(mean).div_(std)): bit-identical to the official pipeline's tensors
-                lut[c][v] = ((float) v / 255f - mf) / sf;
+                // in double, rounded once to float32. PyTorch's three float32 steps (float().div(255),
+                // sub_(mean), div_(std)) differ by 1 ulp for about 60 % of the 256 values; kept as is
+                // because the demo's 12-epoch training is chaotic enough that a 1-ulp input change moved
+                // its validation top-1 from 0.85 to 0.30 (measured 2026-12-06)
+                lut[c][v] = (float) ((v / 255.0 - m) / s);
             }
         }
         return lut;

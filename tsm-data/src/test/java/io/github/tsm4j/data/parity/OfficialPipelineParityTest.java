@@ -26,10 +26,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * tsm4j's test clips from frame folders are bit-identical to the official {@code test_models.py} pipeline's
- * tensors (TSNDataSet test indices, PIL decoding, GroupScale = Pillow bilinear, GroupCenterCrop /
- * GroupFullResSample / GroupOverSample, --full_res, --twice_sample, GroupNormalize in float32), made by
- * scripts/make_pipeline_fixtures.py with torch/torchvision/Pillow.
+ * tsm4j's test clips from frame folders equal the official {@code test_models.py} pipeline's tensors
+ * (TSNDataSet test indices, PIL decoding, GroupScale = Pillow bilinear, GroupCenterCrop / GroupFullResSample /
+ * GroupOverSample, --full_res, --twice_sample, GroupNormalize), made by scripts/make_pipeline_fixtures.py with
+ * torch/torchvision/Pillow: the same sampled indices, the same pixel bytes after resize and crop, and
+ * normalised values within 1e-6 (tsm4j rounds {@code (v/255 - mean)/std} once from double, PyTorch rounds
+ * three float32 steps).
  */
 class OfficialPipelineParityTest {
     @TempDir
@@ -45,7 +47,7 @@ class OfficialPipelineParityTest {
     }
 
     @Test
-    void tensorsFromFrameFoldersEqualTheOfficialOnesExactly() throws IOException {
+    void tensorsFromFrameFoldersHaveTheOfficialPixelBytesAndValuesWithinFloatRounding() throws IOException {
         JsonNode index;
         try (InputStream in = getClass().getResourceAsStream("/official-pipeline/cases.json")) {
             index = new ObjectMapper().readTree(in);
@@ -85,13 +87,56 @@ class OfficialPipelineParityTest {
             byte[] raw = getClass().getResourceAsStream("/official-pipeline/" + c.get("file").asText()).readAllBytes();
             float[] official = new float[raw.length / 4];
             ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(official);
-            assertArrayEquals(official, clip.pixels(), 0f, what);
+            assertSameBytesAndCloseValues(official, clip.pixels(), side, what);
             checked.add(c.get("file").asText());
         }
         assertEquals(7, checked.size());
         try (Stream<Path> s = Files.list(dir)) {
             assertEquals(3, s.count(), "frame folders");
         }
+    }
+
+    /**
+     * The official tensor is PyTorch's float32 {@code ((float) v / 255 - mean) / std}; every value must be that of
+     * exactly one byte v (which proves the fixture's semantics), the same byte tsm4j had after its resize and crop,
+     * and tsm4j's value (computed in double, rounded once) within 1e-6 of it.
+     */
+    static void assertSameBytesAndCloseValues(float[] official, float[] ours, int side, String what) {
+        assertEquals(official.length, ours.length, what);
+        int plane = side * side;
+        int differ = 0;
+        float maxDiff = 0;
+        for (int i = 0; i < official.length; i++) {
+            int c = (i / plane) % 3;
+            int vo = byteOf(official[i], c, true);
+            int vt = byteOf(ours[i], c, false);
+            if (vo < 0 || vt != vo) {
+                throw new AssertionError(what + ": element " + i + " official " + official[i] + " (byte " + vo
+                        + ") vs tsm4j " + ours[i] + " (byte " + vt + ")");
+            }
+            float d = Math.abs(official[i] - ours[i]);
+            // PyTorch's float32 steps round v/255 - mean with an error of up to ulp(mean)/std before dividing
+            if (d > 1e-6f) {
+                throw new AssertionError(what + ": element " + i + " differs by " + d + " > 1e-6");
+            }
+            maxDiff = Math.max(maxDiff, d);
+            differ += d > 0 ? 1 : 0;
+        }
+        assertTrue(differ < official.length, what + ": some values equal exactly");
+        System.out.printf("%s: %d of %d values differ, max %.3g%n", what.substring(0, what.indexOf(' ')), differ,
+                official.length, maxDiff);
+    }
+
+    private static int byteOf(float value, int channel, boolean pytorch) {
+        double m = InputSpec.IMAGENET_MEAN.get(channel);
+        double s = InputSpec.IMAGENET_STD.get(channel);
+        for (int v = 0; v < 256; v++) {
+            float f = pytorch ? ((float) v / 255f - (float) m) / (float) s : (float) ((v / 255.0 - m) / s);
+            if (f == value) {
+                return v;
+            }
+        }
+        return -1;
     }
 
     @Test
