@@ -25,8 +25,9 @@ public interface VideoReader extends AutoCloseable {
     Path path();
 
     /**
-     * The exact number of frames that decode. For container files this may decode the whole video once
-     * (without colour conversion) the first time it is called; the count is then cached.
+     * The exact number of frames: for container files the constant-rate frames the decodable frames give
+     * (or the decodable frames themselves with {@link FrameTiming#DECODE_ORDER}). This may decode the whole
+     * video once (without colour conversion) the first time it is called; the count is then cached.
      *
      * @return the verified frame count (0 when nothing decodes)
      */
