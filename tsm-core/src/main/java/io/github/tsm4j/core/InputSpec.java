@@ -15,15 +15,24 @@ import java.util.List;
  * @param scaleSize short side frames are scaled to before cropping (256 in the paper); at least cropSize
  * @param mean per-channel mean (R, G, B) of pixel values scaled to [0, 1]
  * @param std per-channel standard deviation (R, G, B), each positive
+ * @param resizeMethod how frames are resized; {@code null} means {@link ResizeMethod#PIL_BILINEAR} (the
+ *     official pipeline's resize; model files written before this field existed load with it)
  */
-public record InputSpec(int segments, int cropSize, int scaleSize, List<Double> mean, List<Double> std) {
+public record InputSpec(int segments, int cropSize, int scaleSize, List<Double> mean, List<Double> std,
+        ResizeMethod resizeMethod) {
 
     /** ImageNet mean (R, G, B), as torchvision and the official TSM code use. */
     public static final List<Double> IMAGENET_MEAN = List.of(0.485, 0.456, 0.406);
     /** ImageNet standard deviation (R, G, B). */
     public static final List<Double> IMAGENET_STD = List.of(0.229, 0.224, 0.225);
 
+    /** The resize method of specs that do not name one: Pillow's bilinear, as the official code. */
+    public static final ResizeMethod DEFAULT_RESIZE = ResizeMethod.PIL_BILINEAR;
+
     public InputSpec {
+        if (resizeMethod == null) {
+            resizeMethod = DEFAULT_RESIZE;
+        }
         if (segments < 1) {
             throw new IllegalArgumentException("InputSpec.segments must be >= 1, found " + segments);
         }
@@ -48,6 +57,19 @@ public record InputSpec(int segments, int cropSize, int scaleSize, List<Double> 
     }
 
     /**
+     * A spec with the default resize method ({@link ResizeMethod#PIL_BILINEAR}).
+     *
+     * @param segments frames per clip T
+     * @param cropSize network input side
+     * @param scaleSize short side before cropping
+     * @param mean per-channel mean (R, G, B)
+     * @param std per-channel standard deviation (R, G, B)
+     */
+    public InputSpec(int segments, int cropSize, int scaleSize, List<Double> mean, List<Double> std) {
+        this(segments, cropSize, scaleSize, mean, std, DEFAULT_RESIZE);
+    }
+
+    /**
      * The paper's preprocessing: crop 224, scale 256, ImageNet mean/std.
      *
      * @param segments frames per clip
@@ -65,7 +87,7 @@ public record InputSpec(int segments, int cropSize, int scaleSize, List<Double> 
      * @return a copy with the new sizes
      */
     public InputSpec withSize(int cropSize, int scaleSize) {
-        return new InputSpec(segments, cropSize, scaleSize, mean, std);
+        return new InputSpec(segments, cropSize, scaleSize, mean, std, resizeMethod);
     }
 
     /**
@@ -75,6 +97,16 @@ public record InputSpec(int segments, int cropSize, int scaleSize, List<Double> 
      * @return the copy
      */
     public InputSpec withSegments(int newSegments) {
-        return new InputSpec(newSegments, cropSize, scaleSize, mean, std);
+        return new InputSpec(newSegments, cropSize, scaleSize, mean, std, resizeMethod);
+    }
+
+    /**
+     * A copy with another resize method.
+     *
+     * @param method the resize method
+     * @return the copy
+     */
+    public InputSpec withResizeMethod(ResizeMethod method) {
+        return new InputSpec(segments, cropSize, scaleSize, mean, std, method);
     }
 }

@@ -13,8 +13,11 @@ import java.util.Objects;
  * @param clips clips per video, at least 1 (2 for {@link SamplingMode#TWICE})
  * @param crops crop views per clip
  * @param fullResolution whether views are {@code scaleSize} squares ({@code --full_res}) instead of {@code cropSize}
+ * @param timing what frame indices of a video file mean (default: the constant-rate frames of the official
+ *     extraction)
  */
-public record ClipRequest(InputSpec spec, SamplingMode sampling, int clips, TestCrop crops, boolean fullResolution) {
+public record ClipRequest(InputSpec spec, SamplingMode sampling, int clips, TestCrop crops, boolean fullResolution,
+        FrameTiming timing) {
 
     /** Test clips of dense sampling in the official code. */
     public static final int DENSE_TEST_CLIPS = 10;
@@ -23,12 +26,48 @@ public record ClipRequest(InputSpec spec, SamplingMode sampling, int clips, Test
         Objects.requireNonNull(spec, "ClipRequest.spec");
         Objects.requireNonNull(sampling, "ClipRequest.sampling");
         Objects.requireNonNull(crops, "ClipRequest.crops");
+        Objects.requireNonNull(timing, "ClipRequest.timing");
         if (clips < 1) {
             throw new IllegalArgumentException("ClipRequest.clips must be >= 1, found " + clips);
         }
         if (sampling == SamplingMode.TWICE && clips != 2) {
             throw new IllegalArgumentException("ClipRequest.clips must be 2 for TWICE sampling, found " + clips);
         }
+        if (fullResolution && crops == TestCrop.TEN) {
+            throw new IllegalArgumentException("ClipRequest: full resolution takes 1 or 3 crops (the official "
+                    + "--full_res with --test_crops 1 or 3), found TEN");
+        }
+    }
+
+    /**
+     * The crop that produces the views: {@link #crops()}, or its full-resolution form when
+     * {@link #fullResolution()} is set ({@code CENTRE} → {@code FULL_RES_CENTRE}, {@code THREE} →
+     * {@code FULL_RES_THREE}).
+     *
+     * @return the effective crop
+     */
+    public TestCrop effectiveCrop() {
+        if (!fullResolution) {
+            return crops;
+        }
+        return switch (crops) {
+            case CENTRE, FULL_RES_CENTRE -> TestCrop.FULL_RES_CENTRE;
+            case THREE, FULL_RES_THREE -> TestCrop.FULL_RES_THREE;
+            case TEN -> throw new IllegalStateException("unreachable: validated in the constructor");
+        };
+    }
+
+    /**
+     * A request with {@link FrameTiming#CONSTANT_RATE} frame indices.
+     *
+     * @param spec the model's input description
+     * @param sampling frame sampling
+     * @param clips clips per video
+     * @param crops crop views per clip
+     * @param fullResolution the official {@code --full_res}
+     */
+    public ClipRequest(InputSpec spec, SamplingMode sampling, int clips, TestCrop crops, boolean fullResolution) {
+        this(spec, sampling, clips, crops, fullResolution, FrameTiming.CONSTANT_RATE);
     }
 
     /**
@@ -55,9 +94,9 @@ public record ClipRequest(InputSpec spec, SamplingMode sampling, int clips, Test
         return new ClipRequest(spec, SamplingMode.UNIFORM, 1, TestCrop.CENTRE, false);
     }
 
-    /** @return side of each view in pixels: {@code scaleSize} with {@link #fullResolution}, else {@code cropSize} */
+    /** @return side of each view in pixels: {@code scaleSize} for the full-resolution protocols, else {@code cropSize} */
     public int viewSize() {
-        return fullResolution ? spec.scaleSize() : spec.cropSize();
+        return effectiveCrop().side(spec);
     }
 
     /** @return views per video: clips × crops */

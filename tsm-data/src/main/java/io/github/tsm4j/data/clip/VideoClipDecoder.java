@@ -30,11 +30,8 @@ public final class VideoClipDecoder implements ClipDecoder {
             throw new IOException("video " + video + " not found");
         }
         InputSpec spec = request.spec();
-        if (request.fullResolution()) {
-            spec = spec.withSize(spec.scaleSize(), spec.scaleSize());
-        }
         ClipLoader loader = new ClipLoader(new FrameSampler(spec.segments(), request.sampling(), request.clips()),
-                ClipTransform.test(spec, request.crops()));
+                ClipTransform.test(spec, request.effectiveCrop()), request.timing());
         LoadedClip clip;
         try {
             clip = loader.loadClip(video, null);

@@ -4,6 +4,8 @@ import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 
+import io.github.tsm4j.core.InputSpec;
+import io.github.tsm4j.core.ResizeMethod;
 import java.nio.ByteBuffer;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.global.opencv_core;
@@ -12,11 +14,9 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
 
 /**
- * Geometry on {@link RgbFrame}s. Resizing and flipping run in OpenCV ({@code opencv_imgproc.resize},
- * {@code opencv_core.flip}); cropping is a row copy.
- *
- * <p>Interpolation: {@code INTER_AREA} when shrinking (close to PIL's antialiased bilinear that the
- * official TSM code uses), {@code INTER_LINEAR} when enlarging.
+ * Geometry on {@link RgbFrame}s: resizing with a {@link ResizeMethod} ({@link PilResize}, byte-identical
+ * to Pillow's bilinear as the official TSM code uses it, the default; or OpenCV {@code INTER_AREA} when
+ * shrinking / {@code INTER_LINEAR} when enlarging), flipping (OpenCV {@code flip}), cropping (row copies).
  */
 public final class ImageOps {
     private ImageOps() {}
@@ -48,12 +48,24 @@ public final class ImageOps {
      * @return the same frame if already at that size, else a new one
      */
     public static RgbFrame scaleShortSide(RgbFrame frame, int shortSide) {
-        int[] s = scaledSize(frame.width(), frame.height(), shortSide);
-        return resize(frame, s[0], s[1]);
+        return scaleShortSide(frame, shortSide, InputSpec.DEFAULT_RESIZE);
     }
 
     /**
-     * Resizes a frame with OpenCV.
+     * Scales a frame so that its short side is {@code shortSide} (torchvision {@code Resize(int)} sizes).
+     *
+     * @param frame the frame
+     * @param shortSide target short side
+     * @param method the resize method
+     * @return the same frame if already at that size, else a new one
+     */
+    public static RgbFrame scaleShortSide(RgbFrame frame, int shortSide, ResizeMethod method) {
+        int[] s = scaledSize(frame.width(), frame.height(), shortSide);
+        return resize(frame, s[0], s[1], method);
+    }
+
+    /**
+     * Resizes a frame with the default method ({@link InputSpec#DEFAULT_RESIZE}, Pillow's bilinear).
      *
      * @param frame the frame
      * @param width new width
@@ -61,12 +73,35 @@ public final class ImageOps {
      * @return the same frame if the size is unchanged, else a new one
      */
     public static RgbFrame resize(RgbFrame frame, int width, int height) {
+        return resize(frame, width, height, InputSpec.DEFAULT_RESIZE);
+    }
+
+    /**
+     * Resizes a frame.
+     *
+     * @param frame the frame
+     * @param width new width
+     * @param height new height
+     * @param method {@link ResizeMethod#PIL_BILINEAR} ({@link PilResize}) or {@link ResizeMethod#OPENCV}
+     * @return the same frame if the size is unchanged, else a new one
+     */
+    public static RgbFrame resize(RgbFrame frame, int width, int height, ResizeMethod method) {
         if (width < 1 || height < 1) {
             throw new IllegalArgumentException("resize target must be positive, found " + width + "x" + height);
         }
         if (width == frame.width() && height == frame.height()) {
             return frame;
         }
+        if (method == null) {
+            throw new IllegalArgumentException("resize method must not be null");
+        }
+        return switch (method) {
+            case PIL_BILINEAR -> PilResize.resize(frame, width, height);
+            case OPENCV -> resizeOpenCv(frame, width, height);
+        };
+    }
+
+    private static RgbFrame resizeOpenCv(RgbFrame frame, int width, int height) {
         try (BytePointer src = new BytePointer(frame.pixels());
                 Mat in = new Mat(frame.height(), frame.width(), CV_8UC3, src)) {
             return resizeMat(in, width, height);
@@ -81,14 +116,31 @@ public final class ImageOps {
      * @param width width in pixels
      * @param height height in pixels
      * @param strideBytes bytes per row in {@code buffer} (at least {@code width * 3})
-     * @param shortSide if positive, scale the short side to this while copying (OpenCV)
+     * @param shortSide if positive, scale the short side to this while copying (default method)
      * @return a frame owning its pixels
      */
     public static RgbFrame fromStridedRgb(ByteBuffer buffer, int width, int height, int strideBytes, int shortSide) {
+        return fromStridedRgb(buffer, width, height, strideBytes, shortSide, InputSpec.DEFAULT_RESIZE);
+    }
+
+    /**
+     * Copies (and optionally resizes) a packed-or-padded RGB24 buffer, as JavaCV's grabber returns it,
+     * into a new frame. Rows are read with the real stride.
+     *
+     * @param buffer the pixel buffer (direct, as FFmpeg fills it)
+     * @param width width in pixels
+     * @param height height in pixels
+     * @param strideBytes bytes per row in {@code buffer} (at least {@code width * 3})
+     * @param shortSide if positive, scale the short side to this while copying
+     * @param method the resize method
+     * @return a frame owning its pixels
+     */
+    public static RgbFrame fromStridedRgb(ByteBuffer buffer, int width, int height, int strideBytes, int shortSide,
+            ResizeMethod method) {
         if (strideBytes < width * 3) {
             throw new IllegalArgumentException("stride " + strideBytes + " is smaller than width*3 = " + width * 3);
         }
-        if (shortSide > 0) {
+        if (shortSide > 0 && method == ResizeMethod.OPENCV) {
             int[] s = scaledSize(width, height, shortSide);
             if (s[0] != width || s[1] != height) {
                 try (BytePointer p = new BytePointer(buffer);
@@ -104,7 +156,8 @@ public final class ImageOps {
             b.position(y * strideBytes);
             b.get(out, y * row, row);
         }
-        return new RgbFrame(width, height, out);
+        RgbFrame f = new RgbFrame(width, height, out);
+        return shortSide > 0 ? scaleShortSide(f, shortSide, method) : f;
     }
 
     /**

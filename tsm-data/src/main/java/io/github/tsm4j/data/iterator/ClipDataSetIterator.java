@@ -1,5 +1,6 @@
 package io.github.tsm4j.data.iterator;
 
+import io.github.tsm4j.core.clip.FrameTiming;
 import io.github.tsm4j.core.InputSpec;
 import io.github.tsm4j.data.dataset.VideoDataset;
 import io.github.tsm4j.data.dataset.VideoSample;
@@ -67,7 +68,7 @@ public final class ClipDataSetIterator implements DataSetIterator, AutoCloseable
         FrameSampler sampler = new FrameSampler(b.spec.segments(), b.mode,
                 b.testClips > 0 ? b.testClips : FrameSampler.of(b.spec.segments(), b.mode).testClips());
         ClipTransform transform = b.training ? ClipTransform.train(b.spec, b.flip) : ClipTransform.test(b.spec, b.testCrop);
-        this.loader = new ClipLoader(sampler, transform);
+        this.loader = new ClipLoader(sampler, transform, b.timing);
         this.batchSize = b.batchSize;
         this.shuffle = b.shuffle == null ? b.training : b.shuffle;
         this.dropLast = b.dropLast;
@@ -225,7 +226,7 @@ public final class ClipDataSetIterator implements DataSetIterator, AutoCloseable
             }
             ids.add(s.id());
         }
-        int side = loader.spec().cropSize();
+        int side = loader.frameSide();
         INDArray f = Nd4j.create(features, new long[] {(long) items.size() * loader.framesPerVideo(), 3, side, side}, 'c');
         INDArray y = Nd4j.create(labels, new long[] {items.size(), k}, 'c');
         DataSet d = new DataSet(f, y);
@@ -245,7 +246,7 @@ public final class ClipDataSetIterator implements DataSetIterator, AutoCloseable
 
     @Override
     public int inputColumns() {
-        return ClipTensorsShape.columns(loader.spec());
+        return 3 * loader.frameSide() * loader.frameSide();
     }
 
     @Override
@@ -297,17 +298,11 @@ public final class ClipDataSetIterator implements DataSetIterator, AutoCloseable
         background.close();
     }
 
-    /** Small helper so that {@link #inputColumns()} stays a one-liner. */
-    private static final class ClipTensorsShape {
-        static int columns(InputSpec spec) {
-            return 3 * spec.cropSize() * spec.cropSize();
-        }
-    }
 
     /**
      * Configures a {@link ClipDataSetIterator}. Defaults: batch 8, training (random TSN sampling,
      * multi-scale crop, shuffle), UNIFORM sampling, no horizontal flip (Something-Something and Jester
-     * must not flip), centre crop at test, seed 42, workers = available processors, 2 batches prefetched,
+     * must not flip), centre crop at test, constant-rate frame timing, seed 42, workers = available processors, 2 batches prefetched,
      * {@link SkipPolicy#FAIL}, last partial batch kept, epoch 0.
      */
     public static final class Builder {
@@ -318,6 +313,7 @@ public final class ClipDataSetIterator implements DataSetIterator, AutoCloseable
         private SamplingMode mode = SamplingMode.UNIFORM;
         private int testClips;
         private TestCrop testCrop = TestCrop.CENTRE;
+        private io.github.tsm4j.core.clip.FrameTiming timing = io.github.tsm4j.core.clip.FrameTiming.CONSTANT_RATE;
         private boolean flip;
         private Boolean shuffle;
         private long seed = 42;
@@ -369,6 +365,19 @@ public final class ClipDataSetIterator implements DataSetIterator, AutoCloseable
         /** @param v test-time crop views @return this */
         public Builder testCrop(TestCrop v) {
             testCrop = v;
+            return this;
+        }
+
+        /**
+         * @param v what frame indices of video files mean (default {@code CONSTANT_RATE}, the official
+         *     constant-rate extraction's frames)
+         * @return this
+         */
+        public Builder frameTiming(io.github.tsm4j.core.clip.FrameTiming v) {
+            if (v == null) {
+                throw new IllegalArgumentException("frameTiming must not be null");
+            }
+            timing = v;
             return this;
         }
 

@@ -79,7 +79,7 @@ public final class ClipIterator implements Iterator<LabelledClip>, AutoCloseable
         }
         BackgroundLoader.Loaded l = prepared;
         prepared = null;
-        int side = loader.spec().cropSize();
+        int side = loader.frameSide();
         return new LabelledClip(l.sample().id(), l.sample().label(),
                 Nd4j.create(l.data(), new long[] {loader.framesPerVideo(), 3, side, side}, 'c'));
     }

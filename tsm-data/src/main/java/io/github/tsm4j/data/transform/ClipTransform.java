@@ -19,7 +19,9 @@ import java.util.random.RandomGenerator;
  * Testing ({@link #test}): scale, then the views of a {@link TestCrop}.
  *
  * <p>{@link #apply} returns views, each a list with one frame per input frame, every frame
- * {@code cropSize × cropSize}; {@link ClipTensors} turns them into {@code [V·F, 3, H, W]}.
+ * {@link #outputSide()} square ({@code cropSize}, or {@code scaleSize} for the full-resolution test
+ * crops); {@link ClipTensors} turns them into {@code [V·F, 3, H, W]}. Resizing uses the spec's
+ * {@link InputSpec#resizeMethod()}.
  */
 public final class ClipTransform {
 
@@ -98,11 +100,11 @@ public final class ClipTransform {
                 throw new IllegalArgumentException("frames of a clip must share one size, found "
                         + first.width() + "x" + first.height() + " and " + f.width() + "x" + f.height());
             }
-            scaled.add(ImageOps.scaleShortSide(f, spec.scaleSize()));
+            scaled.add(ImageOps.scaleShortSide(f, spec.scaleSize(), spec.resizeMethod()));
         }
         int w = scaled.get(0).width();
         int h = scaled.get(0).height();
-        int crop = spec.cropSize();
+        int crop = outputSide();
         return switch (kind) {
             case TRAIN -> {
                 CropBox box = GroupCrops.sampleMultiScale(w, h, crop, rng);
@@ -110,8 +112,8 @@ public final class ClipTransform {
                 yield List.of(cropAll(scaled, box, mirror));
             }
             case TEST -> switch (testCrop) {
-                case CENTRE -> List.of(cropAll(scaled, GroupCrops.centre(w, h, crop, crop), false));
-                case THREE -> {
+                case CENTRE, FULL_RES_CENTRE -> List.of(cropAll(scaled, GroupCrops.centre(w, h, crop, crop), false));
+                case THREE, FULL_RES_THREE -> {
                     List<List<RgbFrame>> v = new ArrayList<>();
                     for (CropBox b : GroupCrops.threeCrops(w, h, crop)) {
                         v.add(cropAll(scaled, b, false));
@@ -130,12 +132,22 @@ public final class ClipTransform {
         };
     }
 
+    /**
+     * Side of the square frames {@link #apply} returns: {@code cropSize}, or {@code scaleSize} for the
+     * full-resolution test crops.
+     *
+     * @return the side in pixels
+     */
+    public int outputSide() {
+        return kind == Kind.TRAIN ? spec.cropSize() : testCrop.side(spec);
+    }
+
     private List<RgbFrame> cropAll(List<RgbFrame> frames, CropBox box, boolean mirror) {
-        int crop = spec.cropSize();
+        int crop = outputSide();
         List<RgbFrame> out = new ArrayList<>(frames.size());
         for (RgbFrame f : frames) {
             RgbFrame c = ImageOps.crop(f, box.x(), box.y(), box.width(), box.height());
-            c = ImageOps.resize(c, crop, crop);
+            c = ImageOps.resize(c, crop, crop, spec.resizeMethod());
             out.add(mirror ? ImageOps.flipHorizontal(c) : c);
         }
         return out;

@@ -1,5 +1,7 @@
 package io.github.tsm4j.data.video;
 
+import io.github.tsm4j.core.clip.FrameTiming;
+import io.github.tsm4j.core.ResizeMethod;
 import io.github.tsm4j.data.image.ImageOps;
 import io.github.tsm4j.data.image.RgbFrame;
 import java.nio.ByteBuffer;
@@ -12,6 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.ffmpeg.avutil.AVRational;
+import org.bytedeco.ffmpeg.global.avformat;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
@@ -20,6 +26,11 @@ import org.bytedeco.javacv.Frame;
 /**
  * Decodes a video file (webm VP8/VP9, mp4 H.264/MPEG-4, avi, mkv, ... whatever the bundled FFmpeg
  * reads) with JavaCV's {@link FFmpegFrameGrabber}, returning exact frames by 0-based index.
+ *
+ * <p>Frame indices follow the reader's {@link FrameTiming}: {@link FrameTiming#CONSTANT_RATE} (default)
+ * numbers the frames of ffmpeg's constant-rate extraction ({@link ConstantRateTimeline}, computed from the
+ * packets' timestamps by one demuxing pass, without decoding), {@link FrameTiming#DECODE_ORDER} the
+ * decoded frames. Either way, frames are reached by decoding sequentially.
  *
  * <p>How the JavaCV traps are handled: the grabber is asked for RGB24 (it defaults to BGR); rows are
  * copied with the real stride (JavaCV pads rows and then misreports the channel count); frames are
@@ -46,17 +57,28 @@ public final class FFmpegVideoReader implements VideoReader {
     private final int height;
     private final double frameRate;
     private final OptionalInt declared;
-    /** Index of the frame the next grab returns. */
+    private final FrameTiming timing;
+    /** Index of the decoded frame the next grab returns. */
     private int position;
-    /** Verified frame count, or -1 while unknown. */
+    /** Verified number of decodable frames, or -1 while unknown. */
     private int count = -1;
     /** Video packets counted by demuxing, or -1 while unknown. */
     private int packets = -1;
+    /** Presentation timestamps (stream time base) of the packets, ascending; null before the scan. */
+    private long[] packetPts;
+    /** {@link #packetPts} in microseconds, as JavaCV stamps decoded frames. */
+    private long[] packetMicros;
+    /** Packet durations in the order of {@link #packetPts}. */
+    private long[] packetDurations;
+    /** Constant-rate output frame to decoded frame, built from {@link #timelineSources} decoded frames. */
+    private int[] timeline;
+    private int timelineSources = -1;
     private boolean closed;
 
-    private FFmpegVideoReader(Path path, FFmpegFrameGrabber grabber) {
+    private FFmpegVideoReader(Path path, FFmpegFrameGrabber grabber, FrameTiming timing) {
         this.path = path;
         this.grabber = grabber;
+        this.timing = timing;
         this.width = grabber.getImageWidth();
         this.height = grabber.getImageHeight();
         this.frameRate = grabber.getVideoFrameRate() > 0 ? grabber.getVideoFrameRate() : grabber.getFrameRate();
@@ -92,6 +114,22 @@ public final class FFmpegVideoReader implements VideoReader {
      * @throws VideoDecodeException when the file is missing, not a video, or has no video stream
      */
     public static FFmpegVideoReader open(Path path, int decoderThreads) {
+        return open(path, decoderThreads, FrameTiming.CONSTANT_RATE);
+    }
+
+    /**
+     * Opens a video file.
+     *
+     * @param path the file
+     * @param decoderThreads FFmpeg decoder threads, or 0 for FFmpeg's automatic choice (one video at a time)
+     * @param timing what frame indices mean
+     * @return the reader, positioned before frame 0
+     * @throws VideoDecodeException when the file is missing, not a video, or has no video stream
+     */
+    public static FFmpegVideoReader open(Path path, int decoderThreads, FrameTiming timing) {
+        if (timing == null) {
+            throw new IllegalArgumentException("timing must not be null");
+        }
         if (decoderThreads < 0) {
             throw new IllegalArgumentException("decoderThreads must be >= 0, found " + decoderThreads);
         }
@@ -114,7 +152,7 @@ public final class FFmpegVideoReader implements VideoReader {
             releaseQuietly(g);
             throw new VideoDecodeException(path, "contains no video stream");
         }
-        return new FFmpegVideoReader(path, g);
+        return new FFmpegVideoReader(path, g, timing);
     }
 
     @Override
@@ -122,57 +160,174 @@ public final class FFmpegVideoReader implements VideoReader {
         return path;
     }
 
+    /** @return what frame indices mean for this reader */
+    public FrameTiming timing() {
+        return timing;
+    }
+
+    /**
+     * The exact number of frames: decodes the whole video once (without colour conversion) the first
+     * time; for {@link FrameTiming#CONSTANT_RATE} the number of constant-rate frames those decodable
+     * frames give.
+     *
+     * @return the verified frame count (0 when nothing decodes)
+     */
     @Override
     public synchronized int frameCount() {
         ensureOpen();
         if (count < 0) {
-            rewind();
-            int n = 0;
-            while (grabVideo(false) != null) {
-                n++;
+            if (timing != FrameTiming.DECODE_ORDER) {
+                scan();
             }
-            count = n;
-            position = n;
+            rewind();
+            Frame f;
+            while ((f = grabVideo(false)) != null) {
+                position = identify(f.timestamp) + 1;
+            }
+            count = position;
         }
-        return count;
+        return timing == FrameTiming.DECODE_ORDER ? count : timeline().length;
     }
 
     /**
-     * Counts the video stream's packets by demuxing the file without decoding (about a hundred times
-     * cheaper than {@link #frameCount()}), then rewinds. For intact files of the usual codecs (VP8, VP9,
-     * H.264, MPEG-4, MJPEG) each packet is one displayed frame; {@link #read} still checks every index
+     * Counts frames by demuxing the file without decoding (about a hundred times cheaper than
+     * {@link #frameCount()}), then rewinds: the video stream's packets ({@link FrameTiming#DECODE_ORDER}),
+     * or the constant-rate frames their timestamps give. For intact files of the usual codecs (VP8, VP9,
+     * H.264, MPEG-4, MJPEG) each packet is one displayed frame; {@link #read} still checks every frame
      * it decodes, so a file whose tail does not decode fails there and leaves the verified count in
      * {@link #frameCount()}. Returns the verified count instead when it is already known.
      *
-     * @return the number of video packets
+     * @return the quick frame count
      */
     @Override
     public synchronized int quickFrameCount() {
         ensureOpen();
+        if (timing != FrameTiming.DECODE_ORDER) {
+            return timeline().length;
+        }
         if (count >= 0) {
             return count;
         }
-        if (packets < 0) {
-            if (position > 0) {
-                rewind();
-            }
-            int n = 0;
-            int stream = grabber.getVideoStream();
-            try {
-                AVPacket pkt;
-                while ((pkt = grabber.grabPacket()) != null) {
-                    if (pkt.stream_index() == stream && pkt.size() > 0) {
-                        n++;
-                    }
-                    avcodec.av_packet_unref(pkt);
-                }
-            } catch (Exception e) {
-                throw new VideoDecodeException(path, "demuxing failed (" + tidy(e.getMessage()) + ")", e);
-            }
-            packets = n;
+        scan();
+        return packets;
+    }
+
+    /** Demuxes every packet once (no decoding), keeping the video packets' timestamps and durations. */
+    private void scan() {
+        if (packetPts != null) {
+            return;
+        }
+        if (position > 0) {
             rewind();
         }
-        return packets;
+        int stream = grabber.getVideoStream();
+        long[] pts = new long[256];
+        long[] dur = new long[256];
+        int n = 0;
+        try {
+            AVPacket pkt;
+            while ((pkt = grabber.grabPacket()) != null) {
+                if (pkt.stream_index() == stream && pkt.size() > 0) {
+                    if (n == pts.length) {
+                        pts = Arrays.copyOf(pts, 2 * n);
+                        dur = Arrays.copyOf(dur, 2 * n);
+                    }
+                    pts[n] = pkt.pts() != avutil.AV_NOPTS_VALUE ? pkt.pts() : pkt.dts();
+                    dur[n] = pkt.duration();
+                    n++;
+                }
+                avcodec.av_packet_unref(pkt);
+            }
+        } catch (Exception e) {
+            throw new VideoDecodeException(path, "demuxing failed (" + tidy(e.getMessage()) + ")", e);
+        }
+        // presentation order: sort (pts, duration) pairs by pts
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        final long[] p = pts;
+        Arrays.sort(order, (a, b) -> Long.compare(p[a], p[b]));
+        packetPts = new long[n];
+        packetDurations = new long[n];
+        for (int i = 0; i < n; i++) {
+            packetPts[i] = pts[order[i]];
+            packetDurations[i] = dur[order[i]];
+        }
+        AVRational tb = grabber.getFormatContext().streams(stream).time_base();
+        packetMicros = new long[n];
+        for (int i = 0; i < n; i++) {
+            packetMicros[i] = 1000000L * packetPts[i] * tb.num() / tb.den();
+        }
+        packets = n;
+        rewind();
+    }
+
+    /** The constant-rate timeline over the decodable frames (all packets until decoding proves fewer). */
+    private int[] timeline() {
+        scan();
+        int sources = count >= 0 ? Math.min(count, packets) : packets;
+        if (timeline == null || timelineSources != sources) {
+            AVFormatContext fc = grabber.getFormatContext();
+            AVStream st = fc.streams(grabber.getVideoStream());
+            AVRational tb = st.time_base();
+            AVRational rate = avformat.av_guess_frame_rate(fc, st, null);
+            if (rate.num() <= 0 || rate.den() <= 0) {
+                throw new VideoDecodeException(path, "no frame rate for constant-rate frames (found "
+                        + rate.num() + "/" + rate.den() + "); open it with FrameTiming.DECODE_ORDER");
+            }
+            long start = fc.start_time() == avutil.AV_NOPTS_VALUE ? 0 : fc.start_time();
+            timeline = ConstantRateTimeline.sourceFrames(new ConstantRateTimeline.Input(
+                    Arrays.copyOf(packetPts, sources), Arrays.copyOf(packetDurations, sources), tb.num(), tb.den(),
+                    rate.num(), rate.den(), start, fc.nb_streams() == 1, timing == FrameTiming.CONSTANT_RATE));
+            timelineSources = sources;
+        }
+        return timeline;
+    }
+
+    /**
+     * The decoded frame (0-based, presentation order) that frame index {@code i} shows.
+     *
+     * @param frameIndex a frame index of this reader's timing
+     * @return the decoded frame index
+     * @throws VideoDecodeException when the index is past the last frame
+     */
+    public synchronized int decodedIndex(int frameIndex) {
+        ensureOpen();
+        if (frameIndex < 0) {
+            throw new IllegalArgumentException(path + ": frame index must be >= 0, found " + frameIndex);
+        }
+        if (timing == FrameTiming.DECODE_ORDER) {
+            return frameIndex;
+        }
+        int[] t = timeline();
+        if (frameIndex >= t.length) {
+            throw pastTheEnd(frameIndex, t.length);
+        }
+        return t[frameIndex];
+    }
+
+    @Override
+    public synchronized double[] timestampsSeconds(int[] frameIndices) {
+        ensureOpen();
+        scan();
+        AVFormatContext fc = grabber.getFormatContext();
+        AVRational tb = fc.streams(grabber.getVideoStream()).time_base();
+        double start = fc.start_time() == avutil.AV_NOPTS_VALUE ? 0 : fc.start_time() / 1e6;
+        double[] out = new double[frameIndices.length];
+        for (int i = 0; i < out.length; i++) {
+            int s = decodedIndex(frameIndices[i]);
+            if (s >= packets) {
+                throw pastTheEnd(frameIndices[i], packets);
+            }
+            out[i] = packetPts[s] * (double) tb.num() / tb.den() - start;
+        }
+        return out;
+    }
+
+    private VideoDecodeException pastTheEnd(int frameIndex, int frames) {
+        return new VideoDecodeException(path, "frame " + frameIndex + " requested but the video has only " + frames
+                + (timing == FrameTiming.DECODE_ORDER ? " decodable frame(s)" : " frame(s) at its constant rate"));
     }
 
     /** @return the verified frame count if known without decoding further, else empty */
@@ -210,17 +365,21 @@ public final class FFmpegVideoReader implements VideoReader {
     }
 
     @Override
-    public synchronized List<RgbFrame> read(int[] frameIndices, int shortSide) {
+    public synchronized List<RgbFrame> read(int[] frameIndices, int shortSide, ResizeMethod method) {
         ensureOpen();
         for (int i : frameIndices) {
             if (i < 0) {
                 throw new IllegalArgumentException(path + ": frame index must be >= 0, found " + i);
             }
         }
-        if (count >= 0) {
+        if (timing == FrameTiming.DECODE_ORDER && count >= 0) {
             VideoReader.checkIndices(path, frameIndices, count);
         }
-        int[] wanted = Arrays.stream(frameIndices).distinct().sorted().toArray();
+        int[] sources = new int[frameIndices.length];
+        for (int i = 0; i < sources.length; i++) {
+            sources[i] = decodedIndex(frameIndices[i]);
+        }
+        int[] wanted = Arrays.stream(sources).distinct().sorted().toArray();
         if (wanted.length == 0) {
             return List.of();
         }
@@ -228,64 +387,158 @@ public final class FFmpegVideoReader implements VideoReader {
             rewind();
         }
         Map<Integer, RgbFrame> got = new HashMap<>();
-        for (int w : wanted) {
-            while (position < w) {
-                if (grabVideo(false) == null) {
-                    endReached(w);
+        boolean convertAll = false;
+        for (int k = 0; k < wanted.length; k++) {
+            int w = wanted[k];
+            while (true) {
+                if (position > w) {
+                    if (!convertAll) {
+                        // a damaged stream skipped frames while we decoded without conversion: redo with conversion
+                        convertAll = true;
+                        rewind();
+                        continue;
+                    }
+                    throw new VideoDecodeException(path, "decoded frame " + w + " (at " + secondsOf(w)
+                            + " s) does not decode: the decoder went from frame " + (w - 1) + " to a later one");
                 }
-                position++;
+                boolean convert = convertAll || position == w;
+                Frame f = grabVideo(convert);
+                if (f == null || (convert && f.image == null)) {
+                    endReached(frameIndices, sources, w);
+                }
+                int actual = identify(f.timestamp);
+                position = actual + 1;
+                if (actual == w) {
+                    if (!convert) { // only when the frame's number jumped ahead of the count
+                        convertAll = true;
+                        rewind();
+                        continue;
+                    }
+                    got.put(w, copy(f, shortSide, method));
+                    break;
+                }
             }
-            Frame f = grabVideo(true);
-            if (f == null || f.image == null) {
-                endReached(w);
-            }
-            position++;
-            got.put(w, copy(f, shortSide));
         }
         List<RgbFrame> out = new ArrayList<>(frameIndices.length);
-        for (int i : frameIndices) {
-            out.add(got.get(i));
+        for (int s : sources) {
+            out.add(got.get(s));
         }
         return out;
     }
 
     /**
-     * Decodes every frame from the start, in order, handing each (copied, optionally scaled) to
-     * {@code consumer}; afterwards {@link #frameCount()} is known without another pass.
+     * Decodes every frame from the start, in order, handing each (copied, optionally scaled with the
+     * default resize) to {@code consumer}; afterwards {@link #frameCount()} is known without another pass.
      *
      * @param shortSide target short side, or 0 for native size
      * @param consumer receives frame index and frame
-     * @return the number of frames decoded
+     * @return the number of frames handed over
      */
     public synchronized int readAll(int shortSide, java.util.function.ObjIntConsumer<RgbFrame> consumer) {
+        return readAll(shortSide, io.github.tsm4j.core.InputSpec.DEFAULT_RESIZE, consumer);
+    }
+
+    /**
+     * Decodes every frame from the start, in order, handing each frame of this reader's timing (copied,
+     * optionally scaled) to {@code consumer}: with {@link FrameTiming#CONSTANT_RATE} a decoded frame is
+     * handed over as many times as the constant-rate extraction shows it (the same object), or not at
+     * all. Afterwards {@link #frameCount()} is known without another pass.
+     *
+     * @param shortSide target short side, or 0 for native size
+     * @param method the resize method
+     * @param consumer receives frame index and frame
+     * @return the number of frames handed over
+     */
+    public synchronized int readAll(int shortSide, ResizeMethod method, java.util.function.ObjIntConsumer<RgbFrame> consumer) {
         ensureOpen();
+        int[] t = timing == FrameTiming.DECODE_ORDER ? null : timeline();
         if (position > 0) {
             rewind();
         }
+        int next = 0; // next output frame (constant rate)
+        RgbFrame last = null;
         Frame f;
         while ((f = grabVideo(true)) != null) {
             if (f.image == null) {
                 continue;
             }
-            consumer.accept(copy(f, shortSide), position);
-            position++;
+            if (t == null) {
+                consumer.accept(copy(f, shortSide, method), position);
+                position++;
+            } else {
+                int actual = identify(f.timestamp);
+                if (next < t.length && t[next] < actual) {
+                    throw new VideoDecodeException(path, "decoded frame " + t[next] + " (at " + secondsOf(t[next])
+                            + " s) does not decode: the decoder went from frame " + (t[next] - 1) + " to a later one");
+                }
+                position = actual + 1;
+                last = copy(f, shortSide, method);
+                while (next < t.length && t[next] == actual) {
+                    consumer.accept(last, next++);
+                }
+            }
         }
         count = position;
-        return count;
+        if (t == null) {
+            return count;
+        }
+        // fewer decodable frames than packets: the timeline's tail changes (its end repeats the last frame)
+        int[] verified = timeline();
+        while (next < verified.length && verified[next] == position - 1 && last != null) {
+            consumer.accept(last, next++);
+        }
+        if (next < verified.length) {
+            throw new VideoDecodeException(path, "constant-rate frame " + next + " shows decoded frame "
+                    + verified[next] + ", which was not decoded in order");
+        }
+        return verified.length;
     }
 
-    private void endReached(int wanted) {
+    /**
+     * The decoded-frame index of the frame just grabbed: with constant-rate timing, the packet whose
+     * timestamp it carries (so a damaged stream whose decoder skips a frame cannot shift every later
+     * frame by one); otherwise, or when the timestamp is not a packet's, the count so far.
+     */
+    private int identify(long timestampMicros) {
+        if (timing != FrameTiming.DECODE_ORDER && packetMicros != null) {
+            int i = Arrays.binarySearch(packetMicros, timestampMicros);
+            if (i >= 0) {
+                int lo = i;
+                while (lo > 0 && packetMicros[lo - 1] == timestampMicros) {
+                    lo--;
+                }
+                if (lo > position) {
+                    return lo; // the decoder skipped frames
+                }
+                // frames sharing a timestamp: counted in order; an earlier frame's timestamp: keep counting
+            }
+        }
+        return position;
+    }
+
+    private String secondsOf(int decoded) {
+        return packetMicros == null || decoded >= packetMicros.length ? "?"
+                : String.format(java.util.Locale.ROOT, "%.3f", packetMicros[decoded] / 1e6);
+    }
+
+    private void endReached(int[] frameIndices, int[] sources, int wanted) {
         count = position;
-        throw new VideoDecodeException(path, "frame " + wanted + " requested but the video has only "
-                + position + " decodable frame(s)");
+        int asked = wanted;
+        for (int i = 0; i < sources.length; i++) {
+            if (sources[i] == wanted) {
+                asked = frameIndices[i];
+                break;
+            }
+        }
+        throw pastTheEnd(asked, timing == FrameTiming.DECODE_ORDER ? position : timeline().length);
     }
 
-    private RgbFrame copy(Frame f, int shortSide) {
+    private RgbFrame copy(Frame f, int shortSide, ResizeMethod method) {
         if (f.imageDepth != Frame.DEPTH_UBYTE) {
             throw new VideoDecodeException(path, "unexpected frame depth " + f.imageDepth);
         }
         ByteBuffer buf = (ByteBuffer) f.image[0];
-        return ImageOps.fromStridedRgb(buf, f.imageWidth, f.imageHeight, f.imageStride, shortSide);
+        return ImageOps.fromStridedRgb(buf, f.imageWidth, f.imageHeight, f.imageStride, shortSide, method);
     }
 
     private Frame grabVideo(boolean convert) {

@@ -5,6 +5,7 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
 import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2RGB;
 import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 
+import io.github.tsm4j.core.ResizeMethod;
 import io.github.tsm4j.data.image.ImageOps;
 import io.github.tsm4j.data.image.RgbFrame;
 import java.nio.file.Files;
@@ -106,14 +107,14 @@ public final class FrameFolderReader implements VideoReader {
     }
 
     @Override
-    public List<RgbFrame> read(int[] frameIndices, int shortSide) {
+    public List<RgbFrame> read(int[] frameIndices, int shortSide, ResizeMethod method) {
         VideoReader.checkIndices(folder, frameIndices, count);
         List<RgbFrame> out = new ArrayList<>(frameIndices.length);
         RgbFrame previous = null;
         int previousIndex = -1;
         for (int i : frameIndices) {
             if (i != previousIndex) {
-                previous = load(folder.resolve(naming.fileName(i)), shortSide);
+                previous = load(folder.resolve(naming.fileName(i)), shortSide, method);
                 previousIndex = i;
             }
             out.add(previous);
@@ -129,6 +130,18 @@ public final class FrameFolderReader implements VideoReader {
      * @return the frame
      */
     public static RgbFrame load(Path file, int shortSide) {
+        return load(file, shortSide, io.github.tsm4j.core.InputSpec.DEFAULT_RESIZE);
+    }
+
+    /**
+     * Loads one image file as RGB.
+     *
+     * @param file the image
+     * @param shortSide scale the short side to this, or 0 for native size
+     * @param method the resize method
+     * @return the frame
+     */
+    public static RgbFrame load(Path file, int shortSide, ResizeMethod method) {
         try (Mat bgr = imread(file.toString(), IMREAD_COLOR)) {
             if (bgr == null || bgr.empty()) {
                 throw new VideoDecodeException(file, "cannot read image");
@@ -136,7 +149,7 @@ public final class FrameFolderReader implements VideoReader {
             try (Mat rgb = new Mat()) {
                 cvtColor(bgr, rgb, COLOR_BGR2RGB);
                 RgbFrame f = ImageOps.toFrame(rgb);
-                return shortSide > 0 ? ImageOps.scaleShortSide(f, shortSide) : f;
+                return shortSide > 0 ? ImageOps.scaleShortSide(f, shortSide, method) : f;
             }
         }
     }

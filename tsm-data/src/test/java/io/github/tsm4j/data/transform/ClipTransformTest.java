@@ -114,4 +114,31 @@ class ClipTransformTest {
         assertEquals((10 / 255.0 - 0.485) / 0.229, t.getDouble(1, 0, 0, 1), 1e-6); // red = 10·x at x = 1
         assertNotEquals(t.getDouble(1, 1, 0, 0), t.getDouble(1, 1, 1, 0));      // green varies with y
     }
+
+    @Test
+    void fullResolutionThreeCropIsGroupFullResSampleWithScaleSizeCrops() {
+        InputSpec spec = new InputSpec(1, 8, 12, InputSpec.IMAGENET_MEAN, InputSpec.IMAGENET_STD);
+        RgbFrame f = ramp(20, 12, 7); // short side already 12: no resize, so the pixels are the ramp's
+        ClipTransform t = ClipTransform.test(spec, TestCrop.FULL_RES_THREE);
+        assertEquals(12, t.outputSide());
+        List<List<RgbFrame>> v = t.apply(List.of(f), null);
+        assertEquals(3, v.size());
+        // wStep = (20 - 12) // 4 = 2, hStep = 0: left x = 0, right x = 4·2 = 8, centre x = 2·2 = 4
+        int[] left = {0, 8, 4};
+        for (int i = 0; i < 3; i++) {
+            RgbFrame c = v.get(i).get(0);
+            assertEquals(12, c.width());
+            assertEquals(12, c.height());
+            assertEquals(ImageOps.crop(f, left[i], 0, 12, 12), c);
+        }
+        RgbFrame centre = ClipTransform.test(spec, TestCrop.FULL_RES_CENTRE).apply(List.of(f), null).get(0).get(0);
+        assertEquals(ImageOps.crop(f, 4, 0, 12, 12), centre);
+        INDArray tensor = ClipTensors.toTensor(v, spec);
+        assertArrayEquals(new long[] {3, 3, 12, 12}, tensor.shape());
+        assertEquals((80 / 255.0 - 0.485) / 0.229, tensor.getDouble(1, 0, 0, 0), 1e-6); // right crop starts at x = 8
+        assertEquals("frame is 8x8, expected cropSize 8x8 or (full resolution) scaleSize 12x12 like the clip's first frame",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> ClipTensors.write(List.of(v.get(0).get(0), RgbFrame.filled(8, 8, 0, 0, 0)), spec,
+                                new float[2 * 3 * 144], 0)).getMessage());
+    }
 }

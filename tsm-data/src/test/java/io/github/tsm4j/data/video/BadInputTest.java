@@ -1,5 +1,7 @@
 package io.github.tsm4j.data.video;
 
+import io.github.tsm4j.core.clip.FrameTiming;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.tsm4j.core.InputSpec;
 import io.github.tsm4j.data.TestVideos;
 import io.github.tsm4j.data.iterator.ClipLoader;
+import io.github.tsm4j.data.iterator.LoadedClip;
 import io.github.tsm4j.data.sampling.FrameSampler;
 import io.github.tsm4j.core.clip.SamplingMode;
 import io.github.tsm4j.data.transform.ClipTransform;
@@ -73,22 +76,45 @@ class BadInputTest {
 
     @Test
     void corruptedPayloadNeverYieldsMoreFramesThanWritten() throws IOException {
-        Path p = video("noise.webm");
+        Path p = TestVideos.writeCoded(dir.resolve("noise.webm"), 30, 48, 48, VideoWriter.Codec.VP9);
         byte[] all = Files.readAllBytes(p);
         SplittableRandom r = new SplittableRandom(4);
-        for (int i = all.length / 3; i < all.length; i += 7) {
+        for (int i = all.length * 2 / 3; i < all.length; i += 53) {
             all[i] ^= (byte) (1 + r.nextInt(255));
         }
         Files.write(p, all);
-        ClipLoader loader = new ClipLoader(FrameSampler.of(8, SamplingMode.UNIFORM),
-                ClipTransform.test(InputSpec.imageNet(8).withSize(32, 32), TestCrop.CENTRE));
-        try {
-            try (VideoReader v = VideoReader.open(p)) {
-                assertTrue(v.frameCount() <= 30);
+        // the header is intact: it opens, and neither count exceeds the 30 frames written
+        int decoded;
+        try (FFmpegVideoReader v = FFmpegVideoReader.open(p, 0, FrameTiming.DECODE_ORDER)) {
+            int quick = v.quickFrameCount();
+            decoded = v.frameCount();
+            assertTrue(quick <= 30, "packets " + quick);
+            assertTrue(decoded <= 30, "decoded " + decoded);
+            assertTrue(decoded < 30, "the damage costs at least the last frame, decoded " + decoded);
+            // frames before the damage are still exactly themselves
+            for (int i = 0; i < 12; i++) {
+                assertEquals(i, TestVideos.code(v.read(new int[] {i}).get(0)));
             }
-            loader.load(p, null);
-        } catch (VideoDecodeException e) {
-            assertTrue(e.getMessage().startsWith(p + ": "), e.getMessage());
+        }
+        // the decoder skips the damaged frame 20: constant-rate reading identifies frames by timestamp, so it
+        // refuses instead of handing over frame 21's pixels (and every later frame one off) as frame 20
+        InputSpec spec = InputSpec.imageNet(8).withSize(32, 32);
+        ClipLoader loader = new ClipLoader(FrameSampler.of(8, SamplingMode.UNIFORM), ClipTransform.test(spec, TestCrop.CENTRE));
+        VideoDecodeException e = assertThrows(VideoDecodeException.class, () -> loader.loadClip(p, null));
+        assertEquals(p + ": decoded frame 20 (at 1.750 s) does not decode: the decoder went from frame 19 to a later one",
+                e.getMessage());
+        // a clip sampled before the damage loads, and its frames are exactly the sampled ones
+        ClipLoader early = new ClipLoader(FrameSampler.of(2, SamplingMode.UNIFORM),
+                ClipTransform.test(spec.withSegments(2), TestCrop.CENTRE));
+        try (FFmpegVideoReader v = FFmpegVideoReader.open(p)) {
+            assertEquals(0, TestVideos.code(v.read(new int[] {0}).get(0)));
+        }
+        Path head = dir.resolve("head.webm");
+        TestVideos.writeCoded(head, 12, 48, 48, VideoWriter.Codec.VP9);
+        LoadedClip c = early.loadClip(head, null);
+        assertArrayEquals(new int[] {3, 9}, c.indices());
+        for (int i = 0; i < 2; i++) {
+            assertEquals(c.indices()[i], TestVideos.code(TestVideos.denormalise(c.pixels(), i, 32, spec)), "sampled frame " + i);
         }
     }
 
@@ -110,7 +136,7 @@ class BadInputTest {
         assertEquals(p + ": no decodable frames", e.getMessage());
         try (VideoReader r = VideoReader.open(p)) {
             assertEquals(0, r.frameCount());
-            assertEquals(p + ": frame 0 requested but the video has only 0 decodable frame(s)",
+            assertEquals(p + ": frame 0 requested but the video has only 0 frame(s) at its constant rate",
                     assertThrows(VideoDecodeException.class, () -> r.read(new int[] {0})).getMessage());
         }
     }

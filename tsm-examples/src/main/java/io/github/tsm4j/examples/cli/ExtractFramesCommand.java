@@ -1,7 +1,9 @@
 package io.github.tsm4j.examples.cli;
 
+import io.github.tsm4j.data.video.ExtractOptions;
 import io.github.tsm4j.data.video.FrameExtractor;
 import io.github.tsm4j.data.video.FrameNaming;
+import io.github.tsm4j.core.clip.FrameTiming;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,12 +23,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tsm extract-frames}: turns a video tree into frame folders as the official TSM scripts do
- * ({@code in/a/b.webm} → {@code out/a/b/00001.jpg ...}), short side scaled, in parallel, resumable
- * (finished folders carry a marker and are skipped), with a progress bar.
+ * {@code tsm extract-frames}: turns a video tree into frame folders as the official TSM tools do
+ * ({@code in/a/b.webm} → {@code out/a/b/img_00001.jpg ...}): the constant-rate frames of
+ * {@code ffmpeg -i V -threads 1 [-vf scale] -q:v 0 img_%05d.jpg}, optionally pre-scaled, in parallel,
+ * resumable (completion manifests in {@code .tsm-extract/} next to the folders, checked against the source
+ * file), with a progress bar. See {@link FrameExtractor} for the folder naming rule.
  */
 @Command(name = "extract-frames", mixinStandardHelpOptions = true,
-        description = "Extract every frame of each video under INPUT into numbered JPEG folders under --output.")
+        description = "Extract the constant-rate frames of each video under INPUT into numbered JPEG folders under --output,"
+                + " as the official TSM vid2img tools (ffmpeg -i V -threads 1 [-vf scale=-1:N] -q:v 0 img_%05d.jpg).")
 public final class ExtractFramesCommand implements Callable<Integer> {
 
     @Spec
@@ -39,12 +44,21 @@ public final class ExtractFramesCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--short-side", paramLabel = "PX",
-            description = "Scale frames so their short side is PX; 0 keeps the native size (default: ${DEFAULT-VALUE}).")
-    int shortSide = FrameExtractor.DEFAULT_SHORT_SIDE;
+            description = "Scale frames so their short side is PX (the official Kinetics tool: 331, Something-Something V2: 256);"
+                    + " 0 keeps the native size (default: ${DEFAULT-VALUE}).")
+    int shortSide;
 
     @Option(names = "--template", paramLabel = "T",
             description = "Frame file names: {:05d}.jpg, img_{:05d}.jpg or {:06d}.jpg, numbered from 1 (default: ${DEFAULT-VALUE}).")
-    String template = FrameNaming.FIVE_DIGITS.pythonTemplate();
+    String template = FrameNaming.IMG_FIVE_DIGITS.pythonTemplate();
+
+    @Option(names = "--decode-order",
+            description = "Write every decoded frame once, in order, instead of the constant-rate frames of the official tools.")
+    boolean decodeOrder;
+
+    @Option(names = "--resize", paramLabel = "METHOD",
+            description = "Resize for --short-side: PIL_BILINEAR or OPENCV (default: ${DEFAULT-VALUE}).")
+    io.github.tsm4j.core.ResizeMethod resize = io.github.tsm4j.core.ResizeMethod.PIL_BILINEAR;
 
     @Option(names = "--quality", paramLabel = "Q", description = "JPEG quality 1..100 (default: ${DEFAULT-VALUE}).")
     int quality = FrameExtractor.DEFAULT_JPEG_QUALITY;
@@ -88,6 +102,9 @@ public final class ExtractFramesCommand implements Callable<Integer> {
         Set<String> ext = new HashSet<>();
         extensions.forEach(e -> ext.add(e.toLowerCase(Locale.ROOT).replaceFirst("^\\.", "")));
         List<Path> videos = FrameExtractor.findVideos(input, ext);
+        ExtractOptions options = ExtractOptions.official().withNaming(naming).withJpegQuality(quality).withResize(resize)
+                .withTiming(decodeOrder ? FrameTiming.DECODE_ORDER : FrameTiming.CONSTANT_RATE).withShortSide(shortSide);
+        java.util.Map<Path, Path> folders = FrameExtractor.assignFolders(videos, input, output);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         int extracted = 0;
         int skipped = 0;
@@ -96,9 +113,9 @@ public final class ExtractFramesCommand implements Callable<Integer> {
                 : ProgressDisplay.start("extract-frames", videos.size(), ProgressDisplay.Unit.ITEMS, spec.commandLine().getErr())) {
             List<Future<FrameExtractor.Result>> jobs = new ArrayList<>();
             for (Path v : videos) {
-                Path folder = FrameExtractor.folderFor(v, input, output);
+                Path folder = folders.get(v);
                 jobs.add(pool.submit(() -> {
-                    FrameExtractor.Result r = FrameExtractor.extract(v, folder, shortSide, naming, quality);
+                    FrameExtractor.Result r = FrameExtractor.extract(v, folder, options);
                     if (bar != null) {
                         bar.step();
                     }

@@ -2,6 +2,7 @@ package io.github.tsm4j.examples.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.tsm4j.core.clip.FrameTiming;
 import io.github.tsm4j.core.clip.SamplingMode;
 import io.github.tsm4j.core.clip.TestCrop;
 import io.github.tsm4j.models.Prediction;
@@ -114,6 +115,11 @@ public final class PredictCommand implements Callable<Integer> {
                     + "crop size, fed to the same network.")
     boolean fullRes;
 
+    @Option(names = "--decode-order",
+            description = "Sample video files in decode order instead of the constant-rate frames of the official "
+                    + "ffmpeg extraction (by presentation timestamp at the nominal rate).")
+    boolean decodeOrder;
+
     @Option(names = "--average", paramLabel = "KIND", defaultValue = "raw",
             description = "How views are combined: raw (mean of raw scores, the official default) or probabilities "
                     + "(mean of softmax, test_models.py --softmax). Default: ${DEFAULT-VALUE}.")
@@ -175,7 +181,8 @@ public final class PredictCommand implements Callable<Integer> {
         RecognitionOptions options;
         try {
             options = RecognitionOptions.builder().sampling(sampling).clips(clips == null ? 0 : clips).crops(crop)
-                    .fullResolution(fullRes).averaging(average.kind).top(Math.min(top, m.labels().size()))
+                    .fullResolution(fullRes).averaging(average.kind)
+                    .timing(decodeOrder ? FrameTiming.DECODE_ORDER : FrameTiming.CONSTANT_RATE).top(Math.min(top, m.labels().size()))
                     .batch(batch).engine(engine.kind()).build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, e.getMessage());

@@ -1,5 +1,6 @@
 package io.github.tsm4j.examples.spark;
 
+import io.github.tsm4j.core.clip.FrameTiming;
 import io.github.tsm4j.core.clip.SamplingMode;
 import io.github.tsm4j.core.clip.TestCrop;
 import io.github.tsm4j.models.engine.EngineKind;
@@ -16,6 +17,7 @@ import java.io.Serializable;
  * @param clips clips per video (0 = the mode's default)
  * @param crops crop views
  * @param fullResolution the official {@code --full_res}
+ * @param timing what frame indices of a video file mean
  * @param averaging view averaging
  * @param top labels per video
  * @param batch views per forward pass
@@ -25,17 +27,18 @@ import java.io.Serializable;
  * @param engineThreads engine threads
  */
 record RecognitionSettings(SamplingMode sampling, int clips, TestCrop crops, boolean fullResolution,
-        ScoreAveraging averaging, int top, int batch, int decodeThreads, int decodeAhead, EngineKind engine,
+        FrameTiming timing, ScoreAveraging averaging, int top, int batch, int decodeThreads, int decodeAhead, EngineKind engine,
         int engineThreads) implements Serializable {
     private static final long serialVersionUID = 1L;
 
     static RecognitionSettings of(RecognitionOptions o) {
-        return new RecognitionSettings(o.sampling(), o.clips(), o.crops(), o.fullResolution(), o.averaging(), o.top(),
+        return new RecognitionSettings(o.sampling(), o.clips(), o.crops(), o.fullResolution(), o.timing(), o.averaging(),
+                o.top(),
                 o.batch(), o.decodeThreads(), o.decodeAhead(), o.engine(), o.engineThreads());
     }
 
     RecognitionOptions options() {
-        return new RecognitionOptions(sampling, clips, crops, fullResolution, averaging, top, batch, decodeThreads,
+        return new RecognitionOptions(sampling, clips, crops, fullResolution, timing, averaging, top, batch, decodeThreads,
                 decodeAhead, engine, engineThreads);
     }
 }

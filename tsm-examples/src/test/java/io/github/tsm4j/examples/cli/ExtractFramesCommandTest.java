@@ -49,6 +49,33 @@ class ExtractFramesCommandTest {
     }
 
     @Test
+    void videosSharingAStemAreBothExtractedAndAChangedSourceIsExtractedAgain() throws Exception {
+        VideoWriter.write(dir.resolve("in/movie-hello.avi"), frames(4), 12, VideoWriter.Codec.MPEG4_AVI);
+        VideoWriter.write(dir.resolve("in/movie-hello.mp4"), frames(6), 12, VideoWriter.Codec.MPEG4_MP4);
+        CommandLine cli = TsmCli.commandLine();
+        StringWriter out = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(new StringWriter()));
+        String[] args = {"extract-frames", dir.resolve("in").toString(), "-o", dir.resolve("out").toString(), "--no-progress"};
+        assertEquals(0, cli.execute(args));
+        assertTrue(out.toString().contains("2 video(s): 2 extracted, 0 already complete, 10 frames"), out.toString());
+        assertEquals(4, FrameExtractor.completedFrames(dir.resolve("out/movie-hello.avi")));
+        assertEquals(6, FrameExtractor.completedFrames(dir.resolve("out/movie-hello.mp4")));
+        assertTrue(Files.isRegularFile(dir.resolve("out/movie-hello.mp4/img_00006.jpg")));
+        try (java.util.stream.Stream<Path> s = Files.list(dir.resolve("out/movie-hello.mp4"))) {
+            assertEquals(6, s.count(), "no marker inside the frame folder");
+        }
+        // the mp4 is replaced by a longer video: only it is extracted again
+        VideoWriter.write(dir.resolve("in/movie-hello.mp4"), frames(9), 12, VideoWriter.Codec.MPEG4_MP4);
+        Files.setLastModifiedTime(dir.resolve("in/movie-hello.mp4"), java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(dir.resolve("in/movie-hello.mp4")).toMillis() + 5000));
+        out.getBuffer().setLength(0);
+        assertEquals(0, cli.execute(args));
+        assertTrue(out.toString().contains("2 video(s): 1 extracted, 1 already complete, 9 frames"), out.toString());
+        assertEquals(9, FrameExtractor.completedFrames(dir.resolve("out/movie-hello.mp4")));
+    }
+
+    @Test
     void badTemplateFailsWithExitCodeOne() {
         StringWriter err = new StringWriter();
         CommandLine cli = TsmCli.commandLine();

@@ -1,6 +1,7 @@
 package io.github.tsm4j.models.recognize;
 
 import io.github.tsm4j.core.clip.ClipRequest;
+import io.github.tsm4j.core.clip.FrameTiming;
 import io.github.tsm4j.core.clip.SamplingMode;
 import io.github.tsm4j.core.clip.TestCrop;
 import io.github.tsm4j.models.engine.EngineKind;
@@ -16,6 +17,8 @@ import java.util.Objects;
  * @param clips clips per video; 0 = the official default of the sampling mode (UNIFORM 1, DENSE 10, TWICE 2)
  * @param crops crop views per clip (1 centre, 3 full-res samples, 10 over-sample)
  * @param fullResolution the official {@code --full_res}: views of {@code scaleSize} fed to the same network
+ * @param timing what frame indices of a video file mean: the constant-rate frames of the official extraction
+ *     (default) or decode order
  * @param averaging how view scores are combined (default raw scores, as the official code)
  * @param top labels reported per video, at least 1 (capped at the class count)
  * @param batch views per forward pass, at least 1 (memory vs speed)
@@ -25,7 +28,7 @@ import java.util.Objects;
  * @param engineThreads threads for the engine where it takes a setting (ONNX Runtime); 0 = its default
  */
 public record RecognitionOptions(SamplingMode sampling, int clips, TestCrop crops, boolean fullResolution,
-        ScoreAveraging averaging, int top, int batch, int decodeThreads, int decodeAhead, EngineKind engine,
+        FrameTiming timing, ScoreAveraging averaging, int top, int batch, int decodeThreads, int decodeAhead, EngineKind engine,
         int engineThreads) {
 
     /** Default of {@link #top}. */
@@ -36,6 +39,7 @@ public record RecognitionOptions(SamplingMode sampling, int clips, TestCrop crop
     public RecognitionOptions {
         Objects.requireNonNull(sampling, "RecognitionOptions.sampling");
         Objects.requireNonNull(crops, "RecognitionOptions.crops");
+        Objects.requireNonNull(timing, "RecognitionOptions.timing");
         Objects.requireNonNull(averaging, "RecognitionOptions.averaging");
         Objects.requireNonNull(engine, "RecognitionOptions.engine");
         if (clips < 0) {
@@ -79,6 +83,7 @@ public record RecognitionOptions(SamplingMode sampling, int clips, TestCrop crop
         b.clips = clips;
         b.crops = crops;
         b.fullResolution = fullResolution;
+        b.timing = timing;
         b.averaging = averaging;
         b.top = top;
         b.batch = batch;
@@ -99,7 +104,7 @@ public record RecognitionOptions(SamplingMode sampling, int clips, TestCrop crop
      * @return what to ask the decoder for
      */
     public ClipRequest request(io.github.tsm4j.core.InputSpec spec) {
-        return new ClipRequest(spec, sampling, effectiveClips(), crops, fullResolution);
+        return new ClipRequest(spec, sampling, effectiveClips(), crops, fullResolution, timing);
     }
 
     /** Builder of {@link RecognitionOptions}; every setting starts at its default. */
@@ -108,6 +113,7 @@ public record RecognitionOptions(SamplingMode sampling, int clips, TestCrop crop
         private int clips;
         private TestCrop crops = TestCrop.CENTRE;
         private boolean fullResolution;
+        private FrameTiming timing = FrameTiming.CONSTANT_RATE;
         private ScoreAveraging averaging = ScoreAveraging.RAW_SCORES;
         private int top = DEFAULT_TOP;
         private int batch = DEFAULT_BATCH;
@@ -140,6 +146,8 @@ public record RecognitionOptions(SamplingMode sampling, int clips, TestCrop crop
         }
         /** @param v the official {@code --full_res} @return this */
         public Builder fullResolution(boolean v) { fullResolution = v; return this; }
+        /** @param v what frame indices of a video file mean @return this */
+        public Builder timing(FrameTiming v) { timing = v; return this; }
         /** @param v view averaging @return this */
         public Builder averaging(ScoreAveraging v) { averaging = v; return this; }
         /** @param v labels per video @return this */
@@ -157,7 +165,7 @@ public record RecognitionOptions(SamplingMode sampling, int clips, TestCrop crop
 
         /** @return the validated options */
         public RecognitionOptions build() {
-            return new RecognitionOptions(sampling, clips, crops, fullResolution, averaging, top, batch,
+            return new RecognitionOptions(sampling, clips, crops, fullResolution, timing, averaging, top, batch,
                     decodeThreads, decodeAhead, engine, engineThreads);
         }
     }
