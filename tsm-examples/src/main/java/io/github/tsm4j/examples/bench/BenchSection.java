@@ -14,7 +14,9 @@ public enum BenchSection {
     /** Online (streaming) TSM-MobileNetV2, one frame at a time. */
     MBV2,
     /** One training step of TSM-ResNet-50, 2 videos × 8 frames. */
-    TRAIN;
+    TRAIN,
+    /** tsm4j's engine vs ONNX Runtime on the same models (needs ONNX Runtime; not in the default set). */
+    ONNX;
 
     /** @return the sections run when {@code --only} is not given */
     public static EnumSet<BenchSection> defaults() {
@@ -33,6 +35,7 @@ public enum BenchSection {
             case R50 -> NetworkBench.r50(s);
             case MBV2 -> NetworkBench.mbv2(s);
             case TRAIN -> NetworkBench.train(s);
+            case ONNX -> OnnxBench.run(s);
         };
     }
 }

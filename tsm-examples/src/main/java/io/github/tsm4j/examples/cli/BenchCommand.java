@@ -39,7 +39,7 @@ public final class BenchCommand implements Callable<Integer> {
     int threads = BenchSettings.DEFAULT_THREADS;
 
     @Option(names = "--only", split = ",", paramLabel = "SECTION", converter = SectionConverter.class,
-            description = "Sections to run, comma-separated: shift, conv, r50, mbv2, train. Default: all but conv.")
+            description = "Sections to run, comma-separated: shift, conv, r50, mbv2, train, onnx. Default: all but conv and onnx.")
     List<BenchSection> only;
 
     @Option(names = "--runs", description = "Timed runs per figure (median reported), >= 10. Default: ${DEFAULT-VALUE}.")
@@ -69,7 +69,7 @@ public final class BenchCommand implements Callable<Integer> {
                 return BenchSection.valueOf(value.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.TypeConversionException("unknown section '" + value
-                        + "', expected one of shift, conv, r50, mbv2, train");
+                        + "', expected one of shift, conv, r50, mbv2, train, onnx");
             }
         }
     }

@@ -65,12 +65,13 @@ final class GraphTranslator {
     private final long cropSize;
     private Map<String, org.deeplearning4j.nn.conf.inputs.InputType> activationTypes;
 
-    GraphTranslator(ComputationGraph graph, OnnxGraphBuilder onnx, OnnxExportOptions options, long cropSize) {
+    GraphTranslator(ComputationGraph graph, OnnxGraphBuilder onnx, OnnxExportOptions options, long cropSize,
+            long segments) {
         this.graph = graph;
         this.conf = graph.getConfiguration();
         this.onnx = onnx;
         this.options = options;
-        this.shifts = new ShiftWriter(onnx, options);
+        this.shifts = new ShiftWriter(onnx, options, OnnxMetadata.INPUT_NAME, segments);
         this.cropSize = cropSize;
     }
 

@@ -10,8 +10,12 @@ import java.util.Objects;
  *     all of them); {@value #DEFAULT_OPSET} by default
  * @param shiftForm how the offline shift is written (the online shift is always a {@code Concat} of the cache and
  *     the frame's other channels)
+ * @param dynamicSize offline only: whether the frame size is a dynamic dimension ({@code height}, {@code width}:
+ *     any size, e.g. the full-resolution protocol's scaleSize) or fixed at the model's cropSize. ONNX Runtime
+ *     optimises a fixed size better (it can prove that residual additions add equal shapes and fuses them into the
+ *     convolutions); N·T is dynamic either way, and the online input is always fixed
  */
-public record OnnxExportOptions(OnnxModelKind kind, int opset, OnnxShiftForm shiftForm) {
+public record OnnxExportOptions(OnnxModelKind kind, int opset, OnnxShiftForm shiftForm, boolean dynamicSize) {
 
     /** Lowest supported opset (Slice/Pad/Clip/Unsqueeze with tensor inputs). */
     public static final int MIN_OPSET = 13;
@@ -19,6 +23,8 @@ public record OnnxExportOptions(OnnxModelKind kind, int opset, OnnxShiftForm shi
     public static final int MAX_OPSET = 21;
     /** Default opset (ONNX 1.12, ONNX Runtime ≥ 1.12, TensorRT 8.6+, onnxruntime-mobile). */
     public static final int DEFAULT_OPSET = 17;
+    /** Default offline shift form (the cheapest measured in ONNX Runtime, docs/export.md). */
+    public static final OnnxShiftForm DEFAULT_SHIFT_FORM = OnnxShiftForm.FRAME_SLICE;
 
     public OnnxExportOptions {
         Objects.requireNonNull(kind, "OnnxExportOptions.kind");
@@ -31,22 +37,27 @@ public record OnnxExportOptions(OnnxModelKind kind, int opset, OnnxShiftForm shi
 
     /** @return the offline network, default opset and shift form */
     public static OnnxExportOptions offline() {
-        return new OnnxExportOptions(OnnxModelKind.OFFLINE, DEFAULT_OPSET, OnnxShiftForm.SLICE_CONCAT);
+        return new OnnxExportOptions(OnnxModelKind.OFFLINE, DEFAULT_OPSET, DEFAULT_SHIFT_FORM, false);
     }
 
     /** @return the online network, default opset */
     public static OnnxExportOptions online() {
-        return new OnnxExportOptions(OnnxModelKind.ONLINE, DEFAULT_OPSET, OnnxShiftForm.SLICE_CONCAT);
+        return new OnnxExportOptions(OnnxModelKind.ONLINE, DEFAULT_OPSET, DEFAULT_SHIFT_FORM, false);
     }
 
     /** @param newOpset the opset @return a copy with it */
     public OnnxExportOptions withOpset(int newOpset) {
-        return new OnnxExportOptions(kind, newOpset, shiftForm);
+        return new OnnxExportOptions(kind, newOpset, shiftForm, dynamicSize);
     }
 
     /** @param form the shift form @return a copy with it */
     public OnnxExportOptions withShiftForm(OnnxShiftForm form) {
-        return new OnnxExportOptions(kind, opset, form);
+        return new OnnxExportOptions(kind, opset, form, dynamicSize);
+    }
+
+    /** @param dynamic whether the frame size is dynamic @return a copy with it */
+    public OnnxExportOptions withDynamicSize(boolean dynamic) {
+        return new OnnxExportOptions(kind, opset, shiftForm, dynamic);
     }
 
     /** @return the ONNX IR version that goes with {@link #opset} */

@@ -75,7 +75,11 @@ public final class OnnxExporter {
         if (options.kind() == OnnxModelKind.OFFLINE) {
             graph = model.forInference().graph();
             output = TsmNetworks.CONSENSUS;
-            onnx.input(OnnxMetadata.INPUT_NAME, "frames", 3L, "height", "width");
+            if (options.dynamicSize()) {
+                onnx.input(OnnxMetadata.INPUT_NAME, "frames", 3L, "height", "width");
+            } else {
+                onnx.input(OnnxMetadata.INPUT_NAME, "frames", 3L, (long) size, (long) size);
+            }
         } else {
             if (config.temporalPool()) {
                 throw new IllegalArgumentException("cannot export an online model of a network with temporal "
@@ -85,7 +89,7 @@ public final class OnnxExporter {
             output = TsmNetworks.FC;
             onnx.input(OnnxMetadata.INPUT_NAME, "streams", 3L, (long) size, (long) size);
         }
-        GraphTranslator translator = new GraphTranslator(graph, onnx, options, size);
+        GraphTranslator translator = new GraphTranslator(graph, onnx, options, size, config.segments());
         String logits = translator.translate(OnnxMetadata.INPUT_NAME, output);
         onnx.node("Identity", OnnxMetadata.OUTPUT_NAME, List.of(logits));
         long k = config.numClasses();

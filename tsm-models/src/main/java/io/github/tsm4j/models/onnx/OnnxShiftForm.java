@@ -16,5 +16,13 @@ public enum OnnxShiftForm {
      * {@code Pad} the clip with a zero frame at each end, view it as {@code [N, (T+2)·C, H, W]} and {@code Gather}
      * the T·C output channels with one constant index table (one pass instead of three slices and a concat).
      */
-    GATHER
+    GATHER,
+    /**
+     * No clip view: each moved channel block is {@code Slice}d one frame along the N·T axis itself, {@code Pad}ded
+     * with one zero frame and multiplied by a clip-boundary mask {@code [N·T, 1, 1, 1]} (zeros where the
+     * neighbour frame belongs to another clip), then {@code Concat}enated on the channel axis with the unmoved
+     * channels. Every tensor keeps the activation's N·T, H and W, so ONNX shape inference (and ONNX Runtime's
+     * layout optimiser after it) sees that the shift preserves the shape.
+     */
+    FRAME_SLICE
 }

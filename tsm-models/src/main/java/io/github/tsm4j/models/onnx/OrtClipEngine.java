@@ -16,18 +16,60 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * {@link ClipEngine} on ONNX Runtime: the offline export in one session. The clips are copied once per call into
  * a direct buffer that ONNX Runtime reads in place (kept and reused while the clip size stays the same).
+ *
+ * <p>An export with a fixed frame size takes only that size. An engine made from a model
+ * ({@link OrtEngines#offline(io.github.tsm4j.models.TsmModel, OnnxExportOptions, int)}) exports it at the model's
+ * cropSize (the size ONNX Runtime optimises best) and, on the first clip of another size, once more with a dynamic
+ * size in a second session.
  */
 final class OrtClipEngine implements ClipEngine {
 
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
     private final OnnxMetadata meta;
+    /** H and W the session takes, or -1 when dynamic. */
+    private final long fixedHeight;
+    private final long fixedWidth;
+    /** Makes the dynamic-size export on demand; null for a file. */
+    private final java.util.function.Supplier<byte[]> dynamicExport;
+    private final int threads;
+    private final String source;
+    private OrtSession dynamicSession;
     private FloatBuffer staging;
 
-    OrtClipEngine(byte[] model, int threads, String source) {
+    OrtClipEngine(byte[] model, int threads, String source, java.util.function.Supplier<byte[]> dynamicExport) {
         OrtSessions.Opened opened = OrtSessions.open(model, threads, OnnxModelKind.OFFLINE, source);
         this.session = opened.session();
         this.meta = opened.metadata();
+        this.threads = threads;
+        this.source = source;
+        this.dynamicExport = dynamicExport;
+        long[] in;
+        try {
+            in = ((ai.onnxruntime.TensorInfo) session.getInputInfo().get(OnnxMetadata.INPUT_NAME).getInfo())
+                    .getShape();
+        } catch (OrtException e) {
+            close();
+            throw OrtSessions.failure("read the input shape of " + source, e);
+        }
+        this.fixedHeight = in[2];
+        this.fixedWidth = in[3];
+    }
+
+    /** The session for frames of h×w. */
+    private OrtSession sessionFor(long h, long w) {
+        if ((fixedHeight < 0 || fixedHeight == h) && (fixedWidth < 0 || fixedWidth == w)) {
+            return session;
+        }
+        if (dynamicExport == null) {
+            throw new IllegalArgumentException(source + " takes frames of " + fixedHeight + "x" + fixedWidth
+                    + ", found " + h + "x" + w + " (export with a dynamic size: tsm export --dynamic-size)");
+        }
+        if (dynamicSession == null) {
+            dynamicSession = OrtSessions.open(dynamicExport.get(), threads, OnnxModelKind.OFFLINE, source
+                    + " (dynamic size)").session();
+        }
+        return dynamicSession;
     }
 
     @Override
@@ -65,8 +107,9 @@ final class OrtClipEngine implements ClipEngine {
             staging.put(f.dup('c').data().asNioFloat());
         }
         staging.rewind();
+        OrtSession run = sessionFor(s[2], s[3]);
         try (OnnxTensor input = OnnxTensor.createTensor(env, staging, s);
-                OrtSession.Result result = session.run(Map.of(OnnxMetadata.INPUT_NAME, input))) {
+                OrtSession.Result result = run.run(Map.of(OnnxMetadata.INPUT_NAME, input))) {
             return (float[][]) result.get(0).getValue();
         } catch (OrtException e) {
             throw OrtSessions.failure("run the offline model on clips " + Arrays.toString(s), e);
@@ -75,6 +118,7 @@ final class OrtClipEngine implements ClipEngine {
 
     @Override
     public void close() {
+        OrtSessions.closeQuietly(dynamicSession);
         OrtSessions.closeQuietly(session);
     }
 }

@@ -76,7 +76,8 @@ public final class OrtEngines {
                     + options.kind());
         }
         return new OrtClipEngine(OnnxExporter.toBytes(model, options), threads, "in-memory export of "
-                + model.config().backbone());
+                + model.config().backbone(), options.dynamicSize() ? null
+                        : () -> OnnxExporter.toBytes(model, options.withDynamicSize(true)));
     }
 
     /**
@@ -91,7 +92,7 @@ public final class OrtEngines {
      */
     public static ClipEngine offline(Path onnxFile, int threads) throws IOException {
         require(PROBE_CLASS);
-        return new OrtClipEngine(Files.readAllBytes(onnxFile), threads, onnxFile.toString());
+        return new OrtClipEngine(Files.readAllBytes(onnxFile), threads, onnxFile.toString(), null);
     }
 
     /**

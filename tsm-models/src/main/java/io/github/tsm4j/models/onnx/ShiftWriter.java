@@ -16,10 +16,17 @@ final class ShiftWriter {
 
     private final OnnxGraphBuilder onnx;
     private final OnnxExportOptions options;
+    private final String networkInput;
+    private final long inputSegments;
+    /** {@code [N, 1, 1, 1]} as int64, N = clips per call, computed once from the network input's shape. */
+    private String tileClips;
+    private final java.util.Map<String, String> masks = new java.util.HashMap<>();
 
-    ShiftWriter(OnnxGraphBuilder onnx, OnnxExportOptions options) {
+    ShiftWriter(OnnxGraphBuilder onnx, OnnxExportOptions options, String networkInput, long inputSegments) {
         this.onnx = onnx;
         this.options = options;
+        this.networkInput = networkInput;
+        this.inputSegments = inputSegments;
     }
 
     /** {@code Shape(x)} and {@code x} viewed as clips {@code [N, T, C, H, W]}. */
@@ -48,14 +55,72 @@ final class ShiftWriter {
             }
             return onnx.node("Mul", name, List.of(x, onnx.floatConstant(name + ".mask", mask, 1, channels, 1, 1)));
         }
+        if (options.shiftForm() == OnnxShiftForm.FRAME_SLICE) {
+            return frameSlice(name, x, segments, channels, fold, direction);
+        }
         String[] view = clips(name, x, segments);
         String shape = view[0];
         String x5 = view[1];
         String y5 = switch (options.shiftForm()) {
             case SLICE_CONCAT -> sliceConcat(name, x5, segments, channels, fold, direction);
             case GATHER -> gather(name, x5, segments, channels, fold, direction, view[2]);
+            case FRAME_SLICE -> throw new IllegalStateException("unreachable");
         };
         return onnx.node("Reshape", name, List.of(y5, shape));
+    }
+
+    /**
+     * The clip-boundary mask {@code [N·T, 1, 1, 1]}: 1 where frame t has a neighbour t+1 ({@code next}) or t-1 in
+     * its clip, 0 elsewhere; one per (T, side), tiled from a constant {@code [T, 1, 1, 1]} N times.
+     */
+    private String mask(long segments, boolean next) {
+        String key = segments + (next ? "next" : "prev");
+        String existing = masks.get(key);
+        if (existing != null) {
+            return existing;
+        }
+        if (tileClips == null) {
+            String shape = onnx.node("Shape", onnx.fresh("clips.shape"), List.of(networkInput));
+            String frames = onnx.node("Slice", onnx.fresh("clips.frames"), List.of(shape, onnx.int64(0),
+                    onnx.int64(1), onnx.int64(0)));
+            String n = onnx.node("Div", onnx.fresh("clips.n"), List.of(frames, onnx.int64(inputSegments)));
+            tileClips = onnx.node("Concat", onnx.fresh("clips.tile"), List.of(n, onnx.int64(1, 1, 1)),
+                    attr("axis", 0L));
+        }
+        float[] m = new float[(int) segments];
+        for (int t = 0; t < segments; t++) {
+            m[t] = (next ? t < segments - 1 : t > 0) ? 1f : 0f;
+        }
+        String constant = onnx.floatConstant("shift.mask." + key, m, segments, 1, 1, 1);
+        String tiled = onnx.node("Tile", onnx.fresh("shift.mask." + key), List.of(constant, tileClips));
+        masks.put(key, tiled);
+        return tiled;
+    }
+
+    /** Channels {@code [from, to)} of x taken from frame t+1 ({@code next}) or t-1, zeros across clip ends. */
+    private String moved(String name, String x, long from, long to, long segments, boolean next) {
+        String s = slice(name, x, new long[] {next ? 1 : 0, from}, new long[] {next ? Long.MAX_VALUE : -1, to},
+                new long[] {0, 1});
+        long[] pads = new long[8];
+        pads[next ? 4 : 0] = 1;
+        String padded = onnx.node("Pad", onnx.fresh(name + ".pad"), List.of(s, onnx.int64(pads)));
+        return onnx.node("Mul", onnx.fresh(name + ".masked"), List.of(padded, mask(segments, next)));
+    }
+
+    private String frameSlice(String name, String x, long t, long c, long fold, ShiftDirection direction) {
+        List<String> parts = new ArrayList<>();
+        switch (direction) {
+            case BIDIRECTIONAL -> {
+                parts.add(moved(name, x, 0, fold, t, true));
+                parts.add(moved(name, x, fold, 2 * fold, t, false));
+                parts.add(slice(name, x, new long[] {2 * fold}, new long[] {c}, new long[] {1}));
+            }
+            case UNIDIRECTIONAL -> {
+                parts.add(moved(name, x, 0, fold, t, false));
+                parts.add(slice(name, x, new long[] {fold}, new long[] {c}, new long[] {1}));
+            }
+        }
+        return onnx.node("Concat", name, parts, attr("axis", 1L));
     }
 
     private String slice(String name, String x, long[] starts, long[] ends, long[] axes) {

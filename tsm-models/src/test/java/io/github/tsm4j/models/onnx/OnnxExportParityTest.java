@@ -37,25 +37,37 @@ class OnnxExportParityTest {
 
     static Stream<Arguments> configs() {
         return Stream.of(
-                Arguments.of("R18 residual", tiny(Backbone.RESNET18).build(), OnnxShiftForm.SLICE_CONCAT, 17),
+                Arguments.of("R18 residual", tiny(Backbone.RESNET18).build(), OnnxShiftForm.FRAME_SLICE, 17),
+                Arguments.of("R18 residual slice-concat", tiny(Backbone.RESNET18).build(), OnnxShiftForm.SLICE_CONCAT,
+                        17),
                 Arguments.of("R34 in-place", tiny(Backbone.RESNET34).placement(ShiftPlacement.IN_PLACE).build(),
                         OnnxShiftForm.SLICE_CONCAT, 17),
-                Arguments.of("R50 residual", tiny(Backbone.RESNET50).build(), OnnxShiftForm.SLICE_CONCAT, 17),
+                Arguments.of("R50 residual", tiny(Backbone.RESNET50).build(), OnnxShiftForm.FRAME_SLICE, 17),
+                Arguments.of("R50 residual slice-concat", tiny(Backbone.RESNET50).build(), OnnxShiftForm.SLICE_CONCAT,
+                        17),
                 Arguments.of("R50 residual gather", tiny(Backbone.RESNET50).build(), OnnxShiftForm.GATHER, 17),
                 Arguments.of("R50 in-place NHWC opset 13", tiny(Backbone.RESNET50).placement(ShiftPlacement.IN_PLACE)
-                        .dataFormat(CNN2DFormat.NHWC).build(), OnnxShiftForm.SLICE_CONCAT, 13),
+                        .dataFormat(CNN2DFormat.NHWC).build(), OnnxShiftForm.FRAME_SLICE, 13),
                 Arguments.of("R50 temporal pool opset 21", tiny(Backbone.RESNET50).temporalPool(true).build(),
-                        OnnxShiftForm.SLICE_CONCAT, 21),
+                        OnnxShiftForm.FRAME_SLICE, 21),
+                Arguments.of("R50 temporal pool slice-concat", tiny(Backbone.RESNET50).temporalPool(true).build(),
+                        OnnxShiftForm.SLICE_CONCAT, 17),
                 Arguments.of("R50 TSN", tiny(Backbone.RESNET50).placement(ShiftPlacement.NONE).build(),
                         OnnxShiftForm.SLICE_CONCAT, 17),
                 Arguments.of("R50 unidirectional max consensus opset 18", tiny(Backbone.RESNET50)
                         .direction(ShiftDirection.UNIDIRECTIONAL).consensus(ConsensusMode.MAX).build(),
                         OnnxShiftForm.GATHER, 18),
+                Arguments.of("R50 unidirectional frame-slice", tiny(Backbone.RESNET50)
+                        .direction(ShiftDirection.UNIDIRECTIONAL).build(), OnnxShiftForm.FRAME_SLICE, 17),
+                Arguments.of("R50 one segment", tiny(Backbone.RESNET50).segments(1).build(), OnnxShiftForm.FRAME_SLICE,
+                        17),
                 Arguments.of("R101 residual (sparse shift)", tiny(Backbone.RESNET101).build(),
-                        OnnxShiftForm.SLICE_CONCAT, 17),
+                        OnnxShiftForm.FRAME_SLICE, 17),
                 Arguments.of("R152 residual (sparse shift)", tiny(Backbone.RESNET152).build(),
+                        OnnxShiftForm.FRAME_SLICE, 17),
+                Arguments.of("MobileNetV2", tiny(Backbone.MOBILENET_V2).build(), OnnxShiftForm.FRAME_SLICE, 17),
+                Arguments.of("MobileNetV2 slice-concat", tiny(Backbone.MOBILENET_V2).build(),
                         OnnxShiftForm.SLICE_CONCAT, 17),
-                Arguments.of("MobileNetV2", tiny(Backbone.MOBILENET_V2).build(), OnnxShiftForm.SLICE_CONCAT, 17),
                 Arguments.of("MobileNetV2 gather identity consensus", tiny(Backbone.MOBILENET_V2)
                         .consensus(ConsensusMode.IDENTITY).build(), OnnxShiftForm.GATHER, 17));
     }
@@ -66,23 +78,30 @@ class OnnxExportParityTest {
         TsmModel model = OnnxTestModels.model(config, 3);
         Nd4j.getRandom().setSeed(7);
         int videos = 2;
-        INDArray clips = Nd4j.randn(DataType.DOUBLE, videos * T, 3, SIZE, SIZE);
+        int t = config.segments();
+        INDArray clips = Nd4j.randn(DataType.DOUBLE, videos * t, 3, SIZE, SIZE);
         double[][] expected = model.logits(clips).toDoubleMatrix();
         OnnxExportOptions options = OnnxExportOptions.offline().withShiftForm(form).withOpset(opset);
         try (ClipEngine ort = OrtEngines.offline(model, options, 1)) {
             assertEquals(EngineKind.ONNX_RUNTIME, ort.kind());
-            assertEquals(T, ort.segments());
+            assertEquals(t, ort.segments());
             assertEquals(model.labels(), ort.labels());
             float[][] actual = ort.logits(clips.castTo(DataType.FLOAT));
             assertEquals(expected.length, actual.length);
             assertEquals(expected[0].length, actual[0].length);
             double err = OnnxTestModels.relativeError(expected, actual);
             assertTrue(err < 1e-5, name + ": relative error " + err);
-            // the export is fully dynamic in N·T and the frame size: one clip, and larger frames
-            INDArray one = clips.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, T));
+            // N·T is dynamic: one clip
+            INDArray one = clips.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, t));
             float[][] single = ort.logits(one.castTo(DataType.FLOAT));
-            assertTrue(OnnxTestModels.relativeError(new double[][] {expected[0]}, new float[][] {single[0]}) < 1e-5
-                    || config.consensus() == ConsensusMode.IDENTITY);
+            assertTrue(OnnxTestModels.relativeError(new double[][] {expected[0]}, new float[][] {single[0]}) < 1e-5);
+            // another frame size runs on the dynamic-size export (full-resolution protocol)
+            INDArray larger = Nd4j.randn(DataType.DOUBLE, t, 3, SIZE + 16, SIZE + 16);
+            double[][] expectedLarger = model.graph().output(java.util.List.of(
+                    io.github.tsm4j.models.TsmNetworks.CONSENSUS), false, new INDArray[] {larger}, null)[0]
+                    .toDoubleMatrix();
+            double errLarger = OnnxTestModels.relativeError(expectedLarger, ort.logits(larger.castTo(DataType.FLOAT)));
+            assertTrue(errLarger < 1e-5, name + " at " + (SIZE + 16) + " px: relative error " + errLarger);
         }
     }
 }
