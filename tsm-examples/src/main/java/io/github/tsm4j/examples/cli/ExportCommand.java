@@ -93,7 +93,7 @@ public final class ExportCommand implements Callable<Integer> {
         }
         TsmModel m = Models.load(model);
         OnnxExportOptions options = new OnnxExportOptions(online ? OnnxModelKind.ONLINE : OnnxModelKind.OFFLINE,
-                opset, shiftForm, dynamicSize && !online);
+                opset, shiftForm, dynamicSize && !online, 0);
         long bytes;
         try {
             bytes = OnnxExporter.write(m, options, out, force);

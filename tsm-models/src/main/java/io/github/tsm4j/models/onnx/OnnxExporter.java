@@ -73,12 +73,17 @@ public final class OnnxExporter {
         ComputationGraph graph;
         String output;
         if (options.kind() == OnnxModelKind.OFFLINE) {
+            if (options.frames() % config.segments() != 0) {
+                throw new IllegalArgumentException("OnnxExportOptions.frames = " + options.frames()
+                        + " is not a multiple of segments " + config.segments());
+            }
             graph = model.forInference().graph();
             output = TsmNetworks.CONSENSUS;
+            Object frames = options.frames() > 0 ? (Object) options.frames() : "frames";
             if (options.dynamicSize()) {
-                onnx.input(OnnxMetadata.INPUT_NAME, "frames", 3L, "height", "width");
+                onnx.input(OnnxMetadata.INPUT_NAME, frames, 3L, "height", "width");
             } else {
-                onnx.input(OnnxMetadata.INPUT_NAME, "frames", 3L, (long) size, (long) size);
+                onnx.input(OnnxMetadata.INPUT_NAME, frames, 3L, (long) size, (long) size);
             }
         } else {
             if (config.temporalPool()) {
@@ -87,14 +92,20 @@ public final class OnnxExporter {
             }
             graph = TsmStreamingModel.of(model, 1).graph();
             output = TsmNetworks.FC;
-            onnx.input(OnnxMetadata.INPUT_NAME, "streams", 3L, (long) size, (long) size);
+            onnx.input(OnnxMetadata.INPUT_NAME, options.frames() > 0 ? (Object) options.frames() : "streams", 3L,
+                    (long) size, (long) size);
         }
         GraphTranslator translator = new GraphTranslator(graph, onnx, options, size, config.segments());
         String logits = translator.translate(OnnxMetadata.INPUT_NAME, output);
         onnx.node("Identity", OnnxMetadata.OUTPUT_NAME, List.of(logits));
         long k = config.numClasses();
         if (options.kind() == OnnxModelKind.ONLINE) {
-            onnx.output(OnnxMetadata.OUTPUT_NAME, "streams", k);
+            onnx.output(OnnxMetadata.OUTPUT_NAME, options.frames() > 0 ? (Object) options.frames() : "streams", k);
+        } else if (options.frames() > 0) {
+            long rows = config.consensus() == ConsensusMode.IDENTITY
+                    ? options.frames() * config.consensusSegments() / config.segments()
+                    : options.frames() / config.segments();
+            onnx.output(OnnxMetadata.OUTPUT_NAME, rows, k);
         } else {
             onnx.output(OnnxMetadata.OUTPUT_NAME, config.consensus() == ConsensusMode.IDENTITY ? "frames" : "clips",
                     k);

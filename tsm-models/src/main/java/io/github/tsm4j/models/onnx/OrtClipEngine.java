@@ -14,60 +14,97 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * {@link ClipEngine} on ONNX Runtime: the offline export in one session. The clips are copied once per call into
- * a direct buffer that ONNX Runtime reads in place (kept and reused while the clip size stays the same).
+ * {@link ClipEngine} on ONNX Runtime. The clips are copied once per call into a direct buffer that ONNX Runtime
+ * reads in place (kept and reused while the clip size stays the same).
  *
- * <p>An export with a fixed frame size takes only that size. An engine made from a model
- * ({@link OrtEngines#offline(io.github.tsm4j.models.TsmModel, OnnxExportOptions, int)}) exports it at the model's
- * cropSize (the size ONNX Runtime optimises best) and, on the first clip of another size, once more with a dynamic
- * size in a second session.
+ * <p>On a file: one session; an export with fixed dimensions takes only clips of those. On a model
+ * ({@link OrtEngines#offline(io.github.tsm4j.models.TsmModel, OnnxExportOptions, int)}): one export and session per
+ * clip shape seen (N·T and the frame size fixed: ONNX Runtime then knows every shape and fuses the most), up to
+ * {@value #MAX_FIXED_SHAPES} shapes, then one export with dynamic dimensions for all others.
  */
 final class OrtClipEngine implements ClipEngine {
 
+    /** How many fixed-shape sessions a model-backed engine keeps. */
+    static final int MAX_FIXED_SHAPES = 4;
+
+    /** Exports the model with N·T fixed ({@code frames > 0}) or dynamic, and a fixed or dynamic frame size. */
+    interface Exporter {
+        byte[] export(long frames, boolean dynamicSize);
+    }
+
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
-    private final OrtSession session;
+    private final Map<String, OrtSession> sessions = new java.util.LinkedHashMap<>();
     private final OnnxMetadata meta;
-    /** H and W the session takes, or -1 when dynamic. */
-    private final long fixedHeight;
-    private final long fixedWidth;
-    /** Makes the dynamic-size export on demand; null for a file. */
-    private final java.util.function.Supplier<byte[]> dynamicExport;
+    /** The file's session and input shape (-1 = dynamic), or null for a model-backed engine. */
+    private final OrtSession fileSession;
+    private final long[] fileShape;
+    private final Exporter exporter;
     private final int threads;
     private final String source;
     private OrtSession dynamicSession;
     private FloatBuffer staging;
 
-    OrtClipEngine(byte[] model, int threads, String source, java.util.function.Supplier<byte[]> dynamicExport) {
+    /** An engine on an exported file. */
+    OrtClipEngine(byte[] model, int threads, String source) {
         OrtSessions.Opened opened = OrtSessions.open(model, threads, OnnxModelKind.OFFLINE, source);
-        this.session = opened.session();
+        this.fileSession = opened.session();
         this.meta = opened.metadata();
         this.threads = threads;
         this.source = source;
-        this.dynamicExport = dynamicExport;
-        long[] in;
+        this.exporter = null;
         try {
-            in = ((ai.onnxruntime.TensorInfo) session.getInputInfo().get(OnnxMetadata.INPUT_NAME).getInfo())
-                    .getShape();
+            this.fileShape = ((ai.onnxruntime.TensorInfo) fileSession.getInputInfo().get(OnnxMetadata.INPUT_NAME)
+                    .getInfo()).getShape();
         } catch (OrtException e) {
             close();
             throw OrtSessions.failure("read the input shape of " + source, e);
         }
-        this.fixedHeight = in[2];
-        this.fixedWidth = in[3];
     }
 
-    /** The session for frames of h×w. */
-    private OrtSession sessionFor(long h, long w) {
-        if ((fixedHeight < 0 || fixedHeight == h) && (fixedWidth < 0 || fixedWidth == w)) {
-            return session;
+    /** An engine on a model, exported per clip shape; the first session takes one clip at the crop size. */
+    OrtClipEngine(Exporter exporter, int segments, int cropSize, int threads, String source) {
+        this.exporter = exporter;
+        this.threads = threads;
+        this.source = source;
+        this.fileSession = null;
+        this.fileShape = null;
+        OrtSessions.Opened opened = OrtSessions.open(exporter.export(segments, false), threads,
+                OnnxModelKind.OFFLINE, source);
+        sessions.put(key(segments, cropSize, cropSize), opened.session());
+        this.meta = opened.metadata();
+    }
+
+    private static String key(long frames, long h, long w) {
+        return frames + "x" + h + "x" + w;
+    }
+
+    /** The session for clips of shape {@code s}. */
+    private OrtSession sessionFor(long[] s) {
+        if (fileSession != null) {
+            for (int i : new int[] {0, 2, 3}) {
+                if (fileShape[i] > 0 && fileShape[i] != s[i]) {
+                    throw new IllegalArgumentException(source + " takes input " + Arrays.toString(fileShape)
+                            + " (-1 = any), found clips " + Arrays.toString(s) + " (export without fixed dimensions: "
+                            + "tsm export --dynamic-size, --frames 0)");
+                }
+            }
+            return fileSession;
         }
-        if (dynamicExport == null) {
-            throw new IllegalArgumentException(source + " takes frames of " + fixedHeight + "x" + fixedWidth
-                    + ", found " + h + "x" + w + " (export with a dynamic size: tsm export --dynamic-size)");
+        OrtSession fixed = sessions.get(key(s[0], s[2], s[3]));
+        if (fixed != null) {
+            return fixed;
+        }
+        int crop = meta.input().cropSize();
+        boolean dynamicSize = s[2] != crop || s[3] != crop;
+        if (sessions.size() < MAX_FIXED_SHAPES) {
+            OrtSession created = OrtSessions.open(exporter.export(s[0], dynamicSize), threads, OnnxModelKind.OFFLINE,
+                    source + " (clips " + Arrays.toString(s) + ")").session();
+            sessions.put(key(s[0], s[2], s[3]), created);
+            return created;
         }
         if (dynamicSession == null) {
-            dynamicSession = OrtSessions.open(dynamicExport.get(), threads, OnnxModelKind.OFFLINE, source
-                    + " (dynamic size)").session();
+            dynamicSession = OrtSessions.open(exporter.export(0, true), threads, OnnxModelKind.OFFLINE,
+                    source + " (dynamic shape)").session();
         }
         return dynamicSession;
     }
@@ -107,7 +144,7 @@ final class OrtClipEngine implements ClipEngine {
             staging.put(f.dup('c').data().asNioFloat());
         }
         staging.rewind();
-        OrtSession run = sessionFor(s[2], s[3]);
+        OrtSession run = sessionFor(s);
         try (OnnxTensor input = OnnxTensor.createTensor(env, staging, s);
                 OrtSession.Result result = run.run(Map.of(OnnxMetadata.INPUT_NAME, input))) {
             return (float[][]) result.get(0).getValue();
@@ -119,6 +156,7 @@ final class OrtClipEngine implements ClipEngine {
     @Override
     public void close() {
         OrtSessions.closeQuietly(dynamicSession);
-        OrtSessions.closeQuietly(session);
+        sessions.values().forEach(OrtSessions::closeQuietly);
+        OrtSessions.closeQuietly(fileSession);
     }
 }

@@ -75,9 +75,14 @@ public final class OrtEngines {
             throw new IllegalArgumentException("OrtEngines.offline needs OnnxExportOptions.kind OFFLINE, found "
                     + options.kind());
         }
-        return new OrtClipEngine(OnnxExporter.toBytes(model, options), threads, "in-memory export of "
-                + model.config().backbone(), options.dynamicSize() ? null
-                        : () -> OnnxExporter.toBytes(model, options.withDynamicSize(true)));
+        if (options.frames() > 0 || options.dynamicSize()) {
+            // the caller fixed the input dimensions: one session on exactly that export
+            return new OrtClipEngine(OnnxExporter.toBytes(model, options), threads, "in-memory export of "
+                    + model.config().backbone());
+        }
+        return new OrtClipEngine((frames, dynamicSize) -> OnnxExporter.toBytes(model, options.withFrames(frames)
+                .withDynamicSize(dynamicSize)), model.config().segments(), model.config().input().cropSize(), threads,
+                "in-memory export of " + model.config().backbone());
     }
 
     /**
@@ -92,7 +97,7 @@ public final class OrtEngines {
      */
     public static ClipEngine offline(Path onnxFile, int threads) throws IOException {
         require(PROBE_CLASS);
-        return new OrtClipEngine(Files.readAllBytes(onnxFile), threads, onnxFile.toString(), null);
+        return new OrtClipEngine(Files.readAllBytes(onnxFile), threads, onnxFile.toString());
     }
 
     /**
@@ -107,8 +112,11 @@ public final class OrtEngines {
     public static FrameEngine online(TsmModel model, int streams, int threads) {
         require(PROBE_CLASS);
         Objects.requireNonNull(model, "model");
-        return new OrtFrameEngine(OnnxExporter.toBytes(model, OnnxExportOptions.online()), streams, threads,
-                "in-memory online export of " + model.config().backbone());
+        if (streams < 1) {
+            throw new IllegalArgumentException("streams must be >= 1, found " + streams);
+        }
+        return new OrtFrameEngine(OnnxExporter.toBytes(model, OnnxExportOptions.online().withFrames(streams)),
+                streams, threads, "in-memory online export of " + model.config().backbone());
     }
 
     /**

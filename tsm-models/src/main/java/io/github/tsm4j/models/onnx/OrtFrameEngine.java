@@ -47,6 +47,17 @@ final class OrtFrameEngine implements FrameEngine {
         this.streams = streams;
         this.size = meta.input().cropSize();
         this.classes = meta.labels().size();
+        try {
+            long fixed = ((ai.onnxruntime.TensorInfo) session.getInputInfo().get(OnnxMetadata.INPUT_NAME).getInfo())
+                    .getShape()[0];
+            if (fixed > 0 && fixed != streams) {
+                OrtSessions.closeQuietly(session);
+                throw new IllegalArgumentException(source + " takes " + fixed + " streams, asked for " + streams);
+            }
+        } catch (OrtException e) {
+            OrtSessions.closeQuietly(session);
+            throw OrtSessions.failure("read the input shape of " + source, e);
+        }
         List<OnnxMetadata.Cache> caches = meta.caches();
         this.cacheBuffers = new FloatBuffer[2][caches.size()];
         this.cacheTensors = new OnnxTensor[2][caches.size()];

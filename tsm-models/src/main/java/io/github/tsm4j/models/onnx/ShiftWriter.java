@@ -55,7 +55,7 @@ final class ShiftWriter {
             }
             return onnx.node("Mul", name, List.of(x, onnx.floatConstant(name + ".mask", mask, 1, channels, 1, 1)));
         }
-        if (options.shiftForm() == OnnxShiftForm.FRAME_SLICE) {
+        if (options.shiftForm() == OnnxShiftForm.FRAME_SLICE || options.shiftForm() == OnnxShiftForm.SPLIT_CHANNELS) {
             return frameSlice(name, x, segments, channels, fold, direction);
         }
         String[] view = clips(name, x, segments);
@@ -64,7 +64,7 @@ final class ShiftWriter {
         String y5 = switch (options.shiftForm()) {
             case SLICE_CONCAT -> sliceConcat(name, x5, segments, channels, fold, direction);
             case GATHER -> gather(name, x5, segments, channels, fold, direction, view[2]);
-            case FRAME_SLICE -> throw new IllegalStateException("unreachable");
+            case FRAME_SLICE, SPLIT_CHANNELS -> throw new IllegalStateException("unreachable");
         };
         return onnx.node("Reshape", name, List.of(y5, shape));
     }
@@ -79,6 +79,21 @@ final class ShiftWriter {
         if (existing != null) {
             return existing;
         }
+        float[] m = new float[(int) segments];
+        for (int t = 0; t < segments; t++) {
+            m[t] = (next ? t < segments - 1 : t > 0) ? 1f : 0f;
+        }
+        if (options.frames() > 0) {
+            // a fixed N·T: the whole mask is a constant, and every shape stays known to shape inference
+            long frames = options.frames() * segments / inputSegments;
+            float[] full = new float[(int) frames];
+            for (int f = 0; f < frames; f++) {
+                full[f] = m[(int) (f % segments)];
+            }
+            String constant = onnx.floatConstant("shift.mask." + key, full, frames, 1, 1, 1);
+            masks.put(key, constant);
+            return constant;
+        }
         if (tileClips == null) {
             String shape = onnx.node("Shape", onnx.fresh("clips.shape"), List.of(networkInput));
             String frames = onnx.node("Slice", onnx.fresh("clips.frames"), List.of(shape, onnx.int64(0),
@@ -87,14 +102,25 @@ final class ShiftWriter {
             tileClips = onnx.node("Concat", onnx.fresh("clips.tile"), List.of(n, onnx.int64(1, 1, 1)),
                     attr("axis", 0L));
         }
-        float[] m = new float[(int) segments];
-        for (int t = 0; t < segments; t++) {
-            m[t] = (next ? t < segments - 1 : t > 0) ? 1f : 0f;
-        }
         String constant = onnx.floatConstant("shift.mask." + key, m, segments, 1, 1, 1);
         String tiled = onnx.node("Tile", onnx.fresh("shift.mask." + key), List.of(constant, tileClips));
         masks.put(key, tiled);
         return tiled;
+    }
+
+    /**
+     * A whole part {@code x [N·T, k, H, W]} taken from frame t+1 ({@code next}) or t-1, zeros across clip ends:
+     * {@code Slice} along N·T, {@code Pad} one zero frame, {@code Mul} by the clip-boundary mask.
+     *
+     * @return the tensor named {@code name}
+     */
+    String moved(String name, String x, long segments, boolean next) {
+        String s = onnx.node("Slice", onnx.fresh(name + ".slice"), List.of(x, onnx.int64(next ? 1 : 0),
+                onnx.int64(next ? Long.MAX_VALUE : -1), onnx.int64(0)));
+        long[] pads = new long[8];
+        pads[next ? 4 : 0] = 1;
+        String padded = onnx.node("Pad", onnx.fresh(name + ".pad"), List.of(s, onnx.int64(pads)));
+        return onnx.node("Mul", name, List.of(padded, mask(segments, next)));
     }
 
     /** Channels {@code [from, to)} of x taken from frame t+1 ({@code next}) or t-1, zeros across clip ends. */

@@ -37,19 +37,21 @@ class OnnxExportParityTest {
 
     static Stream<Arguments> configs() {
         return Stream.of(
-                Arguments.of("R18 residual", tiny(Backbone.RESNET18).build(), OnnxShiftForm.FRAME_SLICE, 17),
+                Arguments.of("R18 residual", tiny(Backbone.RESNET18).build(), OnnxShiftForm.SPLIT_CHANNELS, 17),
+                Arguments.of("R18 residual frame-slice", tiny(Backbone.RESNET18).build(), OnnxShiftForm.FRAME_SLICE,
+                        17),
                 Arguments.of("R18 residual slice-concat", tiny(Backbone.RESNET18).build(), OnnxShiftForm.SLICE_CONCAT,
                         17),
                 Arguments.of("R34 in-place", tiny(Backbone.RESNET34).placement(ShiftPlacement.IN_PLACE).build(),
                         OnnxShiftForm.SLICE_CONCAT, 17),
-                Arguments.of("R50 residual", tiny(Backbone.RESNET50).build(), OnnxShiftForm.FRAME_SLICE, 17),
+                Arguments.of("R50 residual", tiny(Backbone.RESNET50).build(), OnnxShiftForm.SPLIT_CHANNELS, 17),
                 Arguments.of("R50 residual slice-concat", tiny(Backbone.RESNET50).build(), OnnxShiftForm.SLICE_CONCAT,
                         17),
                 Arguments.of("R50 residual gather", tiny(Backbone.RESNET50).build(), OnnxShiftForm.GATHER, 17),
                 Arguments.of("R50 in-place NHWC opset 13", tiny(Backbone.RESNET50).placement(ShiftPlacement.IN_PLACE)
-                        .dataFormat(CNN2DFormat.NHWC).build(), OnnxShiftForm.FRAME_SLICE, 13),
+                        .dataFormat(CNN2DFormat.NHWC).build(), OnnxShiftForm.SPLIT_CHANNELS, 13),
                 Arguments.of("R50 temporal pool opset 21", tiny(Backbone.RESNET50).temporalPool(true).build(),
-                        OnnxShiftForm.FRAME_SLICE, 21),
+                        OnnxShiftForm.SPLIT_CHANNELS, 21),
                 Arguments.of("R50 temporal pool slice-concat", tiny(Backbone.RESNET50).temporalPool(true).build(),
                         OnnxShiftForm.SLICE_CONCAT, 17),
                 Arguments.of("R50 TSN", tiny(Backbone.RESNET50).placement(ShiftPlacement.NONE).build(),
@@ -57,15 +59,21 @@ class OnnxExportParityTest {
                 Arguments.of("R50 unidirectional max consensus opset 18", tiny(Backbone.RESNET50)
                         .direction(ShiftDirection.UNIDIRECTIONAL).consensus(ConsensusMode.MAX).build(),
                         OnnxShiftForm.GATHER, 18),
+                Arguments.of("R50 unidirectional split", tiny(Backbone.RESNET50)
+                        .direction(ShiftDirection.UNIDIRECTIONAL).build(), OnnxShiftForm.SPLIT_CHANNELS, 17),
                 Arguments.of("R50 unidirectional frame-slice", tiny(Backbone.RESNET50)
                         .direction(ShiftDirection.UNIDIRECTIONAL).build(), OnnxShiftForm.FRAME_SLICE, 17),
-                Arguments.of("R50 one segment", tiny(Backbone.RESNET50).segments(1).build(), OnnxShiftForm.FRAME_SLICE,
+                Arguments.of("R50 in-place frame-slice dynamic", tiny(Backbone.RESNET50)
+                        .placement(ShiftPlacement.IN_PLACE).build(), OnnxShiftForm.FRAME_SLICE, 17),
+                Arguments.of("R50 one segment", tiny(Backbone.RESNET50).segments(1).build(), OnnxShiftForm.SPLIT_CHANNELS,
                         17),
                 Arguments.of("R101 residual (sparse shift)", tiny(Backbone.RESNET101).build(),
-                        OnnxShiftForm.FRAME_SLICE, 17),
+                        OnnxShiftForm.SPLIT_CHANNELS, 17),
                 Arguments.of("R152 residual (sparse shift)", tiny(Backbone.RESNET152).build(),
+                        OnnxShiftForm.SPLIT_CHANNELS, 17),
+                Arguments.of("MobileNetV2", tiny(Backbone.MOBILENET_V2).build(), OnnxShiftForm.SPLIT_CHANNELS, 17),
+                Arguments.of("MobileNetV2 frame-slice", tiny(Backbone.MOBILENET_V2).build(),
                         OnnxShiftForm.FRAME_SLICE, 17),
-                Arguments.of("MobileNetV2", tiny(Backbone.MOBILENET_V2).build(), OnnxShiftForm.FRAME_SLICE, 17),
                 Arguments.of("MobileNetV2 slice-concat", tiny(Backbone.MOBILENET_V2).build(),
                         OnnxShiftForm.SLICE_CONCAT, 17),
                 Arguments.of("MobileNetV2 gather identity consensus", tiny(Backbone.MOBILENET_V2)

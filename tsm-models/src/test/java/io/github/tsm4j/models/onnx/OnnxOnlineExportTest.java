@@ -10,6 +10,7 @@ import io.github.tsm4j.models.TsmModel;
 import io.github.tsm4j.models.TsmStreamingModel;
 import io.github.tsm4j.models.engine.EngineKind;
 import io.github.tsm4j.models.engine.FrameEngine;
+import java.nio.file.Path;
 import java.util.List;
 import onnx.Onnx;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,13 +26,16 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 class OnnxOnlineExportTest {
 
+    @org.junit.jupiter.api.io.TempDir
+    Path dir;
+
     private static final int SIZE = 32;
     private static final int K = 5;
     private static final int FRAMES = 5;
 
     @ParameterizedTest
     @EnumSource(value = Backbone.class, names = {"RESNET50", "MOBILENET_V2"})
-    void streamedOrtEqualsStreamingModel(Backbone backbone) {
+    void streamedOrtEqualsStreamingModel(Backbone backbone) throws java.io.IOException {
         TsmConfig config = TsmConfig.builder(backbone, K).segments(4).inputSize(SIZE, SIZE)
                 .baseWidth(backbone.isResNet() ? 8 : TsmConfig.DEFAULT_BASE_WIDTH)
                 .direction(ShiftDirection.UNIDIRECTIONAL).build();
@@ -47,7 +51,10 @@ class OnnxOnlineExportTest {
 
         TsmStreamingModel reference = TsmStreamingModel.of(model, 2);
         assertEquals(expectedCaches, reference.shiftLayers());
-        try (FrameEngine ort = OrtEngines.online(model, 2, 1)) {
+        // a file with a dynamic stream count and the caches cut out of the activations by Slice/Concat
+        Path file = dir.resolve("online.onnx");
+        OnnxExporter.write(model, OnnxExportOptions.online().withShiftForm(OnnxShiftForm.FRAME_SLICE), file, false);
+        try (FrameEngine ort = OrtEngines.online(model, 2, 1); FrameEngine fromFile = OrtEngines.online(file, 2, 1)) {
             assertEquals(EngineKind.ONNX_RUNTIME, ort.kind());
             assertEquals(2, ort.streams());
             assertEquals(expectedCaches, ((OrtFrameEngine) ort).caches());
@@ -59,6 +66,7 @@ class OnnxOnlineExportTest {
                     // stream 1 starts a new video; stream 0 goes on
                     reference.reset(1);
                     ort.reset(1);
+                    fromFile.reset(1);
                 }
                 INDArray frames = Nd4j.randn(DataType.DOUBLE, 2, 3, SIZE, SIZE);
                 double[][] expected = reference.step(frames).toDoubleMatrix();
@@ -66,6 +74,9 @@ class OnnxOnlineExportTest {
                 double err = OnnxTestModels.relativeError(expected, actual);
                 worst = Math.max(worst, err);
                 assertTrue(err < 1e-5, backbone + " frame " + f + ": relative error " + err);
+                fromFile.step(frames.castTo(DataType.FLOAT), actual);
+                double errFile = OnnxTestModels.relativeError(expected, actual);
+                assertTrue(errFile < 1e-5, backbone + " frame " + f + " (file): relative error " + errFile);
             }
             // the caches matter: restarting every stream changes the next logits
             INDArray frames = Nd4j.randn(DataType.DOUBLE, 2, 3, SIZE, SIZE);
