@@ -62,17 +62,18 @@ public final class OnnxShiftProfile {
         List<String> names = new ArrayList<>();
         List<byte[]> models = new ArrayList<>();
         TsmModel tsn = model(backbone, ShiftPlacement.NONE, size);
+        OnnxExportOptions fixed = OnnxExportOptions.offline().withFrames(NetworkBench.SEGMENTS);
         names.add("tsn");
-        models.add(OnnxExporter.toBytes(tsn, OnnxExportOptions.offline()));
+        models.add(OnnxExporter.toBytes(tsn, fixed));
         names.add("tsn_dynamic");
         models.add(OnnxExporter.toBytes(tsn, OnnxExportOptions.offline().withDynamicSize(true)));
         TsmModel tsm = model(backbone, ShiftPlacement.RESIDUAL, size);
         for (OnnxShiftForm f : OnnxShiftForm.values()) {
             names.add("tsm_" + f.name().toLowerCase(Locale.ROOT));
-            models.add(OnnxExporter.toBytes(tsm, OnnxExportOptions.offline().withShiftForm(f)));
-            names.add("tsm_" + f.name().toLowerCase(Locale.ROOT) + "_dynamic");
-            models.add(OnnxExporter.toBytes(tsm, OnnxExportOptions.offline().withShiftForm(f).withDynamicSize(true)));
+            models.add(OnnxExporter.toBytes(tsm, fixed.withShiftForm(f)));
         }
+        names.add("tsm_split_channels_dynamic");
+        models.add(OnnxExporter.toBytes(tsm, OnnxExportOptions.offline().withDynamicSize(true)));
         long[] shape = {NetworkBench.SEGMENTS, 3, size, size};
         FloatBuffer x = ByteBuffer.allocateDirect(NetworkBench.SEGMENTS * 3 * size * size * 4)
                 .order(ByteOrder.nativeOrder()).asFloatBuffer();

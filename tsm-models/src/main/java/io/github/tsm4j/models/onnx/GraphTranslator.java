@@ -339,7 +339,8 @@ final class GraphTranslator {
     }
 
     private void offlineShift(String name, TemporalShiftLayer ts, String input, long c) {
-        if (options.shiftForm() != OnnxShiftForm.SPLIT_CHANNELS || ts.getSegments() == 1) {
+        if (options.shiftForm() != OnnxShiftForm.SPLIT_CHANNELS || ts.getSegments() == 1
+                || !ChannelSplits.cutsOut(c / ts.getFoldDiv())) {
             put(name, shifts.offline(name, whole(input), ts.getSegments(), c, ts.getFoldDiv(), ts.getDirection()),
                     c);
             return;
@@ -579,7 +580,7 @@ final class GraphTranslator {
         onnx.output(cacheOut, streams, fold, hw[0], hw[1]);
         caches.add(new OnnxMetadata.Cache(cacheIn, cacheOut, name, (int) fold, (int) hw[0], (int) hw[1]));
         // the current frame's first fold channels become the next cache; the previous frame's replace them
-        if (options.shiftForm() == OnnxShiftForm.SPLIT_CHANNELS) {
+        if (options.shiftForm() == OnnxShiftForm.SPLIT_CHANNELS && ChannelSplits.cutsOut(fold)) {
             List<Part> out = new ArrayList<>();
             List<String> head = new ArrayList<>();
             for (Part p : cut(input, refine(input, fold))) {

@@ -30,7 +30,9 @@ public enum OnnxShiftForm {
      * convolutions that produce it as separate channel ranges ({@code [0, fold)}, {@code [fold, 2·fold)}, the rest;
      * a convolution reading split input sums one convolution per range), so the shift moves only the fold channels
      * (as {@link #FRAME_SLICE} moves them) and passes the others on without a copy. The same weights, the same
-     * function; the least data moved, and what ONNX Runtime runs fastest (docs/export.md).
+     * function; the least data moved, and what ONNX Runtime runs fastest (docs/export.md). Only folds of a multiple
+     * of 16 channels are cut out (ONNX Runtime's channel block); smaller ones (MobileNetV2's, ResNet's layer1.0)
+     * are shifted as {@link #FRAME_SLICE}.
      */
     SPLIT_CHANNELS
 }

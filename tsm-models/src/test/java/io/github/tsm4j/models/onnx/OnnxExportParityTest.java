@@ -42,6 +42,12 @@ class OnnxExportParityTest {
                         17),
                 Arguments.of("R18 residual slice-concat", tiny(Backbone.RESNET18).build(), OnnxShiftForm.SLICE_CONCAT,
                         17),
+                Arguments.of("R18 width 32 fold 1/2 (every fold cut out)", tiny(Backbone.RESNET18).baseWidth(32)
+                        .foldDiv(2).build(), OnnxShiftForm.SPLIT_CHANNELS, 17),
+                Arguments.of("R34 in-place width 32 fold 1/2", tiny(Backbone.RESNET34).baseWidth(32).foldDiv(2)
+                        .placement(ShiftPlacement.IN_PLACE).build(), OnnxShiftForm.SPLIT_CHANNELS, 17),
+                Arguments.of("MobileNetV2 fold 1/2 (cut out from 32 channels)", tiny(Backbone.MOBILENET_V2).foldDiv(2)
+                        .build(), OnnxShiftForm.SPLIT_CHANNELS, 17),
                 Arguments.of("R34 in-place", tiny(Backbone.RESNET34).placement(ShiftPlacement.IN_PLACE).build(),
                         OnnxShiftForm.SLICE_CONCAT, 17),
                 Arguments.of("R50 residual", tiny(Backbone.RESNET50).build(), OnnxShiftForm.SPLIT_CHANNELS, 17),

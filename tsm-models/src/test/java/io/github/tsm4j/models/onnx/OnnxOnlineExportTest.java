@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import onnx.Onnx;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -34,10 +34,10 @@ class OnnxOnlineExportTest {
     private static final int FRAMES = 5;
 
     @ParameterizedTest
-    @EnumSource(value = Backbone.class, names = {"RESNET50", "MOBILENET_V2"})
-    void streamedOrtEqualsStreamingModel(Backbone backbone) throws java.io.IOException {
+    @CsvSource({"RESNET50, 8", "MOBILENET_V2, 8", "MOBILENET_V2, 2"})
+    void streamedOrtEqualsStreamingModel(Backbone backbone, int foldDiv) throws java.io.IOException {
         TsmConfig config = TsmConfig.builder(backbone, K).segments(4).inputSize(SIZE, SIZE)
-                .baseWidth(backbone.isResNet() ? 8 : TsmConfig.DEFAULT_BASE_WIDTH)
+                .baseWidth(backbone.isResNet() ? 8 : TsmConfig.DEFAULT_BASE_WIDTH).foldDiv(foldDiv)
                 .direction(ShiftDirection.UNIDIRECTIONAL).build();
         TsmModel model = OnnxTestModels.model(config, 4);
         int expectedCaches = backbone == Backbone.MOBILENET_V2 ? 10 : 16;
