@@ -8,7 +8,7 @@
 # compares its logits with tsm4j's engine (offline: one random 8-frame clip; online: 4 frames streamed with the
 # 10 caches carried between calls); exit 1 above 1e-4 of the largest logit.
 #
-#   scripts/onnx_roundtrip.sh [DIR]
+#   scripts/onnx_roundtrip.sh [DIR]        (TSM="java -cp ... io.github.tsm4j.examples.TsmCli" to use another launcher)
 set -eu
 cd "$(dirname "$0")/.."
 DIR=${1:-/tmp/tsm-onnx-roundtrip}
@@ -16,10 +16,10 @@ mkdir -p "$DIR"
 if [ ! -f "$DIR/mobilenetv2_jester_online.pth.tar" ]; then
   /usr/bin/python3 scripts/make_import_fixtures.py --full "$DIR"
 fi
-if [ ! -f tsm-examples/target/tsm.jar ]; then
+if [ -z "${TSM:-}" ] && [ ! -f tsm-examples/target/tsm.jar ]; then
   mvn -o -B -q -pl tsm-examples -am package -DskipTests
 fi
-TSM="java -Xmx6g -jar tsm-examples/target/tsm.jar"
+TSM=${TSM:-"java -Xmx6g -jar tsm-examples/target/tsm.jar"}
 $TSM import "$DIR/TSM_something_RGB_resnet50_shift8_blockres_avg_segment8_e45.pth" --out "$DIR/tsm_r50.zip" \
   --num-classes 174
 $TSM export "$DIR/tsm_r50.zip" --format onnx --out "$DIR/tsm_r50.onnx" --force --check
