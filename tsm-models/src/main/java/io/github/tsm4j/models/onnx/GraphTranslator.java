@@ -53,7 +53,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * Walks a tsm4j {@link ComputationGraph} (any layout: the exported graph is NCHW, weights are layout-independent)
  * from its input to one output vertex and writes the equivalent ONNX nodes. Every vertex kind tsm4j's builders
- * create is known; anything else fails with the vertex name and class.
+ * create is known; anything else fails with the vertex name and class. A vertex's value is a list of channel
+ * ranges, each in its own ONNX tensor: one range, except where {@link ChannelSplits} cuts the activations that
+ * reach a shift ({@link OnnxShiftForm#SPLIT_CHANNELS}); channel-wise operations then run per range, a convolution
+ * sums one convolution per input range for each output range, and whatever needs the whole value gets one
+ * {@code Concat}.
  */
 final class GraphTranslator {
 

@@ -29,19 +29,20 @@ import org.slf4j.LoggerFactory;
  * the convolution), stored as float32.
  *
  * <p><b>Offline</b> ({@link OnnxModelKind#OFFLINE}): input {@value OnnxMetadata#INPUT_NAME}
- * {@code [N·T, 3, H, W]} float32 NCHW, normalised as the model's {@code InputSpec} says, the T frames of each
- * clip contiguous; N·T, H and W are dynamic ({@code frames}, {@code height}, {@code width}: the networks are
- * fully convolutional up to the global average pool, so {@code scaleSize} inputs for the full-resolution
- * protocol run as well). Output {@value OnnxMetadata#OUTPUT_NAME} {@code [N, K]}: the raw consensus logits (no
- * softmax); {@code [N·T', K]} with IDENTITY consensus. The temporal shift is written as {@link OnnxShiftForm} says,
- * temporal pooling as a {@code MaxPool}.
+ * {@code [N·T, 3, S, S]} float32 NCHW, normalised as the model's {@code InputSpec} says, the T frames of each
+ * clip contiguous; N·T is a dynamic dimension ({@code frames}) unless {@link OnnxExportOptions#frames()} fixes it,
+ * S is the model's cropSize, or dynamic ({@code height}, {@code width}) with {@link OnnxExportOptions#dynamicSize()}
+ * (the networks are fully convolutional up to the global average pool, so the full-resolution protocol's scaleSize
+ * runs too). Output {@value OnnxMetadata#OUTPUT_NAME} {@code [N, K]}: the raw consensus logits (no softmax);
+ * {@code [N·T', K]} with IDENTITY consensus. The temporal shift is written as {@link OnnxShiftForm} says, temporal
+ * pooling as a {@code MaxPool}.
  *
  * <p><b>Online</b> ({@link OnnxModelKind#ONLINE}, the model's streaming twin, see {@link TsmStreamingModel}):
  * inputs {@value OnnxMetadata#INPUT_NAME} {@code [B, 3, S, S]} (one frame of each of B streams, B dynamic as
- * {@code streams}, S = cropSize fixed) and one cache per shift layer, {@code shift_cache.i [B, C_i/foldDiv, H_i,
- * W_i]} (zeros at the start of a stream); outputs {@value OnnxMetadata#OUTPUT_NAME} {@code [B, K]} (per-frame
- * logits) and {@code shift_cache.i.next}, which the caller passes as {@code shift_cache.i} with the next frame.
- * The caches are listed in the metadata ({@link OnnxMetadata#CACHES}).
+ * {@code streams} unless fixed) and one cache per shift layer, {@code shift_cache.i [B, C_i/foldDiv, H_i, W_i]}
+ * (zeros at the start of a stream); outputs {@value OnnxMetadata#OUTPUT_NAME} {@code [B, K]} (per-frame logits) and
+ * {@code shift_cache.i.next}, which the caller passes as {@code shift_cache.i} with the next frame. The caches are
+ * listed in the metadata ({@link OnnxMetadata#CACHES}).
  *
  * <p>Labels, the input spec, the model kind, the configuration and the tsm4j version go into
  * {@code metadata_props} ({@link OnnxMetadata}). A layer the exporter does not know fails with its name.
