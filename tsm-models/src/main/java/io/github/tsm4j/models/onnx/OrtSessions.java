@@ -12,8 +12,8 @@ import java.nio.FloatBuffer;
 import java.util.Map;
 
 /**
- * ONNX Runtime sessions for tsm4j exports: full graph optimisation, {@code threads} intra-op threads, one inter-op
- * thread, sequential execution; and the check that a session holds the export its caller expects. Loaded only
+ * ONNX Runtime sessions for tsm4j exports: full graph optimisation, {@code threads} intra-op threads (not
+ * spinning between operators), one inter-op thread, sequential execution; and the check that a session holds the export its caller expects. Loaded only
  * after {@link OrtEngines#available()}.
  */
 final class OrtSessions {
@@ -36,6 +36,9 @@ final class OrtSessions {
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            // no busy-waiting between operators: ONNX Runtime's spinning worker threads otherwise keep the cores
+            // busy after each call, taking them from ND4J's threads and from other processes
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             session = env.createSession(model, options);
         } catch (OrtException e) {
             throw new IllegalArgumentException(source + ": ONNX Runtime cannot load it: "
