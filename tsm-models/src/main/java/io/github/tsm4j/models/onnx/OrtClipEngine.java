@@ -84,8 +84,8 @@ final class OrtClipEngine implements ClipEngine {
             for (int i : new int[] {0, 2, 3}) {
                 if (fileShape[i] > 0 && fileShape[i] != s[i]) {
                     throw new IllegalArgumentException(source + " takes input " + Arrays.toString(fileShape)
-                            + " (-1 = any), found clips " + Arrays.toString(s) + " (export without fixed dimensions: "
-                            + "tsm export --dynamic-size, --frames 0)");
+                            + " (-1 = any), found clips " + Arrays.toString(s) + " (other frame sizes need an export "
+                            + "with a dynamic size: tsm export --dynamic-size)");
                 }
             }
             return fileSession;

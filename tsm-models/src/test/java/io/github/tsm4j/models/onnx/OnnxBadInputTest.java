@@ -158,8 +158,8 @@ class OnnxBadInputTest {
             assertTrue(OnnxTestModels.relativeError(ad, b) < 1e-6);
             IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
                     () -> fromFile.logits(Nd4j.zeros(DataType.FLOAT, 2, 3, 48, 48)));
-            assertEquals(file + " takes input [-1, 3, 32, 32] (-1 = any), found clips [2, 3, 48, 48] (export without "
-                    + "fixed dimensions: tsm export --dynamic-size, --frames 0)", size.getMessage());
+            assertEquals(file + " takes input [-1, 3, 32, 32] (-1 = any), found clips [2, 3, 48, 48] (other frame "
+                    + "sizes need an export with a dynamic size: tsm export --dynamic-size)", size.getMessage());
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> fromFile.logits(Nd4j.zeros(DataType.FLOAT, 3, 3, 32, 32)));
             assertEquals("clips must be [N·T, 3, H, W] with T = 2 (NCHW), found [3, 3, 32, 32]", e.getMessage());
