@@ -33,6 +33,7 @@ import picocli.CommandLine.Option;
             io.github.tsm4j.examples.cli.ImportCommand.class,
             io.github.tsm4j.examples.cli.ZooCommand.class,
             io.github.tsm4j.examples.cli.BenchCommand.class,
+            io.github.tsm4j.examples.cli.ExportCommand.class,
         })
 public final class TsmCli implements Callable<Integer> {
 

@@ -16,7 +16,9 @@ public enum BenchSection {
     /** One training step of TSM-ResNet-50, 2 videos × 8 frames. */
     TRAIN,
     /** The application API end to end: videos/s of the recognizer vs the model alone; B-stream streaming. */
-    PREDICT;
+    PREDICT,
+    /** tsm4j's engine vs ONNX Runtime on the same models (needs ONNX Runtime; not in the default set). */
+    ONNX;
 
     /** @return the sections run when {@code --only} is not given */
     public static EnumSet<BenchSection> defaults() {
@@ -36,6 +38,7 @@ public enum BenchSection {
             case MBV2 -> NetworkBench.mbv2(s);
             case TRAIN -> NetworkBench.train(s);
             case PREDICT -> PredictBench.run(s);
+            case ONNX -> OnnxBench.run(s);
         };
     }
 }

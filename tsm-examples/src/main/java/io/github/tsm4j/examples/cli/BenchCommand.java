@@ -39,9 +39,8 @@ public final class BenchCommand implements Callable<Integer> {
     int threads = BenchSettings.DEFAULT_THREADS;
 
     @Option(names = "--only", split = ",", paramLabel = "SECTION", converter = SectionConverter.class,
-            description = "Sections to run, comma-separated: shift, conv, r50, mbv2, train, predict. "
-                    + "Default: all but conv "
-                    + "and predict.")
+            description = "Sections to run, comma-separated: shift, conv, r50, mbv2, train, predict, onnx. "
+                    + "Default: all but conv, predict and onnx.")
     List<BenchSection> only;
 
     @Option(names = "--runs", description = "Timed runs per figure (median reported), >= 10. Default: ${DEFAULT-VALUE}.")
@@ -71,7 +70,7 @@ public final class BenchCommand implements Callable<Integer> {
                 return BenchSection.valueOf(value.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.TypeConversionException("unknown section '" + value
-                        + "', expected one of shift, conv, r50, mbv2, train");
+                        + "', expected one of shift, conv, r50, mbv2, train, onnx");
             }
         }
     }

@@ -17,7 +17,7 @@ public final class Engines {
     public static ClipEngine offline(TsmModel model, EngineKind kind, int threads) {
         return switch (kind) {
             case ND4J -> new Nd4jClipEngine(model);
-            case ONNX_RUNTIME -> OrtBridge.offline(model, threads);
+            case ONNX_RUNTIME -> io.github.tsm4j.models.onnx.OrtEngines.offline(model, threads);
         };
     }
 
@@ -32,7 +32,7 @@ public final class Engines {
     public static FrameEngine online(TsmModel model, int streams, EngineKind kind, int threads) {
         return switch (kind) {
             case ND4J -> new Nd4jFrameEngine(TsmStreamingModel.of(model, streams));
-            case ONNX_RUNTIME -> OrtBridge.online(model, streams, threads);
+            case ONNX_RUNTIME -> io.github.tsm4j.models.onnx.OrtEngines.online(model, streams, threads);
         };
     }
 }

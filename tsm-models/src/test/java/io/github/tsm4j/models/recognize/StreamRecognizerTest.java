@@ -88,8 +88,13 @@ class StreamRecognizerTest {
     /** Per-frame probabilities of every source, keyed by source name. */
     private static Map<String, List<float[]>> run(TsmModel model, int streams, List<FrameSource> sources)
             throws InterruptedException {
+        return run(model, streams, sources, StreamOptions.defaults());
+    }
+
+    private static Map<String, List<float[]>> run(TsmModel model, int streams, List<FrameSource> sources,
+            StreamOptions options) throws InterruptedException {
         Map<String, List<float[]>> out = new HashMap<>();
-        try (StreamRecognizer r = StreamRecognizer.of(model, streams, StreamOptions.defaults())) {
+        try (StreamRecognizer r = StreamRecognizer.of(model, streams, options)) {
             r.run(sources, new StreamListener() {
                 @Override
                 public void onFrame(FrameResult frame) {
@@ -115,6 +120,21 @@ class StreamRecognizerTest {
             assertEquals(expected.size(), actual.size(), s.name());
             for (int t = 0; t < expected.size(); t++) {
                 assertArrayEquals(expected.get(t), actual.get(t), 1e-5f, s.name() + " frame " + t);
+            }
+        }
+    }
+
+    @Test
+    void onnxRuntimeStreamsTheSameProbabilitiesWithItsCachesCarried() throws InterruptedException {
+        TsmModel model = model();
+        List<FrameSource> sources = List.of(new Synthetic("a", 6, 1), new Synthetic("b", 4, 2));
+        Map<String, List<float[]>> nd4j = run(model, 2, sources);
+        Map<String, List<float[]>> ort = run(model, 2, List.of(new Synthetic("a", 6, 1), new Synthetic("b", 4, 2)),
+                StreamOptions.defaults().withEngine(io.github.tsm4j.models.engine.EngineKind.ONNX_RUNTIME, 1));
+        for (String s : List.of("a", "b")) {
+            assertEquals(nd4j.get(s).size(), ort.get(s).size());
+            for (int t = 0; t < nd4j.get(s).size(); t++) {
+                assertArrayEquals(nd4j.get(s).get(t), ort.get(s).get(t), 1e-5f, s + " frame " + t);
             }
         }
     }
