@@ -385,11 +385,10 @@ public final class DemoCommand implements Callable<Integer> {
         {
             CachedClips trainIt = train;
             int batches = (train.clips() + o.batchSize() - 1) / o.batchSize();
-            Trainer.TrainingResult r = Trainer.builder(model.graph(), recipe).checkpointDir(dir).validation(valIt)
-                    .labels(classes).extraEntries(ModelEntries.of(model.graph(), config, classes, source(o, p)))
-                    .beforeEpoch(trainIt::setEpoch)
+            Trainer.TrainingResult r = Trainer.builder(model.withSource(source(o, p)), recipe).checkpointDir(dir)
+                    .validation(valIt).beforeEpoch(trainIt::setEpoch)
                     .progress(new ConsoleProgress(name, batches, o.progress(), out)).build().fit(trainIt);
-            ComputationGraph trained = r.model();
+            ComputationGraph trained = r.model().graph();
             // the trainer evaluated the last epoch on the validation clips already
             EvaluationResult eval = r.lastValidation() != null ? r.lastValidation()
                     : Evaluator.evaluate(trained, valIt, 1, classes);

@@ -150,6 +150,16 @@ public final class Trainer {
             this.options = model.options();
         }
 
+        /** @return the model training starts from (for a resume: the checkpoint's) */
+        public TsmModel model() {
+            return model;
+        }
+
+        /** @return the recipe (for a resume: the checkpoint's) */
+        public TrainingRecipe recipe() {
+            return recipe;
+        }
+
         /** @param dir folder for {@code last.zip}, {@code best.zip} and {@code training.jsonl}; null for none */
         public Builder checkpointDir(Path dir) { this.checkpointDir = dir; return this; }
         /** @param iterator validation data (one view per video), evaluated after each epoch; null for none */
