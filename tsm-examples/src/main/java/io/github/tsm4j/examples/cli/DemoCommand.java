@@ -330,7 +330,12 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%ntraining the TSN and the TSM side by side (two threads, %d ND4J thread(s) each)%n",
                 Math.max(1, o.threads()));
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "tsm-demo-train");
+            Thread t = new Thread(() -> {
+                if (o.threads() > 0) {
+                    ompThreads(o.threads());
+                }
+                r.run();
+            }, "tsm-demo-train");
             t.setDaemon(true);
             return t;
         });
@@ -344,6 +349,16 @@ public final class DemoCommand implements Callable<Integer> {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * OpenMP threads of the calling thread's parallel regions (oneDNN's kernels use them): ND4J's
+     * {@code setMaxThreads} does not bound them, and with the default (one per core) an idle OpenMP worker spins
+     * on the second core beside every training thread (seen: as much CPU as the training thread itself). The
+     * setting is per thread, so each training thread makes it.
+     */
+    private static void ompThreads(int n) {
+        org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
     }
 
     private static ModelReport join(java.util.concurrent.Future<ModelReport> f) throws IOException {
@@ -414,6 +429,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (o.threads() > 0) {
             org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(o.threads());
             org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxMasterThreads(o.threads());
+            ompThreads(o.threads());
         }
         Path dir = o.output() != null ? Files.createDirectories(o.output()) : Files.createTempDirectory("tsm-demo-");
         out.printf(Locale.ROOT, "tsm demo: TSN vs TSM on the synthetic temporal-order dataset (seed %d)%n", o.seed());
