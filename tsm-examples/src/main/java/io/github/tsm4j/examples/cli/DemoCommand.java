@@ -41,14 +41,16 @@ import picocli.CommandLine.Spec;
  * temporal-order dataset (six classes that differ only in the order of their frames), trains a TSN
  * (no shift) and a TSM (residual shift) with the same small ResNet-18, data, schedule and seed,
  * evaluates both, prints a side-by-side table, writes plots, and finally streams a held-out clip frame
- * by frame through the online TSM. About 7–9 minutes on an idle 2-core CPU with the defaults (docs/demo.md).
+ * by frame through the online TSM; at the end it prints where the time went ({@link Timings}). The two
+ * trainings run at the same time on two threads, one core each (same results as one after the other;
+ * {@code --sequential}), so the defaults take about 2–3 minutes on an idle 2-core CPU (docs/demo.md).
  *
  * <p>The TSM uses the uni-directional shift (each frame sees the past only), so the very same weights
  * run online ({@link TsmStreamingModel}) with per-frame logits equal to the offline network's.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a TSN and a TSM on a generated temporal-order dataset and compare them.",
-            "No network access or downloads; about 7-9 minutes on an idle 2-core CPU with the defaults."})
+            "No network access or downloads; about 2-3 minutes on an idle 2-core CPU with the defaults."})
 public final class DemoCommand implements Callable<Integer> {
 
     /** Default seed for data, weights, sampling and dropout. */
@@ -62,7 +64,7 @@ public final class DemoCommand implements Callable<Integer> {
     public static final double DEFAULT_LR = 0.05;
     /** 1/foldDiv of the channels is shifted (the paper: 8). */
     public static final int DEFAULT_FOLD_DIV = 8;
-    /** Compute threads of ND4J: one is fastest for these tiny tensors (a second core decodes video). */
+    /** Compute threads of ND4J (and OpenMP) per training: one, so the TSN and the TSM train side by side. */
     public static final int DEFAULT_THREADS = 1;
     /** Dropout before fc: none, so the tiny network learns within the time budget. */
     public static final double DEFAULT_DROPOUT = 0.0;
@@ -110,7 +112,7 @@ public final class DemoCommand implements Callable<Integer> {
     int foldDiv;
 
     @Option(names = "--threads", defaultValue = "" + DEFAULT_THREADS,
-            description = "ND4J compute threads (default: ${DEFAULT-VALUE}; video decoding uses another).")
+            description = "ND4J/OpenMP compute threads per training (default: ${DEFAULT-VALUE}; the two trainings run side by side).")
     int threads;
 
     @Option(names = "--data-format", defaultValue = "NCHW",
