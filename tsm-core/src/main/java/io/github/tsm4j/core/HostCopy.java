@@ -26,7 +26,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *       unshifted rest are written next to each other with Java bulk copies between direct
  *       {@link ByteBuffer}s over the ND4J host memory ({@code ByteBuffer.put(int, ByteBuffer, int, int)},
  *       which the JIT compiles to an inlined copy stub: no JNI per pixel). By default it runs on the calling
- *       thread; with the system property {@value #THREADS_PROPERTY} = n &gt; 1 (or 0 for ND4J's thread count)
+ *       thread; with {@code threads} = n &gt; 1 (or 0 for ND4J's thread count; {@code ExecutionOptions.shiftThreads})
  *       large arrays are split by pixel ranges over n threads (the calling thread plus a small fixed pool of
  *       daemon threads). Not the default: between oneDNN's OpenMP regions the pool threads compete with the
  *       spinning OpenMP workers for the cores (measured on the 2-vCPU VM under load: the shift of
@@ -48,13 +48,9 @@ final class HostCopy {
     /** Zeros for the boundary frames; grown when a fold is wider. */
     private static volatile ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 14);
 
-    /** System property: threads of the NHWC kernel, 1 (default) = the calling thread, 0 = ND4J's maxThreads. */
-    static final String THREADS_PROPERTY = "tsm4j.shift.threads";
-
     /** Helper threads of the NHWC kernel (daemon, created on first use, at most the CPU count − 1). */
     private static final int MAX_HELPERS = Math.max(0, Runtime.getRuntime().availableProcessors() - 1);
     private static volatile ExecutorService pool;
-    private static volatile int threads = parseThreads(System.getProperty(THREADS_PROPERTY, "1"));
 
     private HostCopy() {
     }
@@ -118,9 +114,11 @@ final class HostCopy {
      * NHWC, one pass: for every frame k (position t = k mod T in its clip) and pixel, dst channels
      * {@code [0, fold)} = src frame k + step0's, channels {@code [fold, 2·fold)} = src frame k + step1's
      * when step1 ≠ 0, the rest = src frame k's; zeros where k + step leaves the clip. Requires
-     * {@link #applies} and {@link #nhwcApplies}.
+     * {@link #applies} and {@link #nhwcApplies}. {@code threads}: 1 = the calling thread only, n &gt; 1 = split
+     * large arrays over n threads, 0 = ND4J's thread count.
      */
-    static void nhwc(INDArray src, INDArray dst, int segments, long channels, int fold, int step0, int step1) {
+    static void nhwc(INDArray src, INDArray dst, int segments, long channels, int fold, int step0, int step1,
+            int threads) {
         int width = src.dataType().width();
         int frames = (int) src.size(0);
         int pixels = (int) (src.size(1) * src.size(2));
@@ -153,29 +151,6 @@ final class HostCopy {
                 throw new IllegalStateException("TemporalShift: a shift helper thread failed", e.getCause());
             }
         }
-    }
-
-    static int parseThreads(String value) {
-        try {
-            int n = Integer.parseInt(value.trim());
-            if (n >= 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("TemporalShift: system property " + THREADS_PROPERTY + " = '" + value
-                + "', expected an integer >= 0 (1 = calling thread only, 0 = ND4J's thread count)");
-    }
-
-    /** For tests and benchmarks: sets the NHWC kernel's thread count (0 = ND4J's), returns the previous one. */
-    static int threads(int n) {
-        if (n < 0) {
-            throw new IllegalArgumentException("TemporalShift: shift threads must be >= 0, found " + n);
-        }
-        int previous = threads;
-        threads = n;
-        return previous;
     }
 
     /** For tests: sets the split threshold, returns the previous one. */

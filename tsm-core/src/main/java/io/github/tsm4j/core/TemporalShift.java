@@ -45,9 +45,8 @@ public final class TemporalShift {
     /**
      * Which implementation moves the data. {@code HOST}: the host-memory kernels of {@link HostCopy} where they
      * apply (CPU backend, contiguous frames), the view path elsewhere; {@code VIEWS}: always ND4J
-     * {@code assign}s of strided views (any backend, any strides). Chosen with the system property
-     * {@value #KERNEL_PROPERTY} ({@code host}, the default, or {@code views}) or {@link #kernel(Kernel)},
-     * for comparisons; both give identical results.
+     * {@code assign}s of strided views (any backend, any strides). Chosen per call (the layers carry it in their
+     * configuration, set from {@link ExecutionOptions#shiftKernel()}); both give identical results.
      */
     public enum Kernel {
         /** Host-memory kernels where they apply (the default). */
@@ -56,34 +55,10 @@ public final class TemporalShift {
         VIEWS
     }
 
-    /** System property choosing {@link Kernel}: {@code host} (default) or {@code views}. */
-    public static final String KERNEL_PROPERTY = "tsm4j.shift.kernel";
-
-    private static volatile Kernel kernel = parseKernel(System.getProperty(KERNEL_PROPERTY, "host"));
-
-    static Kernel parseKernel(String value) {
-        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "host" -> Kernel.HOST;
-            case "views" -> Kernel.VIEWS;
-            default -> throw new IllegalArgumentException("TemporalShift: system property " + KERNEL_PROPERTY
-                    + " = '" + value + "', expected 'host' or 'views'");
-        };
-    }
-
-    /**
-     * Selects the implementation for all later calls (process-wide; for tests and benchmarks).
-     *
-     * @param k the kernel
-     * @return the previously selected kernel
-     */
-    public static Kernel kernel(Kernel k) {
-        if (k == null) {
-            throw new IllegalArgumentException("TemporalShift: kernel is null, expected HOST or VIEWS");
-        }
-        Kernel previous = kernel;
-        kernel = k;
-        return previous;
-    }
+    /** The default kernel: {@link Kernel#HOST}. */
+    public static final Kernel DEFAULT_KERNEL = Kernel.HOST;
+    /** The default thread count of the NHWC host kernel: 1, the calling thread. */
+    public static final int DEFAULT_THREADS = 1;
 
     /**
      * Shifts {@code in} into {@code out} (forward pass).
@@ -99,13 +74,31 @@ public final class TemporalShift {
      */
     public static void forward(INDArray in, INDArray out, int segments, int foldDiv,
             ShiftDirection direction, CNN2DFormat format) {
+        forward(in, out, segments, foldDiv, direction, format, DEFAULT_KERNEL, DEFAULT_THREADS);
+    }
+
+    /**
+     * As {@link #forward(INDArray, INDArray, int, int, ShiftDirection, CNN2DFormat)} with an explicit kernel.
+     *
+     * @param in input {@code [N·T, C, H, W]} (NCHW) or {@code [N·T, H, W, C]} (NHWC)
+     * @param out output of the same shape, overwritten entirely; must not overlap {@code in}
+     * @param segments frames per clip T
+     * @param foldDiv channel fraction divisor
+     * @param direction which channels move which way
+     * @param format where the channel axis is
+     * @param kernel which implementation moves the data
+     * @param threads threads of the NHWC host kernel: 1 = calling thread, n &gt; 1 = up to n, 0 = ND4J's count
+     */
+    public static void forward(INDArray in, INDArray out, int segments, int foldDiv,
+            ShiftDirection direction, CNN2DFormat format, Kernel kernel, int threads) {
         int fold = validate(in, out, segments, foldDiv, format);
+        checkKernel(kernel, threads);
         long channels = channels(in, format);
         switch (direction) {
             // [0, fold) from t+1, [fold, 2·fold) from t−1
-            case BIDIRECTIONAL -> move(in, out, segments, format, channels, fold, +1, -1);
+            case BIDIRECTIONAL -> move(in, out, segments, format, channels, fold, +1, -1, kernel, threads);
             // [0, fold) from t−1
-            case UNIDIRECTIONAL -> move(in, out, segments, format, channels, fold, -1, 0);
+            case UNIDIRECTIONAL -> move(in, out, segments, format, channels, fold, -1, 0, kernel, threads);
         }
     }
 
@@ -124,11 +117,39 @@ public final class TemporalShift {
      */
     public static void backward(INDArray gradOut, INDArray gradIn, int segments, int foldDiv,
             ShiftDirection direction, CNN2DFormat format) {
+        backward(gradOut, gradIn, segments, foldDiv, direction, format, DEFAULT_KERNEL, DEFAULT_THREADS);
+    }
+
+    /**
+     * As {@link #backward(INDArray, INDArray, int, int, ShiftDirection, CNN2DFormat)} with an explicit kernel.
+     *
+     * @param gradOut gradient with respect to the shift's output
+     * @param gradIn gradient with respect to the shift's input, overwritten entirely
+     * @param segments frames per clip T
+     * @param foldDiv channel fraction divisor
+     * @param direction the direction of the forward shift
+     * @param format where the channel axis is
+     * @param kernel which implementation moves the data
+     * @param threads threads of the NHWC host kernel: 1 = calling thread, n &gt; 1 = up to n, 0 = ND4J's count
+     */
+    public static void backward(INDArray gradOut, INDArray gradIn, int segments, int foldDiv,
+            ShiftDirection direction, CNN2DFormat format, Kernel kernel, int threads) {
         int fold = validate(gradOut, gradIn, segments, foldDiv, format);
+        checkKernel(kernel, threads);
         long channels = channels(gradOut, format);
         switch (direction) {
-            case BIDIRECTIONAL -> move(gradOut, gradIn, segments, format, channels, fold, -1, +1);
-            case UNIDIRECTIONAL -> move(gradOut, gradIn, segments, format, channels, fold, +1, 0);
+            case BIDIRECTIONAL -> move(gradOut, gradIn, segments, format, channels, fold, -1, +1, kernel, threads);
+            case UNIDIRECTIONAL -> move(gradOut, gradIn, segments, format, channels, fold, +1, 0, kernel, threads);
+        }
+    }
+
+    private static void checkKernel(Kernel kernel, int threads) {
+        if (kernel == null) {
+            throw new IllegalArgumentException("TemporalShift: kernel is null, expected HOST or VIEWS");
+        }
+        if (threads < 0) {
+            throw new IllegalArgumentException("TemporalShift: threads must be >= 0 (1 = calling thread, "
+                    + "0 = ND4J's thread count), found " + threads);
         }
     }
 
@@ -254,7 +275,7 @@ public final class TemporalShift {
      * t + step1 when step1 ≠ 0, the rest are copied; frames from outside the clip are zero.
      */
     private static void move(INDArray src, INDArray dst, int segments, CNN2DFormat format, long channels,
-            int fold, int step0, int step1) {
+            int fold, int step0, int step1, Kernel kernel, int threads) {
         long restFrom = step1 != 0 ? 2L * fold : fold;
         if (kernel == Kernel.HOST && HostCopy.applies(src, dst)) {
             switch (format) {
@@ -270,7 +291,7 @@ public final class TemporalShift {
                 case NHWC -> {
                     // the channels of a pixel are contiguous: one pass, per pixel the folds and the rest
                     if (HostCopy.nhwcApplies(src, dst)) {
-                        HostCopy.nhwc(src, dst, segments, channels, fold, step0, step1);
+                        HostCopy.nhwc(src, dst, segments, channels, fold, step0, step1, threads);
                         return;
                     }
                 }

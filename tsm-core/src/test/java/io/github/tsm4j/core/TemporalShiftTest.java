@@ -202,8 +202,7 @@ class TemporalShiftTest {
     @ParameterizedTest
     @EnumSource(CNN2DFormat.class)
     void hostKernelAndViewPathAgreeWithTheReferenceForwardAndBackward(CNN2DFormat format) {
-        TemporalShift.Kernel previous = TemporalShift.kernel(TemporalShift.Kernel.HOST);
-        try {
+        {
             for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
                 for (ShiftDirection direction : ShiftDirection.values()) {
                     for (int segments : new int[] {1, 2, 3, 5}) {
@@ -223,8 +222,6 @@ class TemporalShiftTest {
                     }
                 }
             }
-        } finally {
-            TemporalShift.kernel(previous);
         }
     }
 
@@ -232,62 +229,54 @@ class TemporalShiftTest {
     @EnumSource(ShiftDirection.class)
     void nhwcKernelSplitOverThreadsEqualsTheViewPath(ShiftDirection direction) {
         // 3 clips of T = 3, 5×7 pixels: split in two, the pixel ranges end in the middle of frame 4
-        int previousThreads = HostCopy.threads(0);
         int previousNd4jThreads = Nd4j.getEnvironment().maxThreads();
         long previousMin = HostCopy.parallelMinBytes(1);
-        TemporalShift.Kernel previous = TemporalShift.kernel(TemporalShift.Kernel.HOST);
         try {
             INDArray x = random(CNN2DFormat.NHWC, 9, 16, 5, 7, 31);
             for (int threads : new int[] {2, 3}) {
                 Nd4j.getEnvironment().setMaxThreads(threads);   // threads(0): ND4J's count
-                INDArray[] host = shiftBothWays(x, 3, 8, direction, CNN2DFormat.NHWC, TemporalShift.Kernel.HOST);
+                INDArray[] host = shiftBothWays(x, 3, 8, direction, CNN2DFormat.NHWC, TemporalShift.Kernel.HOST, 0);
                 INDArray[] views = shiftBothWays(x, 3, 8, direction, CNN2DFormat.NHWC, TemporalShift.Kernel.VIEWS);
                 assertEquals(reference(x, 3, 8, direction, CNN2DFormat.NHWC), host[0], "threads " + threads);
+                INDArray[] explicit = shiftBothWays(x, 3, 8, direction, CNN2DFormat.NHWC, TemporalShift.Kernel.HOST,
+                        threads);
+                assertEquals(host[0], explicit[0], "explicit threads " + threads);
+                assertEquals(host[1], explicit[1], "explicit threads " + threads);
                 assertEquals(views[1], host[1], "threads " + threads);
                 double lhs = host[0].mul(x).sumNumber().doubleValue();
                 double rhs = x.mul(host[1]).sumNumber().doubleValue();
                 assertEquals(lhs, rhs, 1e-12 * Math.abs(lhs), "adjoint, threads " + threads);
             }
         } finally {
-            TemporalShift.kernel(previous);
             HostCopy.parallelMinBytes(previousMin);
-            HostCopy.threads(previousThreads);
             Nd4j.getEnvironment().setMaxThreads(previousNd4jThreads);
         }
     }
 
     @Test
-    void kernelPropertyValuesAreCheckedAndNamed() {
-        assertEquals(TemporalShift.Kernel.HOST, TemporalShift.parseKernel("host"));
-        assertEquals(TemporalShift.Kernel.VIEWS, TemporalShift.parseKernel(" Views "));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TemporalShift.parseKernel("fast"));
-        assertEquals("TemporalShift: system property tsm4j.shift.kernel = 'fast', expected 'host' or 'views'",
-                e.getMessage());
-    }
-
-    @Test
-    void shiftThreadsPropertyValuesAreCheckedAndNamed() {
-        assertEquals(1, HostCopy.parseThreads("1"));
-        assertEquals(0, HostCopy.parseThreads(" 0 "));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HostCopy.parseThreads("-2"));
-        assertEquals("TemporalShift: system property tsm4j.shift.threads = '-2', expected an integer >= 0 "
-                + "(1 = calling thread only, 0 = ND4J's thread count)", e.getMessage());
+    void kernelAndThreadsAreCheckedAndNamed() {
+        INDArray x = random(CNN2DFormat.NCHW, 4, 8, 2, 2, 3);
+        assertEquals("TemporalShift: kernel is null, expected HOST or VIEWS", assertThrows(IllegalArgumentException.class,
+                () -> TemporalShift.forward(x, x.ulike(), 2, 4, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW, null, 1))
+                .getMessage());
+        assertEquals("TemporalShift: threads must be >= 0 (1 = calling thread, 0 = ND4J's thread count), found -2",
+                assertThrows(IllegalArgumentException.class, () -> TemporalShift.backward(x, x.ulike(), 2, 4,
+                        ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW, TemporalShift.Kernel.HOST, -2)).getMessage());
     }
 
     /** Forward S x and backward Sᵀ x with the given kernel, into fresh arrays. */
     private static INDArray[] shiftBothWays(INDArray x, int segments, int foldDiv, ShiftDirection direction,
             CNN2DFormat format, TemporalShift.Kernel kernel) {
-        TemporalShift.Kernel previous = TemporalShift.kernel(kernel);
-        try {
-            INDArray forward = Nd4j.valueArrayOf(x.shape(), -7.0, x.dataType());   // every element must be written
-            INDArray backward = Nd4j.valueArrayOf(x.shape(), -7.0, x.dataType());
-            TemporalShift.forward(x, forward, segments, foldDiv, direction, format);
-            TemporalShift.backward(x, backward, segments, foldDiv, direction, format);
-            return new INDArray[] {forward, backward};
-        } finally {
-            TemporalShift.kernel(previous);
-        }
+        return shiftBothWays(x, segments, foldDiv, direction, format, kernel, 1);
+    }
+
+    private static INDArray[] shiftBothWays(INDArray x, int segments, int foldDiv, ShiftDirection direction,
+            CNN2DFormat format, TemporalShift.Kernel kernel, int threads) {
+        INDArray forward = Nd4j.valueArrayOf(x.shape(), -7.0, x.dataType());   // every element must be written
+        INDArray backward = Nd4j.valueArrayOf(x.shape(), -7.0, x.dataType());
+        TemporalShift.forward(x, forward, segments, foldDiv, direction, format, kernel, threads);
+        TemporalShift.backward(x, backward, segments, foldDiv, direction, format, kernel, threads);
+        return new INDArray[] {forward, backward};
     }
 
     @Test

@@ -83,6 +83,15 @@ public final class TsmCli implements Callable<Integer> {
     public static int run(String... args) {
         boolean verbose = List.of(args).contains("-v") || List.of(args).contains("--verbose");
         Logging.configure(verbose);
+        try {
+            ExecutionOverrides.fromSystemProperties();   // a bad -Dtsm4j.* value fails before any work
+            if (ExecutionOverrides.ffmpegLog(System.getProperties())) {
+                io.github.tsm4j.data.video.FFmpegLogLevel.showFFmpegLog();
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("tsm: " + e.getMessage());
+            return EXIT_USAGE;
+        }
         return commandLine().execute(args);
     }
 

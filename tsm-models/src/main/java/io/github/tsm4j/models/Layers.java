@@ -1,5 +1,6 @@
 package io.github.tsm4j.models;
 
+import io.github.tsm4j.core.ExecutionOptions;
 import io.github.tsm4j.core.conv.ConvActivation;
 import io.github.tsm4j.core.conv.ConvImplementation;
 import io.github.tsm4j.core.conv.NativeConv2D;
@@ -35,11 +36,12 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 /**
  * The one place where the backbone builders create convolutions, depthwise convolutions, BatchNorm, shifts and
  * the head, so that a faster implementation is swapped in here only: convolutions are
- * {@link NativeConv2D}/{@link NativeDepthwiseConv2D} (libnd4j ops, oneDNN in the onednn builds) unless the system
- * property {@value ConvImplementation#PROPERTY} is {@code stock}; BatchNorm is {@link NativeBatchNorm} (libnd4j
+ * {@link NativeConv2D}/{@link NativeDepthwiseConv2D} (libnd4j ops, oneDNN in the onednn builds) unless
+ * {@link ExecutionOptions#convolution()} is {@link ConvImplementation#STOCK}; BatchNorm is {@link NativeBatchNorm} (libnd4j
  * {@code batchnorm} op, BLAS sums; NCHW and NHWC graphs alike) with a following ReLU/ReLU6 fused into it and
  * standalone ReLUs are {@link NativeActivation}, unless
- * {@value BatchNormImplementation#PROPERTY} is {@code stock} (its default follows {@value ConvImplementation#PROPERTY});
+ * {@link ExecutionOptions#batchNorm()} is {@link BatchNormImplementation#STOCK}; shifts carry
+ * {@link ExecutionOptions#shiftKernel()} and {@link ExecutionOptions#shiftThreads()};
  * parameters and layouts are the same either way. Each method adds one vertex to the graph under construction (two for
  * a stock BatchNorm + activation) and returns the name of the vertex that produces its output.
  *
@@ -63,10 +65,11 @@ final class Layers {
     private final TsmConfig config;
     private final boolean streaming;
     private final CNN2DFormat format;
-    /** Native (oneDNN) convolutions unless {@code -Dtsm4j.conv=stock}; both hold the same parameter layouts. */
-    private final ConvImplementation convImplementation = ConvImplementation.fromSystemProperty();
+    /** Native (oneDNN) convolutions unless the options say STOCK; both hold the same parameter layouts. */
+    private final ConvImplementation convImplementation;
+    private final ExecutionOptions options;
     /**
-     * Native BatchNorm (fused activation) in NCHW and NHWC graphs unless {@code -Dtsm4j.bn=stock}; both hold the
+     * Native BatchNorm (fused activation) in NCHW and NHWC graphs unless the options say STOCK; both hold the
      * same parameters and compute the same function: in double precision an NCHW TSM-ResNet follows the stock
      * layers' training trajectory to ~1e-11 over 10 Nesterov steps. In float, tiny overfitting networks (width 8,
      * 32 px, 4 values per channel in layer4) amplify rounding differences (1e-6 noise on the stock network's
@@ -75,12 +78,14 @@ final class Layers {
      */
     private final BatchNormImplementation bnImplementation;
 
-    Layers(GraphBuilder graph, TsmConfig config, boolean streaming) {
+    Layers(GraphBuilder graph, TsmConfig config, boolean streaming, ExecutionOptions options) {
         this.graph = graph;
         this.config = config;
         this.streaming = streaming;
         this.format = config.dataFormat();
-        this.bnImplementation = BatchNormImplementation.fromSystemProperty();
+        this.options = options;
+        this.convImplementation = options.convolution();
+        this.bnImplementation = options.batchNorm();
     }
 
     boolean streaming() {
@@ -248,6 +253,8 @@ final class Layers {
                     .foldDiv(config.foldDiv())
                     .direction(config.direction())
                     .dataFormat(format)
+                    .kernel(options.shiftKernel())
+                    .shiftThreads(options.shiftThreads())
                     .build(), input);
         }
         return name;

@@ -3,6 +3,7 @@ package io.github.tsm4j.models;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.tsm4j.core.ExecutionOptions;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,6 +34,8 @@ import java.util.Properties;
  * @param javaVersion {@code java.version} of the JVM that wrote the file
  * @param created when the file was written, ISO-8601 UTC to the second
  * @param source what the weights were made from (insertion order kept; empty when unknown)
+ * @param execution the {@link ExecutionOptions} the network was built and run with (null in files written before
+ *     tsm4j recorded them)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Provenance(
@@ -41,7 +44,8 @@ public record Provenance(
         @JsonProperty("nd4j") String nd4jVersion,
         @JsonProperty("java") String javaVersion,
         @JsonProperty("created") String created,
-        @JsonProperty("source") Map<String, Object> source) {
+        @JsonProperty("source") Map<String, Object> source,
+        @JsonProperty("execution") ExecutionOptions execution) {
 
     /** Build-time versions, filtered by Maven into this resource of tsm-models. */
     static final String VERSION_RESOURCE = "/io/github/tsm4j/models/tsm4j-version.properties";
@@ -66,9 +70,20 @@ public record Provenance(
      * @return versions of this build and run time, the current UTC time and {@code source}
      */
     public static Provenance now(Map<String, ?> source) {
+        return now(source, null);
+    }
+
+    /**
+     * The provenance of a file written now by this process, with the execution options of its network.
+     *
+     * @param source what the weights were made from (may be empty)
+     * @param execution the options the network was built and run with (null: not recorded)
+     * @return versions of this build and run time, the current UTC time, {@code source} and {@code execution}
+     */
+    public static Provenance now(Map<String, ?> source, ExecutionOptions execution) {
         return new Provenance(libraryVersion(), VERSIONS.dl4j(), VERSIONS.nd4j(), System.getProperty("java.version"),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-                source == null ? null : new LinkedHashMap<>(source));
+                source == null ? null : new LinkedHashMap<>(source), execution);
     }
 
     /**

@@ -1,11 +1,8 @@
 package io.github.tsm4j.models;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.tsm4j.core.ConsensusMode;
+import io.github.tsm4j.core.ExecutionOptions;
 import io.github.tsm4j.models.infer.InferenceGraphs;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.IntStream;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
@@ -49,7 +45,6 @@ public final class TsmModel {
     /** Zip entry holding the {@link Provenance} as JSON (absent in files written before tsm4j recorded it). */
     public static final String PROVENANCE_ENTRY = "tsm4j-provenance.json";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = LoggerFactory.getLogger(TsmModel.class);
 
     private final ComputationGraph graph;
@@ -59,19 +54,21 @@ public final class TsmModel {
     private final Provenance provenance;
     /** Whether {@link #graph} is a folded inference form ({@link #forInference}): no BatchNorm left to train. */
     private final boolean inferenceOnly;
+    private final ExecutionOptions options;
 
-    private TsmModel(ComputationGraph graph, TsmConfig config, List<String> labels) {
-        this(graph, config, labels, Map.of(), null, false);
+    private TsmModel(ComputationGraph graph, TsmConfig config, List<String> labels, ExecutionOptions options) {
+        this(graph, config, labels, Map.of(), null, false, options);
     }
 
     private TsmModel(ComputationGraph graph, TsmConfig config, List<String> labels, Map<String, ?> source,
-            Provenance provenance, boolean inferenceOnly) {
+            Provenance provenance, boolean inferenceOnly, ExecutionOptions options) {
         this.graph = graph;
         this.config = config;
         this.labels = List.copyOf(labels);
         this.source = Collections.unmodifiableMap(new LinkedHashMap<>(source));
         this.provenance = provenance;
         this.inferenceOnly = inferenceOnly;
+        this.options = Objects.requireNonNull(options, "options");
     }
 
     /**
@@ -94,10 +91,26 @@ public final class TsmModel {
      * @return the model
      */
     public static TsmModel create(TsmConfig config, List<String> labels, NeuralNetConfiguration.Builder globals) {
+        return create(config, labels, globals, ExecutionOptions.defaults());
+    }
+
+    /**
+     * A freshly initialised model built with explicit execution options (convolution and BatchNorm layers,
+     * shift kernel); the options travel with the model and are recorded by {@link #save}.
+     *
+     * @param config network description
+     * @param labels one label per class
+     * @param globals DL4J global settings
+     * @param options how the network is built and run
+     * @return the model
+     */
+    public static TsmModel create(TsmConfig config, List<String> labels, NeuralNetConfiguration.Builder globals,
+            ExecutionOptions options) {
         checkLabels(config, labels);
-        ComputationGraph graph = new ComputationGraph(TsmNetworks.offline(config, globals));
+        Objects.requireNonNull(options, "options");
+        ComputationGraph graph = new ComputationGraph(TsmNetworks.offline(config, globals, options));
         graph.init();
-        return new TsmModel(graph, config, labels);
+        return new TsmModel(graph, config, labels, options);
     }
 
     /**
@@ -119,7 +132,33 @@ public final class TsmModel {
             throw new IllegalArgumentException("graph layer 'fc' has " + k + " outputs but TsmConfig.numClasses is "
                     + config.numClasses());
         }
-        return new TsmModel(graph, config, labels);
+        return new TsmModel(graph, config, labels, ExecutionOptions.defaults());
+    }
+
+    /**
+     * The same model (configuration, labels, source, provenance, options) with another graph of the same
+     * architecture, e.g. the trained copy a {@code Trainer} returns.
+     *
+     * @param newGraph an initialised graph for {@link #config()}
+     * @return a new model object
+     */
+    public TsmModel withGraph(ComputationGraph newGraph) {
+        wrap(Objects.requireNonNull(newGraph, "graph"), config, labels);
+        return new TsmModel(newGraph, config, labels, source, provenance, inferenceOnly, options);
+    }
+
+    /**
+     * Wraps what {@link ModelZip#read} returns: the model it holds, with its recorded source, provenance and
+     * execution options (the defaults for files written before tsm4j recorded them).
+     *
+     * @param contents a read model zip
+     * @return the model
+     */
+    public static TsmModel fromContents(ModelZip.Contents contents) {
+        TsmModel m = wrap(contents.graph(), contents.config(), contents.labels());
+        Provenance p = contents.provenance().orElse(null);
+        ExecutionOptions o = p == null || p.execution() == null ? ExecutionOptions.defaults() : p.execution();
+        return new TsmModel(m.graph, m.config, m.labels, p == null ? Map.of() : p.source(), p, false, o);
     }
 
     /**
@@ -178,7 +217,18 @@ public final class TsmModel {
      */
     public TsmModel withSource(Map<String, ?> newSource) {
         return new TsmModel(graph, config, labels, Objects.requireNonNull(newSource, "source"), provenance,
-                inferenceOnly);
+                inferenceOnly, options);
+    }
+
+    /**
+     * The execution options this model's network was built with ({@link #create(TsmConfig, List,
+     * NeuralNetConfiguration.Builder, ExecutionOptions)}, the recorded ones for a loaded model, the defaults
+     * otherwise); {@link #save} records them in the {@link Provenance}.
+     *
+     * @return the options
+     */
+    public ExecutionOptions options() {
+        return options;
     }
 
     /**
@@ -190,22 +240,36 @@ public final class TsmModel {
      *
      * <p>A snapshot: later training of this model does not reach it. It cannot be {@link #save}d or trained
      * ({@link #isInferenceOnly()}); keep the model it was made from for that. Its {@link #config()} says NHWC.
+     * Built with {@link ExecutionOptions#defaults()}.
      *
      * @return the inference form ({@code this} if this model is one already)
      */
     public TsmModel forInference() {
+        return forInference(ExecutionOptions.defaults());
+    }
+
+    /**
+     * As {@link #forInference()}, built with explicit execution options: {@link ExecutionOptions#layout()} is the
+     * layout of the inference network (its {@link #config()} says so), the layer implementations and shift kernel
+     * are the options' (convolutions become native in the folding either way).
+     *
+     * @param execution how the inference form is built and run
+     * @return the inference form ({@code this} if this model is one already)
+     */
+    public TsmModel forInference(ExecutionOptions execution) {
+        Objects.requireNonNull(execution, "execution");
         if (inferenceOnly) {
             return this;
         }
-        TsmConfig nhwc = config.toBuilder().dataFormat(CNN2DFormat.NHWC).build();
+        TsmConfig target = config.toBuilder().dataFormat(execution.layout()).build();
         DataType dataType = graph.getConfiguration().getDataType();
-        ComputationGraph g = new ComputationGraph(TsmNetworks.offline(nhwc,
-                TsmNetworks.defaultGlobals().dataType(dataType)));
+        ComputationGraph g = new ComputationGraph(TsmNetworks.offline(target,
+                TsmNetworks.defaultGlobals().dataType(dataType), execution));
         g.init();
         TsmNetworks.copyParams(graph, g);
         InferenceGraphs.Folded folded = InferenceGraphs.fold(g);
-        LOG.debug("Inference form: {} ({} → NHWC)", folded.report(), config.dataFormat());
-        return new TsmModel(folded.graph(), nhwc, labels, source, provenance, true);
+        LOG.debug("Inference form: {} ({} → {})", folded.report(), config.dataFormat(), execution.layout());
+        return new TsmModel(folded.graph(), target, labels, source, provenance, true, execution);
     }
 
     /** @return whether this is a folded inference form ({@link #forInference}) that cannot be saved or trained */
@@ -307,8 +371,8 @@ public final class TsmModel {
     }
 
     /**
-     * Saves graph, configuration, labels and {@link Provenance} (this build's versions, the time, {@link #source()})
-     * in one zip.
+     * Saves graph, configuration, labels and {@link Provenance} (this build's versions, the time, {@link #source()},
+     * {@link #options()}) in one zip ({@link ModelZip}, written atomically).
      *
      * @param file target file (overwritten)
      * @param saveUpdater whether to keep the updater state (to resume training)
@@ -319,11 +383,7 @@ public final class TsmModel {
             throw new IllegalStateException("Cannot save " + file + ": this TsmModel is an inference form "
                     + "(forInference(): BatchNorm folded away); save the model it was made from");
         }
-        File f = file.toFile();
-        ModelSerializer.writeModel(graph, f, saveUpdater);
-        ModelSerializer.addObjectToFile(f, CONFIG_ENTRY, JSON.writeValueAsString(config));
-        ModelSerializer.addObjectToFile(f, LABELS_ENTRY, JSON.writeValueAsString(labels));
-        ModelSerializer.addObjectToFile(f, PROVENANCE_ENTRY, JSON.writeValueAsString(Provenance.now(source)));
+        ModelZip.write(file, graph, config, labels, Provenance.now(source, options), saveUpdater, null);
     }
 
     /**
@@ -346,31 +406,6 @@ public final class TsmModel {
      * @throws IOException when the file cannot be read or lacks the tsm4j entries
      */
     public static TsmModel load(Path file, boolean loadUpdater) throws IOException {
-        File f = file.toFile();
-        if (!f.isFile()) {
-            throw new IOException("No model file " + file);
-        }
-        List<String> entries = ModelSerializer.listObjectsInFile(f);
-        if (!entries.contains(CONFIG_ENTRY) || !entries.contains(LABELS_ENTRY)) {
-            throw new IOException("Not a tsm4j model (no " + CONFIG_ENTRY + " / " + LABELS_ENTRY + " entries): " + file);
-        }
-        TsmConfig config;
-        List<String> labels;
-        Provenance provenance = null;
-        try {
-            config = JSON.readValue((String) ModelSerializer.getObjectFromFile(f, CONFIG_ENTRY), TsmConfig.class);
-            labels = JSON.readValue((String) ModelSerializer.getObjectFromFile(f, LABELS_ENTRY),
-                    new TypeReference<List<String>>() { });
-            if (entries.contains(PROVENANCE_ENTRY)) {
-                provenance = JSON.readValue((String) ModelSerializer.getObjectFromFile(f, PROVENANCE_ENTRY),
-                        Provenance.class);
-            }
-        } catch (JsonProcessingException | IllegalArgumentException | ClassCastException e) {
-            throw new IOException("Corrupt tsm4j entries in " + file + ": " + e.getMessage(), e);
-        }
-        ComputationGraph graph = ModelSerializer.restoreComputationGraph(f, loadUpdater);
-        TsmModel m = wrap(graph, config, labels);
-        return provenance == null ? m
-                : new TsmModel(graph, config, labels, provenance.source(), provenance, false);
+        return fromContents(ModelZip.read(file, loadUpdater));
     }
 }

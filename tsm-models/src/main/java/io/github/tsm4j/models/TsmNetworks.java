@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import io.github.tsm4j.core.ExecutionOptions;
 import io.github.tsm4j.core.layers.OnlineShiftLayer;
 import io.github.tsm4j.core.layers.TemporalShiftLayer;
 import org.deeplearning4j.nn.api.Layer;
@@ -80,7 +81,20 @@ public final class TsmNetworks {
      * @return the configuration
      */
     public static ComputationGraphConfiguration offline(TsmConfig config, NeuralNetConfiguration.Builder globals) {
-        return build(config, globals, false);
+        return offline(config, globals, ExecutionOptions.defaults());
+    }
+
+    /**
+     * The offline network built with explicit execution options (layer implementations, shift kernel).
+     *
+     * @param config network description
+     * @param globals global settings
+     * @param options which convolution/BatchNorm layers to create and how the shifts move data
+     * @return the configuration
+     */
+    public static ComputationGraphConfiguration offline(TsmConfig config, NeuralNetConfiguration.Builder globals,
+            ExecutionOptions options) {
+        return build(config, globals, false, options);
     }
 
     /**
@@ -92,20 +106,34 @@ public final class TsmNetworks {
      * @return the configuration
      */
     public static ComputationGraphConfiguration streaming(TsmConfig config, NeuralNetConfiguration.Builder globals) {
+        return streaming(config, globals, ExecutionOptions.defaults());
+    }
+
+    /**
+     * The streaming network built with explicit execution options.
+     *
+     * @param config network description; temporal pooling cannot stream
+     * @param globals global settings
+     * @param options which convolution/BatchNorm layers to create
+     * @return the configuration
+     */
+    public static ComputationGraphConfiguration streaming(TsmConfig config, NeuralNetConfiguration.Builder globals,
+            ExecutionOptions options) {
         if (config.temporalPool()) {
             throw new IllegalArgumentException(
                     "TsmConfig.temporalPool = true cannot run as a streaming model (it pools over future frames)");
         }
-        return build(config, globals, true);
+        return build(config, globals, true, options);
     }
 
     private static ComputationGraphConfiguration build(TsmConfig config, NeuralNetConfiguration.Builder globals,
-            boolean streaming) {
+            boolean streaming, ExecutionOptions options) {
+        java.util.Objects.requireNonNull(options, "options");
         int size = config.input().cropSize();
         ComputationGraphConfiguration.GraphBuilder g = globals.graphBuilder()
                 .addInputs(INPUT)
                 .setInputTypes(InputType.convolutional(size, size, 3));
-        Layers layers = new Layers(g, config, streaming);
+        Layers layers = new Layers(g, config, streaming, options);
         String out = switch (config.backbone()) {
             case RESNET18, RESNET34, RESNET50, RESNET101, RESNET152 -> ResNetBuilder.build(layers, config, INPUT);
             case MOBILENET_V2 -> MobileNetV2Builder.build(layers, config, INPUT);

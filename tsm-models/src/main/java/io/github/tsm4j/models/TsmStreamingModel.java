@@ -1,13 +1,14 @@
 package io.github.tsm4j.models;
 
+import io.github.tsm4j.core.ExecutionOptions;
 import io.github.tsm4j.core.ShiftDirection;
+import io.github.tsm4j.core.StreamingExecution;
 import io.github.tsm4j.core.layers.runtime.OnlineShiftLayerImpl;
 import io.github.tsm4j.models.infer.InferenceGraphs;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
@@ -40,18 +41,15 @@ import org.slf4j.LoggerFactory;
  * allocates nothing, Java heap or native, per frame. The result is what {@code graph().output(false, frames)}
  * computes, with the same kernels. Otherwise (e.g. the unfolded graph of {@link #create}, with stock BatchNorm),
  * a step runs the DL4J graph in its workspaces and copies the output into the caller's array; after warm-up no
- * workspace grows, but DL4J creates ~0.7 MB of Java objects per MobileNetV2 frame. The system property
- * {@value #EXECUTOR_PROPERTY}{@code =graph} forces the DL4J path (for comparison). Both paths share the online
+ * workspace grows, but DL4J creates ~0.7 MB of Java objects per MobileNetV2 frame.
+ * {@link ExecutionOptions#streamingExecutor()} = {@link StreamingExecution#GRAPH} forces the DL4J path (for
+ * comparison). Both paths share the online
  * shift caches. {@link #step(INDArray)} additionally allocates its returned {@code [B, K]} array. Not
  * thread-safe.
  */
 public final class TsmStreamingModel {
 
     private static final Logger LOG = LoggerFactory.getLogger(TsmStreamingModel.class);
-
-    /** System property choosing the executor: {@code bound} (default: the lean executor when possible) or
-     * {@code graph} (always DL4J's {@code ComputationGraph.output}). */
-    public static final String EXECUTOR_PROPERTY = "tsm4j.streaming.executor";
 
     private final ComputationGraph graph;
     private final TsmConfig config;
@@ -70,7 +68,8 @@ public final class TsmStreamingModel {
     private final StreamingExecutor executor;
     private final String executorNote;
 
-    private TsmStreamingModel(ComputationGraph graph, TsmConfig config, List<String> labels, int streams) {
+    private TsmStreamingModel(ComputationGraph graph, TsmConfig config, List<String> labels, int streams,
+            StreamingExecution execution) {
         if (streams < 1) {
             throw new IllegalArgumentException("streams must be >= 1, found " + streams);
         }
@@ -81,14 +80,11 @@ public final class TsmStreamingModel {
         for (String name : TsmNetworks.shiftVertices(graph.getConfiguration())) {
             shifts.add((OnlineShiftLayerImpl) graph.getLayer(name));
         }
-        String choice = System.getProperty(EXECUTOR_PROPERTY, "bound");
-        if (!choice.equals("bound") && !choice.equals("graph")) {
-            throw new IllegalArgumentException("system property " + EXECUTOR_PROPERTY + " must be 'bound' or "
-                    + "'graph', found '" + choice + "'");
-        }
         int size = config.input().cropSize();
-        StreamingExecutor.Result r = choice.equals("graph") ? new StreamingExecutor.Result(null,
-                EXECUTOR_PROPERTY + "=graph") : StreamingExecutor.create(graph, new long[] {streams, 3, size, size});
+        StreamingExecutor.Result r = switch (execution) {
+            case GRAPH -> new StreamingExecutor.Result(null, "ExecutionOptions.streamingExecutor = GRAPH");
+            case BOUND -> StreamingExecutor.create(graph, new long[] {streams, 3, size, size});
+        };
         this.executor = r.executor();
         this.executorNote = executor != null
                 ? "bound executor: " + executor.steps() + " native steps per frame, "
@@ -110,6 +106,21 @@ public final class TsmStreamingModel {
      * @return the streaming model
      */
     public static TsmStreamingModel of(TsmModel model, int streams) {
+        return of(model, streams, ExecutionOptions.defaults());
+    }
+
+    /**
+     * As {@link #of(TsmModel, int)} with explicit execution options: the network is built in
+     * {@link ExecutionOptions#layout()} with the options' layer implementations, and steps run with
+     * {@link ExecutionOptions#streamingExecutor()}.
+     *
+     * @param model an offline model
+     * @param streams B, the number of concurrent streams
+     * @param execution how the streaming network is built and run
+     * @return the streaming model
+     */
+    public static TsmStreamingModel of(TsmModel model, int streams, ExecutionOptions execution) {
+        java.util.Objects.requireNonNull(execution, "execution");
         TsmConfig config = model.config();
         if (config.shifted() && config.direction() == ShiftDirection.BIDIRECTIONAL) {
             LOG.warn("Streaming a BIDIRECTIONAL model: online inference cannot see future frames, so its outputs "
@@ -118,15 +129,15 @@ public final class TsmStreamingModel {
         DataType dataType = model.graph().getConfiguration().getDataType();
         // NHWC inside whatever layout the model was trained in: the layout of oneDNN's fast kernels and of the
         // bound executor; the weights are layout-independent and copied by layer name
-        TsmConfig nhwc = config.toBuilder().dataFormat(CNN2DFormat.NHWC).build();
+        TsmConfig nhwc = config.toBuilder().dataFormat(execution.layout()).build();
         ComputationGraphConfiguration conf = TsmNetworks.streaming(nhwc,
-                TsmNetworks.defaultGlobals().dataType(dataType));
+                TsmNetworks.defaultGlobals().dataType(dataType), execution);
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
         TsmNetworks.copyParams(model.graph(), graph);
         InferenceGraphs.Folded folded = InferenceGraphs.fold(graph);
         LOG.debug("Streaming graph: {}", folded.report());
-        return new TsmStreamingModel(folded.graph(), nhwc, model.labels(), streams);
+        return new TsmStreamingModel(folded.graph(), nhwc, model.labels(), streams, execution.streamingExecutor());
     }
 
     /**
@@ -147,7 +158,7 @@ public final class TsmStreamingModel {
         ComputationGraph graph = new ComputationGraph(TsmNetworks.streaming(config,
                 globals.inferenceWorkspaceMode(WorkspaceMode.ENABLED)));
         graph.init();
-        return new TsmStreamingModel(graph, config, labels, streams);
+        return new TsmStreamingModel(graph, config, labels, streams, StreamingExecution.BOUND);
     }
 
     /** @return the network description */

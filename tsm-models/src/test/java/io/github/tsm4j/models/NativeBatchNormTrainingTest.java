@@ -23,7 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Multi-step training of a small NCHW TSM-ResNet-18 (width 8, 32 px, 2 videos × 2 segments; Nesterov momentum, lr
  * 0.01, workspaces on) with the native BatchNorm (fused ReLU) and {@code NativeActivation}, against the same network
- * built from DL4J's {@code BatchNormalization} + {@code ActivationLayer} ({@code -Dtsm4j.bn=stock}).
+ * built from DL4J's {@code BatchNormalization} + {@code ActivationLayer} ({@code ExecutionOptions.batchNorm = STOCK}).
  *
  * <p>Why the trajectory comparison runs in double: this tiny network overfits its one minibatch with 4 values per
  * channel in layer4 (N·T·1·1), and its float training trajectory amplifies rounding differences by ~10³ per step
@@ -38,22 +38,13 @@ class NativeBatchNormTrainingTest {
     private static final int SIZE = 32;
 
     private static ComputationGraph resnet(BatchNormImplementation bn, DataType type) {
-        String before = System.getProperty(BatchNormImplementation.PROPERTY);
-        System.setProperty(BatchNormImplementation.PROPERTY, bn.name().toLowerCase(java.util.Locale.ROOT));
-        try {
-            TsmConfig config = TsmConfig.builder(Backbone.RESNET18, 3).segments(2).inputSize(SIZE, SIZE).baseWidth(8)
-                    .dropout(0).dataFormat(CNN2DFormat.NCHW).build();
-            ComputationGraph g = new ComputationGraph(TsmNetworks.offline(config,
-                    TsmNetworks.defaultGlobals().dataType(type)));
-            g.init();
-            return g;
-        } finally {
-            if (before == null) {
-                System.clearProperty(BatchNormImplementation.PROPERTY);
-            } else {
-                System.setProperty(BatchNormImplementation.PROPERTY, before);
-            }
-        }
+        TsmConfig config = TsmConfig.builder(Backbone.RESNET18, 3).segments(2).inputSize(SIZE, SIZE).baseWidth(8)
+                .dropout(0).dataFormat(CNN2DFormat.NCHW).build();
+        ComputationGraph g = new ComputationGraph(TsmNetworks.offline(config,
+                TsmNetworks.defaultGlobals().dataType(type),
+                io.github.tsm4j.core.ExecutionOptions.builder().batchNorm(bn).build()));
+        g.init();
+        return g;
     }
 
     private static DataSet batch(DataType type) {

@@ -93,7 +93,10 @@ class TsmModelTest {
         // the entry is plain JSON with the documented names
         String json = (String) ModelSerializer.getObjectFromFile(file.toFile(), TsmModel.PROVENANCE_ENTRY);
         assertTrue(json.startsWith("{\"tsm4j\":\"" + projectVersion + "\",\"dl4j\":\"" + dl4j + "\",\"nd4j\":"), json);
-        assertTrue(json.endsWith(",\"source\":{\"dataset\":\"jester\",\"epoch\":3}}"), json);
+        assertTrue(json.endsWith(",\"source\":{\"dataset\":\"jester\",\"epoch\":3},\"execution\":{\"layout\":\"NHWC\","
+                + "\"convolution\":\"NATIVE\",\"batchNorm\":\"NATIVE\",\"shiftKernel\":\"HOST\",\"shiftThreads\":1,"
+                + "\"streamingExecutor\":\"BOUND\",\"nativeGcBudgetMB\":256,\"nativeGcBudgetArrays\":250000}}"), json);
+        assertEquals(io.github.tsm4j.core.ExecutionOptions.defaults(), p.execution());
 
         Path again = dir.resolve("again.zip");
         loaded.save(again, false);

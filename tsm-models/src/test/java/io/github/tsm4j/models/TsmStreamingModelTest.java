@@ -129,25 +129,17 @@ class TsmStreamingModelTest {
         return sizes;
     }
 
-    /** A streaming model built while the executor property says {@code executor}. */
+    /** A streaming model built with the given executor. */
     private static TsmStreamingModel withExecutor(String executor, TsmModel model, int streams) {
-        String old = System.getProperty(TsmStreamingModel.EXECUTOR_PROPERTY);
-        System.setProperty(TsmStreamingModel.EXECUTOR_PROPERTY, executor);
-        try {
-            return TsmStreamingModel.of(model, streams);
-        } finally {
-            if (old == null) {
-                System.clearProperty(TsmStreamingModel.EXECUTOR_PROPERTY);
-            } else {
-                System.setProperty(TsmStreamingModel.EXECUTOR_PROPERTY, old);
-            }
-        }
+        return TsmStreamingModel.of(model, streams, io.github.tsm4j.core.ExecutionOptions.builder()
+                .streamingExecutor(io.github.tsm4j.core.StreamingExecution.valueOf(
+                        executor.toUpperCase(java.util.Locale.ROOT))).build());
     }
 
     @Test
     void graphStepsAfterWarmUpNeitherGrowNorSpillAnyWorkspace() {
         TsmStreamingModel stream = withExecutor("graph", offline(Backbone.MOBILENET_V2), 1);
-        assertEquals("DL4J graph: tsm4j.streaming.executor=graph", stream.executionPath());
+        assertEquals("DL4J graph: ExecutionOptions.streamingExecutor = GRAPH", stream.executionPath());
         INDArray frame = Nd4j.randn(DataType.DOUBLE, 1, 3, SIZE, SIZE);
         INDArray out = Nd4j.create(DataType.DOUBLE, 1, 5);
         // DL4J's rotating activation workspaces size themselves over the first few passes

@@ -33,6 +33,10 @@ public final class TemporalShiftLayer extends TemporalLayerConfig {
     private int foldDiv;
     private ShiftDirection direction;
     private CNN2DFormat dataFormat;
+    /** Absent in the JSON of files written before it existed: those load with the default. */
+    private TemporalShift.Kernel kernel = TemporalShift.DEFAULT_KERNEL;
+    /** Absent in the JSON of files written before it existed: those load with the default. */
+    private int shiftThreads = TemporalShift.DEFAULT_THREADS;
 
     /** For Jackson. */
     private TemporalShiftLayer() {
@@ -44,6 +48,8 @@ public final class TemporalShiftLayer extends TemporalLayerConfig {
         this.foldDiv = builder.foldDiv;
         this.direction = builder.direction;
         this.dataFormat = builder.dataFormat;
+        this.kernel = builder.kernel;
+        this.shiftThreads = builder.shiftThreads;
     }
 
     /** @return T, frames per clip */
@@ -66,6 +72,16 @@ public final class TemporalShiftLayer extends TemporalLayerConfig {
         return dataFormat;
     }
 
+    /** @return how {@link TemporalShift} moves the data ({@code ExecutionOptions.shiftKernel}) */
+    public TemporalShift.Kernel getKernel() {
+        return kernel;
+    }
+
+    /** @return threads of the NHWC host kernel ({@code ExecutionOptions.shiftThreads}; 0 = ND4J's count) */
+    public int getShiftThreads() {
+        return shiftThreads;
+    }
+
     @Override
     TemporalShiftLayerImpl newRuntime(NeuralNetConfiguration conf, DataType networkDataType) {
         return new TemporalShiftLayerImpl(conf, networkDataType);
@@ -73,7 +89,8 @@ public final class TemporalShiftLayer extends TemporalLayerConfig {
 
     @Override
     Map<String, Object> settings() {
-        return settings("segments", segments, "foldDiv", foldDiv, "direction", direction, "dataFormat", dataFormat);
+        return settings("segments", segments, "foldDiv", foldDiv, "direction", direction, "dataFormat", dataFormat,
+                "kernel", kernel, "shiftThreads", shiftThreads);
     }
 
     @Override
@@ -90,6 +107,8 @@ public final class TemporalShiftLayer extends TemporalLayerConfig {
         private int foldDiv = TemporalShift.DEFAULT_FOLD_DIV;
         private ShiftDirection direction = ShiftDirection.BIDIRECTIONAL;
         private CNN2DFormat dataFormat = CNN2DFormat.NCHW;
+        private TemporalShift.Kernel kernel = TemporalShift.DEFAULT_KERNEL;
+        private int shiftThreads = TemporalShift.DEFAULT_THREADS;
 
         /**
          * @param segments T, frames per clip (required, at least 1)
@@ -127,6 +146,24 @@ public final class TemporalShiftLayer extends TemporalLayerConfig {
             return this;
         }
 
+        /**
+         * @param kernel how the shift moves data (default {@link TemporalShift.Kernel#HOST})
+         * @return this
+         */
+        public Builder kernel(TemporalShift.Kernel kernel) {
+            this.kernel = kernel;
+            return this;
+        }
+
+        /**
+         * @param threads threads of the NHWC host kernel, at least 0 (default 1 = calling thread; 0 = ND4J's count)
+         * @return this
+         */
+        public Builder shiftThreads(int threads) {
+            this.shiftThreads = threads;
+            return this;
+        }
+
         @Override
         @SuppressWarnings("unchecked")
         public TemporalShiftLayer build() {
@@ -137,6 +174,11 @@ public final class TemporalShiftLayer extends TemporalLayerConfig {
             }
             LayerSupport.requireNonNull(who, "direction", direction);
             LayerSupport.requireNonNull(who, "dataFormat", dataFormat);
+            LayerSupport.requireNonNull(who, "kernel", kernel);
+            if (shiftThreads < 0) {
+                throw new IllegalArgumentException(who + ": shiftThreads must be >= 0 (0 = ND4J's thread count), found "
+                        + shiftThreads);
+            }
             return new TemporalShiftLayer(this);
         }
     }

@@ -28,6 +28,10 @@ class TemporalLayerConfigTest {
         assertNotEquals(shift(8, ShiftDirection.BIDIRECTIONAL),
                 new TemporalShiftLayer.Builder().segments(8).foldDiv(4).dataFormat(CNN2DFormat.NHWC).name("other")
                         .build());
+        assertNotEquals(new TemporalShiftLayer.Builder().segments(8).build(), new TemporalShiftLayer.Builder()
+                .segments(8).kernel(io.github.tsm4j.core.TemporalShift.Kernel.VIEWS).build());
+        assertNotEquals(new TemporalShiftLayer.Builder().segments(8).build(), new TemporalShiftLayer.Builder()
+                .segments(8).shiftThreads(2).build());
         // same settings, different layer types: never equal
         assertNotEquals(new TemporalPoolLayer.Builder().segments(8).build(),
                 new SegmentConsensusLayer.Builder().segments(8).build());
@@ -40,7 +44,7 @@ class TemporalLayerConfigTest {
     @Test
     void textNamesTheTypeTheNameAndEverySettingInOrder() {
         assertEquals("TemporalShiftLayer(name=layer1.0.shift, segments=8, foldDiv=4, direction=BIDIRECTIONAL, "
-                + "dataFormat=NHWC)", shift(8, ShiftDirection.BIDIRECTIONAL).toString());
+                + "dataFormat=NHWC, kernel=HOST, shiftThreads=1)", shift(8, ShiftDirection.BIDIRECTIONAL).toString());
         assertEquals("OnlineShiftLayer(name=s, foldDiv=8, dataFormat=NCHW)",
                 new OnlineShiftLayer.Builder().name("s").build().toString());
         assertEquals("TemporalPoolLayer(name=layer2.tpool, segments=8, dataFormat=NCHW)",

@@ -106,6 +106,42 @@ class TemporalShiftLayerTest {
     }
 
     @Test
+    void kernelAndThreadsTravelInTheJsonAndOldJsonReadsWithTheDefaults() throws Exception {
+        ComputationGraph g = Nets.graph(new TemporalShiftLayer.Builder().segments(4).foldDiv(4)
+                .kernel(TemporalShift.Kernel.VIEWS).shiftThreads(2).dataFormat(CNN2DFormat.NHWC).build(),
+                CNN2DFormat.NHWC, 4, ConsensusMode.AVG, 6);
+        String json = g.getConfiguration().toJson();
+        TemporalShiftLayer viewsConf = shiftOf(json);
+        assertEquals(TemporalShift.Kernel.VIEWS, viewsConf.getKernel());
+        assertEquals(2, viewsConf.getShiftThreads());
+        // a file written before the fields existed: no "kernel" / "shiftThreads" in the layer's JSON
+        String old = json;
+        for (String field : new String[] {"\"kernel\" : \"VIEWS\"", "\"shiftThreads\" : 2"}) {
+            old = old.replaceAll(java.util.regex.Pattern.quote(field) + ",\\s*", "")
+                    .replaceAll(",\\s*" + java.util.regex.Pattern.quote(field), "");
+        }
+        assertTrue(!old.contains("\"kernel\"") && !old.contains("\"shiftThreads\""), old);
+        TemporalShiftLayer oldConf = shiftOf(old);
+        assertEquals(TemporalShift.Kernel.HOST, oldConf.getKernel());
+        assertEquals(1, oldConf.getShiftThreads());
+        assertEquals(viewsConf.getSegments(), oldConf.getSegments());
+        // the same function with either kernel
+        INDArray x = Nets.input(CNN2DFormat.NHWC, 8, 6, 2);
+        ComputationGraph host = new ComputationGraph(org.deeplearning4j.nn.conf.ComputationGraphConfiguration.fromJson(old));
+        host.init(g.params().dup(), false);
+        assertArrayEquals(g.outputSingle(x).data().asDouble(), host.outputSingle(x).data().asDouble());
+        assertEquals("TemporalShiftLayer 's': shiftThreads must be >= 0 (0 = ND4J's thread count), found -1",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> new TemporalShiftLayer.Builder().segments(2).shiftThreads(-1).name("s").build()).getMessage());
+    }
+
+    private static TemporalShiftLayer shiftOf(String graphJson) {
+        return (TemporalShiftLayer) ((org.deeplearning4j.nn.conf.graph.LayerVertex)
+                org.deeplearning4j.nn.conf.ComputationGraphConfiguration.fromJson(graphJson).getVertices().get("temporal"))
+                .getLayerConf().getLayer();
+    }
+
+    @Test
     void temporalPoolGraphSurvivesModelSerializerBitForBit() throws Exception {
         ComputationGraph g = Nets.graph(new TemporalPoolLayer.Builder().segments(4).build(), CNN2DFormat.NCHW, 2,
                 ConsensusMode.AVG, 6);

@@ -333,34 +333,4 @@ class NativeBatchNormTest {
                         () -> net(DataType.FLOAT, new NoOp(), InputType.feedForward(C),
                                 NativeBatchNorm.builder().channels(C).build())).getMessage());
     }
-
-    @Test
-    void implementationFollowsTheSystemProperties() {
-        String bn = System.getProperty(BatchNormImplementation.PROPERTY);
-        String conv = System.getProperty("tsm4j.conv");
-        try {
-            System.clearProperty(BatchNormImplementation.PROPERTY);
-            System.clearProperty("tsm4j.conv");
-            assertEquals(BatchNormImplementation.NATIVE, BatchNormImplementation.fromSystemProperty());
-            System.setProperty("tsm4j.conv", "stock");
-            assertEquals(BatchNormImplementation.STOCK, BatchNormImplementation.fromSystemProperty());
-            System.setProperty(BatchNormImplementation.PROPERTY, "Native");
-            assertEquals(BatchNormImplementation.NATIVE, BatchNormImplementation.fromSystemProperty());
-            System.setProperty(BatchNormImplementation.PROPERTY, "fast");
-            assertEquals("System property tsm4j.bn must be 'native' or 'stock', found 'fast'",
-                    assertThrows(IllegalArgumentException.class, BatchNormImplementation::fromSystemProperty)
-                            .getMessage());
-        } finally {
-            restore(BatchNormImplementation.PROPERTY, bn);
-            restore("tsm4j.conv", conv);
-        }
-    }
-
-    private static void restore(String key, String value) {
-        if (value == null) {
-            System.clearProperty(key);
-        } else {
-            System.setProperty(key, value);
-        }
-    }
 }

@@ -40,8 +40,8 @@ import org.bytedeco.javacv.Frame;
  * trusting {@code getLengthInFrames()} (a rounded {@code duration × fps}, absent for many webm files).
  *
  * <p>FFmpeg's own log is set to {@code AV_LOG_QUIET} when this class loads (broken inputs would
- * otherwise flood stderr); set the system property {@code tsm4j.ffmpeg.log=true} to keep FFmpeg's
- * default level.
+ * otherwise flood stderr); {@link FFmpegLogLevel#showFFmpegLog()} turns FFmpeg's messages back on
+ * ({@code tsm} CLI: {@code -Dtsm4j.ffmpeg.log=true}).
  *
  * <p>Not thread-safe: one reader per thread.
  */

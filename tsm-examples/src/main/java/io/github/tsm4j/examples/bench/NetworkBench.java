@@ -1,5 +1,8 @@
 package io.github.tsm4j.examples.bench;
 
+import io.github.tsm4j.core.ExecutionOptions;
+import io.github.tsm4j.core.StreamingExecution;
+import io.github.tsm4j.examples.ExecutionOverrides;
 import io.github.tsm4j.core.ConsensusMode;
 import io.github.tsm4j.core.ShiftDirection;
 import io.github.tsm4j.core.layers.TemporalShiftLayer;
@@ -65,10 +68,13 @@ public final class NetworkBench {
     /** TSM/TSN-R50 latency (1 video × 8 frames), throughput (4 videos per call) and the shift's overhead. */
     public static List<BenchLine> r50(BenchSettings s) throws Exception {
         int size = s.size();
+        ExecutionOptions options = ExecutionOverrides.fromSystemProperties();
         ComputationGraph tsm = InferenceGraphs.foldBatchNorm(init(TsmNetworks.offline(
-                config(Backbone.RESNET50, ShiftPlacement.RESIDUAL, ShiftDirection.BIDIRECTIONAL, size))));
+                config(Backbone.RESNET50, ShiftPlacement.RESIDUAL, ShiftDirection.BIDIRECTIONAL, size),
+                TsmNetworks.defaultGlobals(), options)));
         ComputationGraph tsn = InferenceGraphs.foldBatchNorm(init(TsmNetworks.offline(
-                config(Backbone.RESNET50, ShiftPlacement.NONE, ShiftDirection.BIDIRECTIONAL, size))));
+                config(Backbone.RESNET50, ShiftPlacement.NONE, ShiftDirection.BIDIRECTIONAL, size),
+                TsmNetworks.defaultGlobals(), options)));
         ComputationGraph copied = copyInsteadOfShift(tsm);
         List<BenchLine> lines = new ArrayList<>();
         WorkspaceRunner ra = new WorkspaceRunner("r50-tsm");
@@ -96,7 +102,8 @@ public final class NetworkBench {
         }
         // what TsmModel.forInference() saves: the same TSM as trained (NCHW, the default layout, BatchNorm unfolded)
         ComputationGraph asTrained = init(TsmNetworks.offline(config(Backbone.RESNET50, ShiftPlacement.RESIDUAL,
-                ShiftDirection.BIDIRECTIONAL, size).toBuilder().dataFormat(CNN2DFormat.NCHW).build()));
+                ShiftDirection.BIDIRECTIONAL, size).toBuilder().dataFormat(CNN2DFormat.NCHW).build(),
+                TsmNetworks.defaultGlobals(), options));
         WorkspaceRunner rd = new WorkspaceRunner("r50-as-trained");
         INDArray x = Nd4j.rand(DataType.FLOAT, SEGMENTS, 3, size, size);
         Stats[] st = Stats.interleaved(s.warmup(), s.runs(), () -> rd.run(asTrained, x), () -> ra.run(tsm, x));
@@ -132,7 +139,7 @@ public final class NetworkBench {
     /**
      * Online TSM-MobileNetV2, one 1×3×S×S frame per call (uni-directional caches): {@link TsmStreamingModel} of the
      * folded NHWC network with its bound executor (the figures compared with PyTorch), then the same model run
-     * through DL4J's {@code ComputationGraph} ({@value TsmStreamingModel#EXECUTOR_PROPERTY}{@code =graph}) for
+     * through DL4J's {@code ComputationGraph} ({@code ExecutionOptions.streamingExecutor = GRAPH}) for
      * reference.
      */
     public static List<BenchLine> mbv2(BenchSettings s) throws Exception {
@@ -144,26 +151,19 @@ public final class NetworkBench {
                 .inputSize(s.size(), Math.round(s.size() * 256f / 224f))
                 .dataFormat(CNN2DFormat.NHWC)
                 .build();
-        TsmModel offline = TsmModel.create(config, TsmModel.defaultLabels(CLASSES), TsmNetworks.defaultGlobals());
+        ExecutionOptions options = ExecutionOverrides.fromSystemProperties();
+        TsmModel offline = TsmModel.create(config, TsmModel.defaultLabels(CLASSES), TsmNetworks.defaultGlobals(),
+                options);
         INDArray[] frames = new INDArray[4];
         for (int i = 0; i < frames.length; i++) {
             frames[i] = Nd4j.rand(DataType.FLOAT, 1, 3, s.size(), s.size());
         }
         List<BenchLine> lines = new ArrayList<>();
-        TsmStreamingModel bound = TsmStreamingModel.of(offline, 1);
-        lines.addAll(online(s, bound, frames, "mbv2.online.", "folded, NHWC, " + bound.executionPath()));
-        String old = System.getProperty(TsmStreamingModel.EXECUTOR_PROPERTY);
-        System.setProperty(TsmStreamingModel.EXECUTOR_PROPERTY, "graph");
-        TsmStreamingModel graph;
-        try {
-            graph = TsmStreamingModel.of(offline, 1);
-        } finally {
-            if (old == null) {
-                System.clearProperty(TsmStreamingModel.EXECUTOR_PROPERTY);
-            } else {
-                System.setProperty(TsmStreamingModel.EXECUTOR_PROPERTY, old);
-            }
-        }
+        TsmStreamingModel bound = TsmStreamingModel.of(offline, 1, options);
+        lines.addAll(online(s, bound, frames, "mbv2.online.", "folded, " + options.layout() + ", "
+                + bound.executionPath()));
+        TsmStreamingModel graph = TsmStreamingModel.of(offline, 1,
+                options.toBuilder().streamingExecutor(StreamingExecution.GRAPH).build());
         lines.addAll(online(s, graph, frames, "mbv2.online_dl4j_graph.", "same model through ComputationGraph"));
         return lines;
     }
@@ -198,14 +198,15 @@ public final class NetworkBench {
 
     /**
      * One training step of TSM-R50, 2 videos × 8 frames, in the layout {@link BenchSettings#trainFormat()} (NHWC by
-     * default) with native convolutions and (unless {@code -Dtsm4j.bn=stock}) native BatchNorm with fused ReLU,
+     * default) with the convolutions and BatchNorm {@link ExecutionOverrides} name (native, fused ReLU, by default),
      * SGD momentum 0.9.
      */
     public static List<BenchLine> train(BenchSettings s) throws Exception {
         TsmConfig config = config(Backbone.RESNET50, ShiftPlacement.RESIDUAL, ShiftDirection.BIDIRECTIONAL, s.size())
                 .toBuilder().dataFormat(s.trainFormat()).build();
+        ExecutionOptions options = ExecutionOverrides.fromSystemProperties();
         ComputationGraph g = init(TsmNetworks.offline(config,
-                TsmNetworks.defaultGlobals().updater(new Nesterovs(0.001, 0.9)).weightDecay(5e-4)));
+                TsmNetworks.defaultGlobals().updater(new Nesterovs(0.001, 0.9)).weightDecay(5e-4), options));
         INDArray x = Nd4j.rand(DataType.FLOAT, 2 * SEGMENTS, 3, s.size(), s.size());
         INDArray y = Nd4j.zeros(DataType.FLOAT, 2, CLASSES);
         y.putScalar(0, 3, 1f);
@@ -213,9 +214,9 @@ public final class NetworkBench {
         DataSet batch = new DataSet(x, y);
         Stats st = Stats.time(2, s.runs(), () -> g.fit(batch));
         return List.of(new BenchLine("train.tsm.s_per_step", st.median() / 1e3, "s",
-                st + "; 2 videos x 8 frames, " + s.trainFormat() + ", native conv, "
-                        + io.github.tsm4j.core.norm.BatchNormImplementation.fromSystemProperty().name().toLowerCase(
-                                Locale.ROOT) + " BatchNorm"));
+                st + "; 2 videos x 8 frames, " + s.trainFormat() + ", "
+                        + options.convolution().name().toLowerCase(Locale.ROOT) + " conv, "
+                        + options.batchNorm().name().toLowerCase(Locale.ROOT) + " BatchNorm"));
     }
 
     private static long minorFaults() {

@@ -60,13 +60,19 @@ public class ShiftBenchmark {
         "NHWC:8x56x56x256", "NHWC:8x28x28x512", "NHWC:8x14x14x1024", "NHWC:8x7x7x2048"})
     public String layoutShape;
 
-    /** ND4J (OpenMP) threads; the NHWC kernel runs on the calling thread unless -Dtsm4j.shift.threads is set. */
+    /** ND4J (OpenMP) threads; the NHWC kernel runs on the calling thread ({@link #shiftThreads} = 1). */
     @Param({"2"})
     public int threads;
 
     /** {@code host} or {@code views}. */
     @Param({"host"})
     public String kernel;
+
+    /** Threads of the NHWC host kernel (1 = calling thread, 0 = ND4J's count). */
+    @Param({"1"})
+    public int shiftThreads;
+
+    private TemporalShift.Kernel shiftKernel;
 
     private CNN2DFormat format;
     private INDArray in;
@@ -79,7 +85,7 @@ public class ShiftBenchmark {
     public void setUp() {
         Nd4j.getEnvironment().setMaxThreads(threads);
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
-        TemporalShift.kernel(TemporalShift.Kernel.valueOf(kernel.toUpperCase(Locale.ROOT)));
+        shiftKernel = TemporalShift.Kernel.valueOf(kernel.toUpperCase(Locale.ROOT));
         String[] parts = layoutShape.split(":");
         format = CNN2DFormat.valueOf(parts[0]);
         in = Nd4j.rand(DataType.FLOAT, parse(parts[1]));
@@ -99,22 +105,26 @@ public class ShiftBenchmark {
     /** @return the shifted array */
     @Benchmark
     public INDArray forward() {
-        TemporalShift.forward(in, out, ShiftBench.SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format);
+        TemporalShift.forward(in, out, ShiftBench.SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format, shiftKernel,
+                shiftThreads);
         return out;
     }
 
     /** @return the input gradient of the shift for the output gradient {@code in} */
     @Benchmark
     public INDArray backward() {
-        TemporalShift.backward(in, grad, ShiftBench.SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format);
+        TemporalShift.backward(in, grad, ShiftBench.SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format, shiftKernel,
+                shiftThreads);
         return grad;
     }
 
     /** @return the input gradient */
     @Benchmark
     public INDArray forwardBackward() {
-        TemporalShift.forward(in, out, ShiftBench.SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format);
-        TemporalShift.backward(out, grad, ShiftBench.SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format);
+        TemporalShift.forward(in, out, ShiftBench.SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format, shiftKernel,
+                shiftThreads);
+        TemporalShift.backward(out, grad, ShiftBench.SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format, shiftKernel,
+                shiftThreads);
         return grad;
     }
 

@@ -50,6 +50,18 @@ final class CachedClips implements DataSetIterator {
         reset();
     }
 
+    /**
+     * Another iterator over the same decoded clips (shared, read-only) with its own order, position and batch
+     * arrays, for a second training running at the same time.
+     *
+     * @return the copy, at the start of the same epoch's order
+     */
+    CachedClips copy() {
+        CachedClips c = new CachedClips(items, batchSize, shuffle, seed, labels);
+        c.setEpoch(epoch);
+        return c;
+    }
+
     /** Training clips, one per item, re-batched by a seeded shuffle every epoch. */
     static CachedClips training(VideoDataset data, InputSpec input, int batchSize, long seed) {
         return new CachedClips(decode(data, input, 1), batchSize, true, seed, data.classNames());
@@ -62,8 +74,9 @@ final class CachedClips implements DataSetIterator {
 
     private static List<DataSet> decode(VideoDataset data, InputSpec input, int batch) {
         List<DataSet> out = new ArrayList<>();
+        // both cores decode (results come back in dataset order): training has not started yet
         try (ClipDataSetIterator it = ClipDataSetIterator.builder(data, input).batchSize(batch).training(false)
-                .workers(1).build()) {
+                .workers(2).build()) {
             while (it.hasNext()) {
                 out.add(it.next());
             }

@@ -183,7 +183,8 @@ public final class PredictCommand implements Callable<Integer> {
             options = RecognitionOptions.builder().sampling(sampling).clips(clips == null ? 0 : clips).crops(crop)
                     .fullResolution(fullRes).averaging(average.kind)
                     .timing(decodeOrder ? FrameTiming.DECODE_ORDER : FrameTiming.CONSTANT_RATE).top(Math.min(top, m.labels().size()))
-                    .batch(batch).engine(engine.kind()).build();
+                    .batch(batch).engine(engine.kind())
+                    .execution(io.github.tsm4j.examples.ExecutionOverrides.fromSystemProperties()).build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, e.getMessage());
         }

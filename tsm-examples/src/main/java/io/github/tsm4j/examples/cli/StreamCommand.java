@@ -213,7 +213,7 @@ public final class StreamCommand implements Callable<Integer> {
         StreamOptions.Realtime rt = realtime == null ? StreamOptions.Realtime.AUTO
                 : realtime ? StreamOptions.Realtime.ON : StreamOptions.Realtime.OFF;
         StreamOptions options = new StreamOptions(rt, queue, HistorySmoother.Config.ofWindow(history),
-                engine.kind(), 0);
+                engine.kind(), 0, io.github.tsm4j.examples.ExecutionOverrides.fromSystemProperties());
         PrintWriter outWriter = cmd.getOut();
         Opened opened = opener.open(model, n, options);
         try (StreamRecognizer recognizer = opened.recognizer()) {

@@ -1,9 +1,11 @@
 package io.github.tsm4j.examples.cli;
 
+import io.github.tsm4j.core.ExecutionOptions;
 import io.github.tsm4j.core.InputSpec;
 import io.github.tsm4j.core.ShiftDirection;
 import io.github.tsm4j.data.dataset.VideoDataset;
 import io.github.tsm4j.data.iterator.ClipDataSetIterator;
+import io.github.tsm4j.examples.ExecutionOverrides;
 import io.github.tsm4j.models.Backbone;
 import io.github.tsm4j.models.ShiftPlacement;
 import io.github.tsm4j.models.TsmConfig;
@@ -17,6 +19,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -333,15 +336,12 @@ public final class TrainCommand implements Callable<Integer> {
                 : io.github.tsm4j.data.dataset.SomethingSomethingV2.read(o.labels(), o.valSplit(), o.videos());
         List<String> classes = train.classNames();
         Files.createDirectories(o.output());
+        ExecutionOptions execution = ExecutionOverrides.fromSystemProperties();
         Trainer.Builder builder;
-        TsmConfig config;
-        Map<String, byte[]> entries;
         if (o.resume() != null) {
             builder = Trainer.resume(o.resume());
-            TsmModel saved = TsmModel.load(o.resume());
-            config = saved.config();
-            if (!saved.labels().equals(classes)) {
-                throw new IllegalArgumentException("checkpoint " + o.resume() + " has classes " + saved.labels()
+            if (!builder.model().labels().equals(classes)) {
+                throw new IllegalArgumentException("checkpoint " + o.resume() + " has classes " + builder.model().labels()
                         + " but the dataset has " + classes);
             }
             out.printf(Locale.ROOT, "resuming %s%n", o.resume());
@@ -358,23 +358,22 @@ public final class TrainCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "initialised from %s%n", model.source().getOrDefault("zooId",
                         model.source().getOrDefault("imported", "ImageNet weights")));
             } else {
-                config = o.config().toBuilder().numClasses(classes.size()).build();
-                model = TsmModel.create(config, classes, TsmNetworks.defaultGlobals().seed(o.recipe().seed()));
+                TsmConfig config = o.config().toBuilder().numClasses(classes.size()).build();
+                model = TsmModel.create(config, classes, TsmNetworks.defaultGlobals().seed(o.recipe().seed()), execution);
             }
-            config = model.config();
-            entries = ModelEntries.of(model.graph(), config, classes, ModelEntries.trainingSource(o.labels(), o.videos(),
-                    o.trainSplit(), o.valSplit(), o.init(), o.init() != null || o.initialiser() != null ? model : null));
-            builder = Trainer.builder(model.graph(), o.recipe()).extraEntries(entries);
+            model = model.withSource(trainingSource(o.labels(), o.videos(), o.trainSplit(), o.valSplit(), o.init(),
+                    o.init() != null || o.initialiser() != null ? model : null));
+            builder = Trainer.builder(model, o.recipe());
         }
-        InputSpec input = config.input();
-        TrainingRecipe recipe = o.resume() != null
-                ? io.github.tsm4j.models.train.TrainingCheckpoint.read(o.resume()).recipe() : o.recipe();
+        builder.options(execution);
+        InputSpec input = builder.model().config().input();
+        TrainingRecipe recipe = builder.recipe();
         try (ClipDataSetIterator trainIt = spark != null ? null : ClipDataSetIterator.builder(train, input)
                         .batchSize(recipe.batchSize()).training(true).seed(recipe.seed()).workers(o.workers()).build();
                 ClipDataSetIterator valIt = val == null ? null : ClipDataSetIterator.builder(val, input)
                         .batchSize(recipe.batchSize()).training(false).workers(o.workers()).build()) {
             int batches = (train.size() + recipe.batchSize() - 1) / recipe.batchSize();
-            builder.checkpointDir(o.output()).validation(valIt).labels(classes);
+            builder.checkpointDir(o.output()).validation(valIt);
             Trainer.TrainingResult r;
             if (spark == null) {
                 r = builder.beforeEpoch(trainIt::setEpoch)
@@ -391,6 +390,42 @@ public final class TrainCommand implements Callable<Integer> {
             out.flush();
             return new Result(r.history(), r.lastValidation(), o.output().resolve(Trainer.LAST_CHECKPOINT));
         }
+    }
+
+    /**
+     * The provenance source of a {@code tsm train} run, recorded in every checkpoint.
+     *
+     * @param labels labels.json
+     * @param videos video folder
+     * @param trainSplit training split
+     * @param valSplit validation split or null
+     * @param init the model zip training starts from, or null
+     * @param initModel that model (its own recorded source is kept), or null
+     * @return {@code command, dataset {labels, videos, train, val}, init {file, source}}
+     */
+    static Map<String, Object> trainingSource(Path labels, Path videos, Path trainSplit, Path valSplit, Path init,
+            TsmModel initModel) {
+        Map<String, Object> dataset = new LinkedHashMap<>();
+        dataset.put("labels", String.valueOf(labels));
+        dataset.put("videos", String.valueOf(videos));
+        dataset.put("train", String.valueOf(trainSplit));
+        if (valSplit != null) {
+            dataset.put("val", valSplit.toString());
+        }
+        Map<String, Object> source = new LinkedHashMap<>();
+        source.put("command", "tsm train");
+        source.put("dataset", dataset);
+        if (init != null || initModel != null) {
+            Map<String, Object> from = new LinkedHashMap<>();
+            if (init != null) {
+                from.put("file", init.toString());
+            }
+            if (initModel != null && !initModel.source().isEmpty()) {
+                from.put("source", initModel.source());
+            }
+            source.put("init", from);
+        }
+        return source;
     }
 
     /** One line per epoch on the command's output (Spark training reports whole epochs). */

@@ -25,20 +25,21 @@ import java.io.Serializable;
  * @param decodeAhead videos decoded ahead
  * @param engine the engine
  * @param engineThreads engine threads
+ * @param execution tsm4j's execution settings
  */
 record RecognitionSettings(SamplingMode sampling, int clips, TestCrop crops, boolean fullResolution,
-        FrameTiming timing, ScoreAveraging averaging, int top, int batch, int decodeThreads, int decodeAhead, EngineKind engine,
-        int engineThreads) implements Serializable {
+        FrameTiming timing, ScoreAveraging averaging, int top, int batch, int decodeThreads, int decodeAhead,
+        EngineKind engine, int engineThreads, io.github.tsm4j.core.ExecutionOptions execution) implements Serializable {
     private static final long serialVersionUID = 1L;
 
     static RecognitionSettings of(RecognitionOptions o) {
-        return new RecognitionSettings(o.sampling(), o.clips(), o.crops(), o.fullResolution(), o.timing(), o.averaging(),
-                o.top(),
-                o.batch(), o.decodeThreads(), o.decodeAhead(), o.engine(), o.engineThreads());
+        return new RecognitionSettings(o.sampling(), o.clips(), o.crops(), o.fullResolution(), o.timing(),
+                o.averaging(), o.top(), o.batch(), o.decodeThreads(), o.decodeAhead(), o.engine(), o.engineThreads(),
+                o.execution());
     }
 
     RecognitionOptions options() {
-        return new RecognitionOptions(sampling, clips, crops, fullResolution, timing, averaging, top, batch, decodeThreads,
-                decodeAhead, engine, engineThreads);
+        return new RecognitionOptions(sampling, clips, crops, fullResolution, timing, averaging, top, batch,
+                decodeThreads, decodeAhead, engine, engineThreads, execution);
     }
 }

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fits the epochs of tsm-models' {@code Trainer} on Spark with DL4J's training masters: use it as
- * {@code Trainer.builder(graph, recipe)...build().fit(fitter)}, so the recipe (parameter groups, learning-rate
+ * {@code Trainer.builder(model, recipe)...build().fit(fitter)}, so the recipe (parameter groups, learning-rate
  * schedule with warm-up, SGD momentum, weight decay), the per-epoch validation, the {@code last.zip}/{@code best.zip}
  * checkpoints, the JSON-lines log and {@code --resume} are exactly those of single-machine training; only the
  * minibatch loop of each epoch runs on the cluster.

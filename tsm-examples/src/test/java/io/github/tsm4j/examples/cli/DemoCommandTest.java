@@ -64,6 +64,35 @@ class DemoCommandTest {
         assertEquals(1, source.get("epoch"));
         assertEquals(1, source.get("epochs"));
         assertTrue(text.toString().contains("TSM   RESIDUAL"), text.toString());
+
+        // the time split covers every phase; side by side, the trainings overlap
+        DemoCommand.Timings t = r.timings();
+        for (double phase : new double[] {t.generate(), t.decode(), t.tsnTrain(), t.tsmTrain(), t.training(), t.eval(),
+            t.stream()}) {
+            assertTrue(phase > 0, t.toString());
+        }
+        assertTrue(t.training() >= Math.max(t.tsnTrain(), t.tsmTrain()) && t.training() < t.tsnTrain() + t.tsmTrain(),
+                t.toString());
+        assertTrue(t.generate() + t.decode() + t.training() + t.eval() + t.stream() <= r.seconds(), t.toString());
+        assertTrue(text.toString().contains(String.format(java.util.Locale.ROOT,
+                "time split: generate %.1f s, decode %.1f s, TSN train %.1f s, TSM train %.1f s (side by side: %.1f s), "
+                        + "eval %.1f s, stream %.1f s", t.generate(), t.decode(), t.tsnTrain(), t.tsmTrain(),
+                t.training(), t.eval(), t.stream())), text.toString());
+
+        // side by side on two threads trains exactly what one after the other does
+        DemoCommand.Options sequential = new DemoCommand.Options(dir.resolve("sequential"), 3, 2, 1, 16, 4, 1, 6, 0.05,
+                8, 8, 1, null, org.deeplearning4j.nn.conf.CNN2DFormat.NCHW, false);
+        DemoCommand.DemoResult s = DemoCommand.run(sequential, new PrintWriter(new StringWriter(), true));
+        for (int i = 0; i < 2; i++) {
+            DemoCommand.ModelReport a = List.of(r.tsn(), r.tsm()).get(i);
+            DemoCommand.ModelReport b = List.of(s.tsn(), s.tsm()).get(i);
+            assertEquals(a.history().stream().map(e -> List.of(e.loss(), e.trainAccuracy(), e.valTop1())).toList(),
+                    b.history().stream().map(e -> List.of(e.loss(), e.trainAccuracy(), e.valTop1())).toList(), a.name());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    TsmModel.load(a.checkpoint()).graph().params().toFloatVector(),
+                    TsmModel.load(b.checkpoint()).graph().params().toFloatVector(), 0f, a.name());
+        }
+        assertEquals(r.stream(), s.stream());
     }
 
     /** top-1 and top-5 are the fractions of predictions.csv's rows that are correct / have the label in top5. */

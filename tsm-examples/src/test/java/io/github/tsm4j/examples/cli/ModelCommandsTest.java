@@ -288,12 +288,15 @@ class ModelCommandsTest {
         assertTrue(r.out().contains("Provenance:\n  saved: "), r.out());
         assertTrue(r.out().contains("\n  tsm4j: " + version + "\n  dl4j: 1.0.0-M2.1\n  nd4j: 1.0.0-M2.1\n  java: "
                 + System.getProperty("java.version") + "\n  created: "), r.out());
-        assertTrue(r.out().endsWith("\n  source:\n    command: tsm demo\n    dataset:\n      seed: 7\n"), r.out());
+        assertTrue(r.out().endsWith("\n  source:\n    command: tsm demo\n    dataset:\n      seed: 7\n  execution:\n"
+                + "    layout: NHWC\n    convolution: NATIVE\n    batchNorm: NATIVE\n    shiftKernel: HOST\n    shiftThreads: 1\n"
+                + "    streamingExecutor: BOUND\n    nativeGcBudgetMB: 256\n    nativeGcBudgetArrays: 250000\n"), r.out());
 
         JsonNode json = new ObjectMapper().readTree(tsm("info", withSource.toString(), "--json").out())
                 .get("provenance").get(TsmModel.PROVENANCE_ENTRY);
         assertEquals(version, json.get("tsm4j").asText());
         assertEquals(7, json.get("source").get("dataset").get("seed").asInt());
+        assertEquals("NATIVE", json.get("execution").get("convolution").asText());
 
         // a file written before tsm4j recorded provenance: configuration and labels only
         TsmModel m = TsmModel.load(model);

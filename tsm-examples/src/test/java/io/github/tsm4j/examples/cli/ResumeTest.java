@@ -114,12 +114,12 @@ class ResumeTest {
         TrainingCheckpoint expected = TrainingCheckpoint.read(expectedDir.resolve(Trainer.LAST_CHECKPOINT));
         TrainingCheckpoint actual = TrainingCheckpoint.read(actualDir.resolve(Trainer.LAST_CHECKPOINT));
         assertEquals(2, actual.epochsDone(), what);
-        assertEquals(expected.model().getIterationCount(), actual.model().getIterationCount(), what + ": iterations");
-        assertEquals(expected.model().getEpochCount(), actual.model().getEpochCount(), what + ": epoch count");
-        assertBitIdentical(expected.model().params(), actual.model().params(), what + ": parameters");
-        INDArray momentum = expected.model().getUpdater().getStateViewArray();
+        assertEquals(expected.model().graph().getIterationCount(), actual.model().graph().getIterationCount(), what + ": iterations");
+        assertEquals(expected.model().graph().getEpochCount(), actual.model().graph().getEpochCount(), what + ": epoch count");
+        assertBitIdentical(expected.model().graph().params(), actual.model().graph().params(), what + ": parameters");
+        INDArray momentum = expected.model().graph().getUpdater().getStateViewArray();
         assertNotEquals(0.0, momentum.norm2Number().doubleValue(), "the reference has momentum buffers");
-        assertBitIdentical(momentum, actual.model().getUpdater().getStateViewArray(), what + ": momentum buffers");
+        assertBitIdentical(momentum, actual.model().graph().getUpdater().getStateViewArray(), what + ": momentum buffers");
         assertEquals(losses(expectedDir), losses(actualDir), what + ": logged losses of epochs 1 and 2");
     }
 

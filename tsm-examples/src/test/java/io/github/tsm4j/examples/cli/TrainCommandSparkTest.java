@@ -46,8 +46,7 @@ class TrainCommandSparkTest {
         Path out = dir.resolve("out");
         try (SparkEpochFitter fitter = SparkEpochFitter.builder(train, config.input(), 4).master("local[2]").workers(2)
                 .seed(3).build()) {
-            assertThrows(IllegalStateException.class, () -> Trainer.builder(model.graph(), recipe).checkpointDir(out)
-                    .extraEntries(ModelEntries.of(model.graph(), config, train.classNames()))
+            assertThrows(IllegalStateException.class, () -> Trainer.builder(model, recipe).checkpointDir(out)
                     .progress(new TrainingProgress() {
                         @Override
                         public void epochDone(EpochRecord record) {
@@ -78,7 +77,7 @@ class TrainCommandSparkTest {
         TrainingCheckpoint cp = TrainingCheckpoint.read(out.resolve(Trainer.LAST_CHECKPOINT));
         assertEquals(2, cp.epochsDone());
         assertEquals(recipe, cp.recipe());
-        assertEquals(6, cp.model().getIterationCount());
+        assertEquals(6, cp.model().graph().getIterationCount());
         TsmModel loaded = TsmModel.load(out.resolve(Trainer.LAST_CHECKPOINT));
         assertEquals(config, loaded.config());
         assertEquals(train.classNames(), loaded.labels());

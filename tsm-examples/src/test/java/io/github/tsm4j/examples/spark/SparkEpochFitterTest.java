@@ -90,28 +90,7 @@ class SparkEpochFitterTest {
     }
 
     static Trainer.Builder trainer(Path out, ClipDataSetIterator val) {
-        TsmModel m = freshModel();
-        return Trainer.builder(m.graph(), recipe(EPOCHS)).checkpointDir(out).validation(val)
-                .labels(train.classNames()).extraEntries(entries(m));
-    }
-
-    static java.util.Map<String, byte[]> entries(TsmModel m) {
-        try {
-            Path tmp = Files.createTempFile(dir, "entries", ".zip");
-            m.save(tmp, false);
-            java.util.Map<String, byte[]> e = new java.util.LinkedHashMap<>();
-            try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(tmp.toFile())) {
-                // the entries TsmModel.save adds to DL4J's (as tsm train's ModelEntries takes them)
-                for (var entry : java.util.Collections.list(z.entries())) {
-                    if (entry.getName().startsWith("objects/")) {
-                        e.put(entry.getName(), z.getInputStream(entry).readAllBytes());
-                    }
-                }
-            }
-            return e;
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
+        return Trainer.builder(freshModel(), recipe(EPOCHS)).checkpointDir(out).validation(val);
     }
 
     static ClipDataSetIterator validationIterator() {
@@ -162,8 +141,8 @@ class SparkEpochFitterTest {
         int steps = (train.size() / 2 + BATCH / 2 - 1) / (BATCH / 2);
         assertEquals(2L * steps, lastEpochMinibatches, "every clip once per epoch: 2 workers x " + steps
                 + " minibatches of " + BATCH / 2 + " clips");
-        assertEquals(EPOCHS * steps, spark.model().getIterationCount(), "one averaged step per worker minibatch");
-        assertEquals(EPOCHS, spark.model().getEpochCount());
+        assertEquals(EPOCHS * steps, spark.model().graph().getIterationCount(), "one averaged step per worker minibatch");
+        assertEquals(EPOCHS, spark.model().graph().getEpochCount());
 
         // the driver's checkpoints are the single-machine ones: a resumable TrainingCheckpoint and a TsmModel
         assertEquals(Trainer.readLog(ckpt.resolve(Trainer.LOG_FILE)), spark.history());
@@ -175,7 +154,7 @@ class SparkEpochFitterTest {
         assertEquals(config, loaded.config());
         assertEquals(train.classNames(), loaded.labels());
         INDArray clip = ClipLoader.forTest(config.input()).loadTensor(validation.samples().get(0).path(), null);
-        assertArrayEquals(spark.model().outputSingle(false, clip).toFloatVector(), loaded.output(clip).toFloatVector(),
+        assertArrayEquals(spark.model().graph().outputSingle(false, clip).toFloatVector(), loaded.output(clip).toFloatVector(),
                 1e-5f);
         List<Prediction> top = loaded.predict(clip, 2);
         assertEquals(2, top.size());
@@ -226,13 +205,13 @@ class SparkEpochFitterTest {
         try (SparkEpochFitter fitter = SparkEpochFitter.builder(small, config.input(), 8).master("local[2,2]").workers(2)
                 .approach(SparkEpochFitter.Approach.SHARED_GRADIENTS).clipSource(new FlakyOnce(marker.toString()))
                 .build()) {
-            Trainer.TrainingResult r = Trainer.builder(freshModel().graph(), recipe(1)).build().fit(fitter);
+            Trainer.TrainingResult r = Trainer.builder(freshModel(), recipe(1)).build().fit(fitter);
             assertTrue(Files.exists(marker), "the injected failure never happened");
             assertEquals(1, r.history().size());
             assertEquals(4, fitter.lastWorkerMinibatches(), "every clip once: 2 workers x 2 minibatches of 4 clips; "
                     + "the failed attempt's counts are discarded");
             assertTrue(Double.isFinite(r.history().get(0).loss()) && r.history().get(0).loss() > 0);
-            assertEquals(2, r.model().getIterationCount(), "the driver's iteration count advances by the minibatches");
+            assertEquals(2, r.model().graph().getIterationCount(), "the driver's iteration count advances by the minibatches");
         }
     }
 
@@ -242,7 +221,7 @@ class SparkEpochFitterTest {
         try (SparkEpochFitter fitter = SparkEpochFitter.builder(train.limit(8), config.input(), 4).master("local[2]")
                 .workers(2).clipSource(new FlakyOnce(marker.toString())).build()) {
             Exception e = assertThrows(Exception.class,
-                    () -> Trainer.builder(freshModel().graph(), recipe(1)).build().fit(fitter));
+                    () -> Trainer.builder(freshModel(), recipe(1)).build().fit(fitter));
             assertTrue(rootMessage(e).contains("injected executor failure"), rootMessage(e));
         }
     }

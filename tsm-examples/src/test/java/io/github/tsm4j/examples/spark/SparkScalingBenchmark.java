@@ -68,7 +68,7 @@ class SparkScalingBenchmark {
                 try (SparkEpochFitter fitter = SparkEpochFitter.builder(train, config.input(), 4 * workers)
                         .master("local[" + workers + "]").workers(workers).approach(approach)
                         .unicastPort(40200 + workers).build()) {
-                    Trainer.TrainingResult r = Trainer.builder(TsmModel.create(config, train.classNames()).graph(), recipe)
+                    Trainer.TrainingResult r = Trainer.builder(TsmModel.create(config, train.classNames()), recipe)
                             .build().fit(fitter);
                     EpochRecord last = r.history().get(r.history().size() - 1);
                     System.out.printf("SCALING %s, %d worker(s): %d clips in %.1f s = %.2f clips/s (loss %.4f)%n",

@@ -1,5 +1,6 @@
 package io.github.tsm4j.models.engine;
 
+import io.github.tsm4j.core.ExecutionOptions;
 import io.github.tsm4j.models.TsmModel;
 import io.github.tsm4j.models.TsmStreamingModel;
 
@@ -15,8 +16,19 @@ public final class Engines {
      * @throws IllegalStateException naming the artifact to add when the engine is not on the class path
      */
     public static ClipEngine offline(TsmModel model, EngineKind kind, int threads) {
+        return offline(model, kind, threads, ExecutionOptions.defaults());
+    }
+
+    /**
+     * @param model the model (any form; the ND4J engine runs its {@link TsmModel#forInference(ExecutionOptions)} form)
+     * @param kind which engine
+     * @param threads engine threads where the engine takes them, 0 = its default
+     * @param execution tsm4j's execution settings (layout, kernels) for the ND4J engine
+     * @return the offline engine
+     */
+    public static ClipEngine offline(TsmModel model, EngineKind kind, int threads, ExecutionOptions execution) {
         return switch (kind) {
-            case ND4J -> new Nd4jClipEngine(model);
+            case ND4J -> new Nd4jClipEngine(model.forInference(execution));
             case ONNX_RUNTIME -> io.github.tsm4j.models.onnx.OrtEngines.offline(model, threads);
         };
     }
@@ -30,8 +42,21 @@ public final class Engines {
      * @throws IllegalStateException naming the artifact to add when the engine is not on the class path
      */
     public static FrameEngine online(TsmModel model, int streams, EngineKind kind, int threads) {
+        return online(model, streams, kind, threads, ExecutionOptions.defaults());
+    }
+
+    /**
+     * @param model the offline model
+     * @param streams B, the streams served at once
+     * @param kind which engine
+     * @param threads engine threads where the engine takes them, 0 = its default
+     * @param execution tsm4j's execution settings (layout, kernels, streaming executor) for the ND4J engine
+     * @return the online engine for B streams
+     */
+    public static FrameEngine online(TsmModel model, int streams, EngineKind kind, int threads,
+            ExecutionOptions execution) {
         return switch (kind) {
-            case ND4J -> new Nd4jFrameEngine(TsmStreamingModel.of(model, streams));
+            case ND4J -> new Nd4jFrameEngine(TsmStreamingModel.of(model, streams, execution));
             case ONNX_RUNTIME -> io.github.tsm4j.models.onnx.OrtEngines.online(model, streams, threads);
         };
     }

@@ -10,7 +10,7 @@ final class Nd4jClipEngine implements ClipEngine {
     private final TsmModel model;
 
     Nd4jClipEngine(TsmModel model) {
-        this.model = model.forInference();
+        this.model = model.forInference(); // this instance when it is an inference form already
     }
 
     @Override

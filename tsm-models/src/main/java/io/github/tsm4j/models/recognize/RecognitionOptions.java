@@ -1,5 +1,6 @@
 package io.github.tsm4j.models.recognize;
 
+import io.github.tsm4j.core.ExecutionOptions;
 import io.github.tsm4j.core.clip.ClipRequest;
 import io.github.tsm4j.core.clip.FrameTiming;
 import io.github.tsm4j.core.clip.SamplingMode;
@@ -26,10 +27,11 @@ import java.util.Objects;
  * @param decodeAhead videos decoded ahead of inference in {@code classifyAll}, at least 1 (bounds memory)
  * @param engine what runs the network
  * @param engineThreads threads for the engine where it takes a setting (ONNX Runtime); 0 = its default
+ * @param execution tsm4j's execution settings for its own engine (layout, kernels; recorded with the model)
  */
 public record RecognitionOptions(SamplingMode sampling, int clips, TestCrop crops, boolean fullResolution,
         FrameTiming timing, ScoreAveraging averaging, int top, int batch, int decodeThreads, int decodeAhead, EngineKind engine,
-        int engineThreads) {
+        int engineThreads, ExecutionOptions execution) {
 
     /** Default of {@link #top}. */
     public static final int DEFAULT_TOP = 5;
@@ -42,6 +44,7 @@ public record RecognitionOptions(SamplingMode sampling, int clips, TestCrop crop
         Objects.requireNonNull(timing, "RecognitionOptions.timing");
         Objects.requireNonNull(averaging, "RecognitionOptions.averaging");
         Objects.requireNonNull(engine, "RecognitionOptions.engine");
+        Objects.requireNonNull(execution, "RecognitionOptions.execution");
         if (clips < 0) {
             throw new IllegalArgumentException("RecognitionOptions.clips must be >= 1 (or 0 for the sampling "
                     + "mode's default), found " + clips);
@@ -91,6 +94,7 @@ public record RecognitionOptions(SamplingMode sampling, int clips, TestCrop crop
         b.decodeAhead = decodeAhead;
         b.engine = engine;
         b.engineThreads = engineThreads;
+        b.execution = execution;
         return b;
     }
 
@@ -121,6 +125,7 @@ public record RecognitionOptions(SamplingMode sampling, int clips, TestCrop crop
         private int decodeAhead = 2;
         private EngineKind engine = EngineKind.ND4J;
         private int engineThreads;
+        private ExecutionOptions execution = ExecutionOptions.defaults();
 
         private Builder() {}
 
@@ -163,10 +168,13 @@ public record RecognitionOptions(SamplingMode sampling, int clips, TestCrop crop
         /** @param v engine threads, 0 = its default @return this */
         public Builder engineThreads(int v) { engineThreads = v; return this; }
 
+        /** @param v tsm4j's execution settings @return this */
+        public Builder execution(ExecutionOptions v) { execution = v; return this; }
+
         /** @return the validated options */
         public RecognitionOptions build() {
             return new RecognitionOptions(sampling, clips, crops, fullResolution, timing, averaging, top, batch,
-                    decodeThreads, decodeAhead, engine, engineThreads);
+                    decodeThreads, decodeAhead, engine, engineThreads, execution);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.github.tsm4j.models.recognize;
 
+import io.github.tsm4j.core.ExecutionOptions;
 import io.github.tsm4j.models.engine.EngineKind;
 import java.util.Objects;
 
@@ -12,9 +13,10 @@ import java.util.Objects;
  * @param smoothing label smoothing (the official gesture demo's history)
  * @param engine what runs the network
  * @param engineThreads threads for the engine where it takes a setting (ONNX Runtime), 0 = its default
+ * @param execution tsm4j's execution settings for its own engine (layout, kernels, streaming executor)
  */
 public record StreamOptions(Realtime realtime, int queueCapacity, HistorySmoother.Config smoothing, EngineKind engine,
-        int engineThreads) {
+        int engineThreads, ExecutionOptions execution) {
 
     /** Default decoder queue capacity in frames. */
     public static final int DEFAULT_QUEUE = 4;
@@ -45,6 +47,7 @@ public record StreamOptions(Realtime realtime, int queueCapacity, HistorySmoothe
         Objects.requireNonNull(realtime, "StreamOptions.realtime");
         Objects.requireNonNull(smoothing, "StreamOptions.smoothing");
         Objects.requireNonNull(engine, "StreamOptions.engine");
+        Objects.requireNonNull(execution, "StreamOptions.execution");
         if (queueCapacity < 1) {
             throw new IllegalArgumentException("StreamOptions.queueCapacity must be >= 1, found " + queueCapacity);
         }
@@ -53,9 +56,31 @@ public record StreamOptions(Realtime realtime, int queueCapacity, HistorySmoothe
         }
     }
 
+    /**
+     * Options with tsm4j's default execution settings.
+     *
+     * @param realtime frame dropping and pacing
+     * @param queueCapacity frames a decoder thread may run ahead
+     * @param smoothing label smoothing
+     * @param engine what runs the network
+     * @param engineThreads its threads, 0 = default
+     */
+    public StreamOptions(Realtime realtime, int queueCapacity, HistorySmoother.Config smoothing, EngineKind engine,
+            int engineThreads) {
+        this(realtime, queueCapacity, smoothing, engine, engineThreads, ExecutionOptions.defaults());
+    }
+
     /** @return AUTO real time, queue of 4, no smoothing (raw per-frame labels), tsm4j's engine */
     public static StreamOptions defaults() {
         return new StreamOptions(Realtime.AUTO, DEFAULT_QUEUE, HistorySmoother.Config.ofWindow(1), EngineKind.ND4J, 0);
+    }
+
+    /**
+     * @param newExecution tsm4j's execution settings
+     * @return a copy with them
+     */
+    public StreamOptions withExecution(ExecutionOptions newExecution) {
+        return new StreamOptions(realtime, queueCapacity, smoothing, engine, engineThreads, newExecution);
     }
 
     /**
@@ -63,7 +88,7 @@ public record StreamOptions(Realtime realtime, int queueCapacity, HistorySmoothe
      * @return a copy with it
      */
     public StreamOptions withSmoothing(HistorySmoother.Config newSmoothing) {
-        return new StreamOptions(realtime, queueCapacity, newSmoothing, engine, engineThreads);
+        return new StreamOptions(realtime, queueCapacity, newSmoothing, engine, engineThreads, execution);
     }
 
     /**
@@ -71,7 +96,7 @@ public record StreamOptions(Realtime realtime, int queueCapacity, HistorySmoothe
      * @return a copy with it
      */
     public StreamOptions withRealtime(Realtime newRealtime) {
-        return new StreamOptions(newRealtime, queueCapacity, smoothing, engine, engineThreads);
+        return new StreamOptions(newRealtime, queueCapacity, smoothing, engine, engineThreads, execution);
     }
 
     /**
@@ -80,6 +105,6 @@ public record StreamOptions(Realtime realtime, int queueCapacity, HistorySmoothe
      * @return a copy with it
      */
     public StreamOptions withEngine(EngineKind newEngine, int threads) {
-        return new StreamOptions(realtime, queueCapacity, smoothing, newEngine, threads);
+        return new StreamOptions(realtime, queueCapacity, smoothing, newEngine, threads, execution);
     }
 }

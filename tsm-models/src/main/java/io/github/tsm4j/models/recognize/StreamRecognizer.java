@@ -73,7 +73,8 @@ public final class StreamRecognizer implements AutoCloseable {
             throw new IllegalArgumentException("the model uses temporal pooling, which online TSM cannot stream "
                     + "(each frame must pass the network alone)");
         }
-        FrameEngine engine = Engines.online(model, streams, options.engine(), options.engineThreads());
+        FrameEngine engine = Engines.online(model, streams, options.engine(), options.engineThreads(),
+                options.execution());
         return new StreamRecognizer(engine, model.config().input().cropSize(), options);
     }
 

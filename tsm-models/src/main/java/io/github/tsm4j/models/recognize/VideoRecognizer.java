@@ -94,7 +94,7 @@ public final class VideoRecognizer implements AutoCloseable {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(decoder, "decoder");
-        ClipEngine engine = Engines.offline(model, options.engine(), options.engineThreads());
+        ClipEngine engine = Engines.offline(model, options.engine(), options.engineThreads(), options.execution());
         return new VideoRecognizer(engine, model.config().input(), options, decoder);
     }
 

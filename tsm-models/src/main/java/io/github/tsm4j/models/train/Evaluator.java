@@ -154,7 +154,8 @@ public final class Evaluator {
      */
     public static EvaluationResult evaluate(ComputationGraph graph, DataSetIterator iterator, int viewsPerVideo,
             List<String> labels) {
-        return evaluate(graph, iterator, viewsPerVideo, labels, NativeMemoryBudget.fromSystemProperty());
+        return evaluate(graph, iterator, viewsPerVideo, labels,
+                NativeMemoryBudget.of(io.github.tsm4j.core.ExecutionOptions.defaults()));
     }
 
     /**

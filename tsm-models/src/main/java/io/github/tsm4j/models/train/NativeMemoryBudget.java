@@ -1,6 +1,7 @@
 package io.github.tsm4j.models.train;
 
 import java.util.function.LongSupplier;
+import io.github.tsm4j.core.ExecutionOptions;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,10 +27,10 @@ import org.slf4j.LoggerFactory;
  * last collection, requests a collection ({@link System#gc()}), so that ND4J's deallocator threads free
  * the dead buffers. The lowest count tracks what is really alive (parameters, updater state, cached
  * data); the budget is what may be dead at any time. The default ({@value #DEFAULT_BUDGET_MB} MB) is set
- * by the system property {@value #PROPERTY} (megabytes; 0 turns the collections off). The same rule
+ * by {@link ExecutionOptions#nativeGcBudgetMB()} (0 turns the collections off). The same rule
  * applies to the number of arrays ND4J's deallocator tracks (views own no native bytes, but each costs
  * about 1 KB of heap until collected: DL4J's updater makes ~800 per step for a ResNet-18): at most
- * {@value #DEFAULT_ARRAY_BUDGET} above the lowest count, property {@value #ARRAY_PROPERTY} (0: off).
+ * {@value #DEFAULT_ARRAY_BUDGET} above the lowest count, {@link ExecutionOptions#nativeGcBudgetArrays()} (0: off).
  * Results do not depend on either: a collection frees only unreachable arrays. With
  * {@code -XX:+DisableExplicitGC} it has no effect.
  *
@@ -38,14 +39,10 @@ import org.slf4j.LoggerFactory;
 public final class NativeMemoryBudget {
     private static final Logger LOG = LoggerFactory.getLogger(NativeMemoryBudget.class);
 
-    /** System property with the budget in megabytes (0: never collect). */
-    public static final String PROPERTY = "tsm4j.native.gcBudgetMB";
-    /** Default budget in megabytes. */
-    public static final long DEFAULT_BUDGET_MB = 256;
-    /** System property with the budget of tracked arrays (0: not watched). */
-    public static final String ARRAY_PROPERTY = "tsm4j.native.gcBudgetArrays";
+    /** Default budget in megabytes ({@link ExecutionOptions#DEFAULT_GC_BUDGET_MB}). */
+    public static final long DEFAULT_BUDGET_MB = ExecutionOptions.DEFAULT_GC_BUDGET_MB;
     /** Default budget of arrays tracked by ND4J's deallocator above the lowest count. */
-    public static final long DEFAULT_ARRAY_BUDGET = 250_000;
+    public static final long DEFAULT_ARRAY_BUDGET = ExecutionOptions.DEFAULT_GC_BUDGET_ARRAYS;
 
     private final long budgetBytes;
     private final LongSupplier allocated;
@@ -62,8 +59,30 @@ public final class NativeMemoryBudget {
      * @param budgetBytes dead native bytes allowed before a collection; 0 never collects
      */
     public NativeMemoryBudget(long budgetBytes) {
-        this(budgetBytes, NativeMemoryBudget::allocatedBytes, System::gc, arrayBudgetProperty(),
+        this(budgetBytes, DEFAULT_ARRAY_BUDGET);
+    }
+
+    /**
+     * A budget over libnd4j's host-allocation counter and ND4J's tracked-array count that collects with
+     * {@link System#gc()}.
+     *
+     * @param budgetBytes dead native bytes allowed before a collection; 0 never collects
+     * @param budgetArrays tracked arrays allowed above the lowest count; 0 = not watched
+     */
+    public NativeMemoryBudget(long budgetBytes, long budgetArrays) {
+        this(budgetBytes, NativeMemoryBudget::allocatedBytes, System::gc, budgetArrays,
                 NativeMemoryBudget::trackedArrays);
+    }
+
+    /**
+     * The budget the options ask for ({@link ExecutionOptions#nativeGcBudgetMB()},
+     * {@link ExecutionOptions#nativeGcBudgetArrays()}).
+     *
+     * @param options execution options
+     * @return a new budget
+     */
+    public static NativeMemoryBudget of(ExecutionOptions options) {
+        return new NativeMemoryBudget(options.nativeGcBudgetBytes(), options.nativeGcBudgetArrays());
     }
 
     /**
@@ -103,23 +122,6 @@ public final class NativeMemoryBudget {
         this.tracked = tracked;
     }
 
-    private static long arrayBudgetProperty() {
-        String v = System.getProperty(ARRAY_PROPERTY);
-        if (v == null || v.isBlank()) {
-            return DEFAULT_ARRAY_BUDGET;
-        }
-        try {
-            long n = Long.parseLong(v.trim());
-            if (n >= 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("System property " + ARRAY_PROPERTY + " must be a whole number >= 0 "
-                + "(0 = not watched), found '" + v + "'");
-    }
-
     /** ND4J's deallocator map (internal field of DeallocatorService), or null when it cannot be read. */
     private static final java.util.Map<?, ?> REFERENCES = referenceMap();
 
@@ -143,30 +145,6 @@ public final class NativeMemoryBudget {
      */
     public static long trackedArrays() {
         return REFERENCES == null ? -1 : REFERENCES.size();
-    }
-
-    /**
-     * The budget of {@value #PROPERTY}, or {@value #DEFAULT_BUDGET_MB} MB when it is not set.
-     *
-     * @return a new budget
-     * @throws IllegalArgumentException when the property is not a non-negative whole number
-     */
-    public static NativeMemoryBudget fromSystemProperty() {
-        String v = System.getProperty(PROPERTY);
-        if (v == null || v.isBlank()) {
-            return new NativeMemoryBudget(DEFAULT_BUDGET_MB << 20);
-        }
-        long mb;
-        try {
-            mb = Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("System property " + PROPERTY + " must be a whole number of megabytes "
-                    + "(0 = never collect), found '" + v + "'");
-        }
-        if (mb < 0) {
-            throw new IllegalArgumentException("System property " + PROPERTY + " must be >= 0 megabytes, found " + mb);
-        }
-        return new NativeMemoryBudget(mb << 20);
     }
 
     /**

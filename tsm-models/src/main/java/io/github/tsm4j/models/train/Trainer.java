@@ -7,9 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import io.github.tsm4j.models.Provenance;
+import io.github.tsm4j.core.ExecutionOptions;
+import io.github.tsm4j.models.TsmModel;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,13 +28,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains a network with a {@link TrainingRecipe}, epoch by epoch, over a DL4J {@link DataSetIterator}
- * (features {@code [N·T, 3, H, W]}, one-hot labels {@code [N, K]}).
+ * Trains a {@link TsmModel} with a {@link TrainingRecipe}, epoch by epoch, over a DL4J {@link DataSetIterator}
+ * (features {@code [N·T, 3, H, W]}, one-hot labels {@code [N, K]}), and returns the trained {@link TsmModel}.
  *
  * <p>After every epoch it optionally evaluates on validation data ({@link Evaluator}, top-1/top-5),
  * writes {@code last.zip} (and {@code best.zip} when the validation top-1 improves) atomically into
- * the checkpoint folder — model, momentum buffers, iteration/epoch counters, recipe, best score and the
- * caller's extra entries (model configuration, labels) — and appends one JSON line to
+ * the checkpoint folder — a {@link TrainingCheckpoint}: the model zip of {@link TsmModel#save} (configuration,
+ * labels, provenance with epoch and recipe) plus momentum buffers, iteration/epoch counters, recipe and best
+ * score, so {@link TsmModel#load} opens every checkpoint — and appends one JSON line to
  * {@code training.jsonl} ({@link EpochRecord}). {@link #resume(Path)} continues from a checkpoint with
  * identical optimizer state; the random generator (dropout) is re-seeded from the recipe's seed at the
  * start of every epoch, so an interrupted and resumed run follows the same path as an uninterrupted
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * TrainingRecipe recipe = TrainingRecipe.builder().epochs(25).batchSize(8).lrSteps(List.of(10, 20)).build();
- * TrainingResult r = Trainer.builder(graph, recipe).checkpointDir(dir).validation(val).build().fit(train);
+ * TrainingResult r = Trainer.builder(model, recipe).checkpointDir(dir).validation(val).build().fit(train);
+ * TsmModel trained = r.model();
  * }</pre>
  */
 public final class Trainer {
@@ -56,7 +58,7 @@ public final class Trainer {
     /** The JSON-lines training log. */
     public static final String LOG_FILE = "training.jsonl";
 
-    private final ComputationGraph source;
+    private final TsmModel source;
     private final boolean configured;
     private final TrainingRecipe recipe;
     private final int epochsDone;
@@ -65,11 +67,9 @@ public final class Trainer {
     private final Path checkpointDir;
     private final DataSetIterator validation;
     private final TrainingProgress progress;
-    private final Map<String, byte[]> extraEntries;
     private final int iterationsPerEpoch;
-    private final List<String> labels;
     private final java.util.function.IntConsumer beforeEpoch;
-    private final long nativeGcBudgetBytes;
+    private final ExecutionOptions options;
 
     private Trainer(Builder b) {
         this.source = b.model;
@@ -81,30 +81,34 @@ public final class Trainer {
         this.checkpointDir = b.checkpointDir;
         this.validation = b.validation;
         this.progress = b.progress;
-        this.extraEntries = Map.copyOf(b.extraEntries);
         this.iterationsPerEpoch = b.iterationsPerEpoch;
-        this.labels = b.labels;
         this.beforeEpoch = b.beforeEpoch;
-        this.nativeGcBudgetBytes = b.nativeGcBudgetBytes >= 0 ? b.nativeGcBudgetBytes
-                : NativeMemoryBudget.fromSystemProperty().budgetBytes();
+        this.options = b.options;
     }
 
     /**
      * Starts a fresh training run. The network is copied and reconfigured with the recipe's parameter
-     * groups ({@link ParameterGroups#configure}); {@code model} itself is not changed.
+     * groups ({@link ParameterGroups#configure}); {@code model} itself is not changed. Its configuration, labels,
+     * source and execution options go into every checkpoint and into the returned model.
      *
-     * @param model network with initialised (random or pretrained) parameters
+     * @param model model with initialised (random or pretrained) parameters (not an inference form)
      * @param recipe training recipe
      * @return a builder
      */
-    public static Builder builder(ComputationGraph model, TrainingRecipe recipe) {
+    public static Builder builder(TsmModel model, TrainingRecipe recipe) {
+        Objects.requireNonNull(model, "model");
+        if (model.isInferenceOnly()) {
+            throw new IllegalArgumentException("Trainer: the model is an inference form (forInference(): BatchNorm "
+                    + "folded away) and cannot be trained; train the model it was made from");
+        }
         return new Builder(Objects.requireNonNull(model, "model"), Objects.requireNonNull(recipe, "recipe"), false,
                 0, Double.NEGATIVE_INFINITY, 0);
     }
 
     /**
-     * Continues a run from a checkpoint written by a trainer: same network, momentum buffers, counters,
-     * recipe and extra entries; training starts at the epoch after the saved one. The checkpoint folder
+     * Continues a run from a checkpoint written by a trainer: same model (configuration, labels, source,
+     * options), momentum buffers, counters and recipe; training starts at the epoch after the saved one. The
+     * checkpoint folder
      * defaults to the checkpoint's own folder.
      *
      * @param checkpoint a {@code last.zip} (or any checkpoint) file
@@ -114,7 +118,7 @@ public final class Trainer {
     public static Builder resume(Path checkpoint) throws IOException {
         TrainingCheckpoint cp = TrainingCheckpoint.read(checkpoint);
         Builder b = new Builder(cp.model(), cp.recipe(), true, cp.epochsDone(), cp.bestScore(), cp.bestEpoch());
-        b.extraEntries = cp.extraEntries();
+        b.options = cp.model().options();
         b.checkpointDir = checkpoint.toAbsolutePath().getParent();
         LOG.info("Resuming from {} after epoch {} of {}", checkpoint, cp.epochsDone(), cp.recipe().epochs());
         return b;
@@ -122,7 +126,7 @@ public final class Trainer {
 
     /** Options of a {@link Trainer}. */
     public static final class Builder {
-        private final ComputationGraph model;
+        private final TsmModel model;
         private final TrainingRecipe recipe;
         private final boolean configured;
         private final int epochsDone;
@@ -131,13 +135,11 @@ public final class Trainer {
         private Path checkpointDir;
         private DataSetIterator validation;
         private TrainingProgress progress = TrainingProgress.NONE;
-        private Map<String, byte[]> extraEntries = Map.of();
         private int iterationsPerEpoch;
-        private List<String> labels;
         private java.util.function.IntConsumer beforeEpoch = e -> { };
-        private long nativeGcBudgetBytes = -1;
+        private ExecutionOptions options;
 
-        private Builder(ComputationGraph model, TrainingRecipe recipe, boolean configured, int epochsDone,
+        private Builder(TsmModel model, TrainingRecipe recipe, boolean configured, int epochsDone,
                 double bestScore, int bestEpoch) {
             this.model = model;
             this.recipe = recipe;
@@ -145,6 +147,17 @@ public final class Trainer {
             this.epochsDone = epochsDone;
             this.bestScore = bestScore;
             this.bestEpoch = bestEpoch;
+            this.options = model.options();
+        }
+
+        /** @return the model training starts from (for a resume: the checkpoint's) */
+        public TsmModel model() {
+            return model;
+        }
+
+        /** @return the recipe (for a resume: the checkpoint's) */
+        public TrainingRecipe recipe() {
+            return recipe;
         }
 
         /** @param dir folder for {@code last.zip}, {@code best.zip} and {@code training.jsonl}; null for none */
@@ -153,15 +166,11 @@ public final class Trainer {
         public Builder validation(DataSetIterator iterator) { this.validation = iterator; return this; }
         /** @param p progress callback */
         public Builder progress(TrainingProgress p) { this.progress = Objects.requireNonNull(p, "progress"); return this; }
-        /** @param entries extra zip entries written into every checkpoint (e.g. model config and labels) */
-        public Builder extraEntries(Map<String, byte[]> entries) { this.extraEntries = Map.copyOf(entries); return this; }
         /**
          * @param n minibatches per epoch; needed only with warm-up (otherwise counted with one pass over
          *     the training data when warm-up is on)
          */
         public Builder iterationsPerEpoch(int n) { this.iterationsPerEpoch = n; return this; }
-        /** @param names class names for evaluation results, or null */
-        public Builder labels(List<String> names) { this.labels = names == null ? null : List.copyOf(names); return this; }
 
         /**
          * @param hook called with the 0-based epoch index before the training iterator is reset for that
@@ -174,17 +183,14 @@ public final class Trainer {
         }
 
         /**
-         * @param bytes dead native array memory allowed before the trainer requests a garbage collection
-         *     ({@link NativeMemoryBudget}); 0 never collects. Default: the system property
-         *     {@value NativeMemoryBudget#PROPERTY} (megabytes), else {@value NativeMemoryBudget#DEFAULT_BUDGET_MB} MB
+         * @param o execution options of the run: its native memory budget ({@link NativeMemoryBudget#of}) bounds
+         *     training and validation (default: the model's {@link TsmModel#options()}). The layer implementations
+         *     and shift kernel are fixed when the model's network is built
+         *     ({@code TsmModel.create(config, labels, globals, options)})
          * @return this
          */
-        public Builder nativeGcBudgetBytes(long bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("Trainer nativeGcBudgetBytes must be >= 0 (0 = never collect), found "
-                        + bytes);
-            }
-            this.nativeGcBudgetBytes = bytes;
+        public Builder options(ExecutionOptions o) {
+            this.options = Objects.requireNonNull(o, "options");
             return this;
         }
 
@@ -197,13 +203,14 @@ public final class Trainer {
     /**
      * The outcome of {@link #fit}.
      *
-     * @param model the trained network (the last epoch's parameters)
+     * @param model the trained model (the last epoch's parameters; the configuration, labels, source and options
+     *     of the model trained)
      * @param history one record per epoch, including those before a resume (from the log)
      * @param bestScore best validation top-1 (or negative training loss)
      * @param bestEpoch epoch of the best score
      * @param lastValidation evaluation of the last epoch, or null without validation data
      */
-    public record TrainingResult(ComputationGraph model, List<EpochRecord> history, double bestScore, int bestEpoch,
+    public record TrainingResult(TsmModel model, List<EpochRecord> history, double bestScore, int bestEpoch,
             EvaluationResult lastValidation) {}
 
     /**
@@ -237,7 +244,8 @@ public final class Trainer {
                         + ipe + "; set Builder.iterationsPerEpoch");
             }
         }
-        ComputationGraph graph = configured ? source : ParameterGroups.configure(source, recipe, ipe);
+        ComputationGraph graph = configured ? source.graph() : ParameterGroups.configure(source.graph(), recipe, ipe);
+        TsmModel model = source.withGraph(graph);
         GlobalNormClipping clipping = new GlobalNormClipping(recipe.clipGradientNorm());
 
         List<EpochRecord> history = new ArrayList<>(checkpointDir == null ? List.of() : readLog(checkpointDir, epochsDone));
@@ -264,7 +272,7 @@ public final class Trainer {
             Double top5 = null;
             double score = -stats.loss();
             if (validation != null) {
-                lastVal = Evaluator.evaluate(graph, validation, 1, labels, evalBudget);
+                lastVal = Evaluator.evaluate(graph, validation, 1, model.labels(), evalBudget);
                 top1 = lastVal.top1();
                 top5 = lastVal.top5();
                 score = top1;
@@ -276,7 +284,7 @@ public final class Trainer {
             }
             if (checkpointDir != null) {
                 Path last = checkpointDir.resolve(LAST_CHECKPOINT);
-                new TrainingCheckpoint(graph, recipe, epoch, best, bestAt, entriesAt(epoch)).write(last);
+                new TrainingCheckpoint(model, recipe, epoch, best, bestAt).write(last);
                 if (improved) {
                     Path tmp = Files.createTempFile(checkpointDir, BEST_CHECKPOINT, ".tmp");
                     Files.copy(last, tmp, StandardCopyOption.REPLACE_EXISTING);
@@ -297,30 +305,11 @@ public final class Trainer {
             progress.epochDone(record);
         }
         graph.setListeners();
-        return new TrainingResult(graph, List.copyOf(history), best, bestAt, lastVal);
-    }
-
-    /**
-     * The extra entries of the checkpoint after {@code epoch}: when they hold a {@link Provenance} (a
-     * {@code TsmModel}'s entries), it is rewritten with the time of this checkpoint and its source extended by
-     * {@code epoch}, {@code epochs} and {@code recipe}, so every checkpoint says how far its weights were trained.
-     */
-    private Map<String, byte[]> entriesAt(int epoch) throws IOException {
-        byte[] old = extraEntries.get(Provenance.ZIP_ENTRY);
-        if (old == null) {
-            return extraEntries;
-        }
-        Map<String, Object> source = new LinkedHashMap<>(Provenance.fromZipEntry(old).source());
-        source.put("epoch", epoch);
-        source.put("epochs", recipe.epochs());
-        source.put("recipe", recipe);
-        Map<String, byte[]> entries = new LinkedHashMap<>(extraEntries);
-        entries.put(Provenance.ZIP_ENTRY, Provenance.now(source).toZipEntry());
-        return entries;
+        return new TrainingResult(model, List.copyOf(history), best, bestAt, lastVal);
     }
 
     private NativeMemoryBudget newBudget() {
-        return new NativeMemoryBudget(nativeGcBudgetBytes);
+        return NativeMemoryBudget.of(options);
     }
 
     /**

@@ -23,7 +23,7 @@ class KillResumeTest {
     public static void main(String[] args) throws Exception {
         TrainingRecipe recipe = TrainingRecipe.builder().epochs(1000).batchSize(8).learningRate(0.05)
                 .referenceBatchSize(8).lrSteps(List.of()).seed(7).build();
-        Trainer.builder(TinyNets.graph(4, 3), recipe).checkpointDir(Path.of(args[0])).build()
+        Trainer.builder(TinyNets.model(4, 3), recipe).checkpointDir(Path.of(args[0])).build()
                 .fit(TinyNets.iterator(TinyNets.squares(48, 4, 1), 8));
     }
 
@@ -43,9 +43,9 @@ class KillResumeTest {
         TrainingCheckpoint cp = TrainingCheckpoint.read(last);
         assertTrue(cp.epochsDone() >= 1);
         int done = cp.epochsDone();
-        assertEquals(done, cp.model().getEpochCount(), "the checkpoint holds the epoch counter");
-        assertEquals(done * 6, cp.model().getIterationCount(), "6 minibatches per epoch");
-        assertTrue(cp.model().getUpdater().getStateViewArray().norm2Number().doubleValue() > 0,
+        assertEquals(done, cp.model().graph().getEpochCount(), "the checkpoint holds the epoch counter");
+        assertEquals(done * 6, cp.model().graph().getIterationCount(), "6 minibatches per epoch");
+        assertTrue(cp.model().graph().getUpdater().getStateViewArray().norm2Number().doubleValue() > 0,
                 "momentum buffers were saved");
         assertEquals(1000, cp.recipe().epochs());
         try (var files = Files.list(dir)) {

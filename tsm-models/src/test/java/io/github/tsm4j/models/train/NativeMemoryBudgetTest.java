@@ -85,23 +85,13 @@ class NativeMemoryBudgetTest {
     void badBudgetsAreRejectedWithTheValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new NativeMemoryBudget(-1));
         assertEquals("NativeMemoryBudget budget must be >= 0 bytes (0 = never collect), found -1", e.getMessage());
-        String old = System.getProperty(NativeMemoryBudget.PROPERTY);
-        try {
-            System.setProperty(NativeMemoryBudget.PROPERTY, "lots");
-            e = assertThrows(IllegalArgumentException.class, NativeMemoryBudget::fromSystemProperty);
-            assertEquals("System property tsm4j.native.gcBudgetMB must be a whole number of megabytes (0 = never collect), "
-                    + "found 'lots'", e.getMessage());
-            System.setProperty(NativeMemoryBudget.PROPERTY, "64");
-            assertEquals(64L << 20, NativeMemoryBudget.fromSystemProperty().budgetBytes());
-            System.clearProperty(NativeMemoryBudget.PROPERTY);
-            assertEquals(NativeMemoryBudget.DEFAULT_BUDGET_MB << 20, NativeMemoryBudget.fromSystemProperty().budgetBytes());
-        } finally {
-            if (old == null) {
-                System.clearProperty(NativeMemoryBudget.PROPERTY);
-            } else {
-                System.setProperty(NativeMemoryBudget.PROPERTY, old);
-            }
-        }
+        e = assertThrows(IllegalArgumentException.class, () -> new NativeMemoryBudget(1, -3));
+        assertEquals("NativeMemoryBudget array budget must be >= 0 (0 = not watched), found -3", e.getMessage());
+        NativeMemoryBudget fromOptions = NativeMemoryBudget.of(io.github.tsm4j.core.ExecutionOptions.builder()
+                .nativeGcBudgetMB(64).build());
+        assertEquals(64L << 20, fromOptions.budgetBytes());
+        assertEquals(NativeMemoryBudget.DEFAULT_BUDGET_MB << 20,
+                NativeMemoryBudget.of(io.github.tsm4j.core.ExecutionOptions.defaults()).budgetBytes());
     }
 
     /**

@@ -27,6 +27,25 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 final class TinyNets {
     private TinyNets() {}
 
+    /** The labels of {@link #model}: a, b, c, … */
+    static List<String> labels(int classes) {
+        List<String> l = new ArrayList<>();
+        for (int i = 0; i < classes; i++) {
+            l.add(String.valueOf((char) ('a' + i)));
+        }
+        return l;
+    }
+
+    /**
+     * {@link #graph} as a {@link io.github.tsm4j.models.TsmModel} (T = 1, 12 px; the configuration describes the
+     * input and classes, the stand-in graph is not the ResNet it names), labels {@link #labels}.
+     */
+    static io.github.tsm4j.models.TsmModel model(int classes, long seed) {
+        io.github.tsm4j.models.TsmConfig config = io.github.tsm4j.models.TsmConfig
+                .builder(io.github.tsm4j.models.Backbone.RESNET18, classes).segments(1).inputSize(12, 12).build();
+        return io.github.tsm4j.models.TsmModel.wrap(graph(classes, seed), config, labels(classes));
+    }
+
     /** conv1 → bn1 → conv2 → bn2 → global average pool → fc → softmax loss, on [N, 3, 12, 12]. */
     static ComputationGraph graph(int classes, long seed) {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()

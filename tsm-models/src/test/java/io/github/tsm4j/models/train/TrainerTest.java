@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.tsm4j.core.ExecutionOptions;
 import io.github.tsm4j.models.Provenance;
-import java.nio.charset.StandardCharsets;
+import io.github.tsm4j.models.TsmModel;
+import java.util.Optional;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,16 +29,15 @@ class TrainerTest {
 
     @Test
     void twoEpochsLowerTheLossAndWriteLoadableCheckpointsAndLog(@TempDir Path dir) throws Exception {
-        ComputationGraph net = TinyNets.graph(4, 3);
+        TsmModel net = TinyNets.model(4, 3).withSource(Map.of("dataset", "squares"));
         Trainer.TrainingResult r = Trainer.builder(net, recipe(2)).checkpointDir(dir)
-                .validation(TinyNets.iterator(VAL, 8)).extraEntries(Map.of("tsm4j/labels.txt", "a\nb\nc\nd".getBytes()))
-                .build().fit(TinyNets.iterator(TRAIN, 8));
+                .validation(TinyNets.iterator(VAL, 8)).build().fit(TinyNets.iterator(TRAIN, 8));
         assertEquals(2, r.history().size());
         assertTrue(r.history().get(1).loss() < r.history().get(0).loss(),
                 "loss should fall: " + r.history());
         assertEquals(0.05, r.history().get(0).learningRate(), 1e-12);
         assertEquals(0.005, r.history().get(1).learningRate(), 1e-12);
-        assertEquals(Evaluator.evaluate(r.model(), TinyNets.iterator(VAL, 8), 1, null).top1(), r.history().get(1).valTop1(),
+        assertEquals(Evaluator.evaluate(r.model().graph(), TinyNets.iterator(VAL, 8), 1, null).top1(), r.history().get(1).valTop1(),
                 1e-12, "the logged validation top-1 is the evaluator's on the final model");
         for (EpochRecord e : r.history()) {
             double correct = e.trainAccuracy() * TRAIN.size();
@@ -44,13 +45,21 @@ class TrainerTest {
         }
 
         ComputationGraph loaded = ModelSerializer.restoreComputationGraph(dir.resolve(Trainer.LAST_CHECKPOINT).toFile(), true);
-        assertEquals(r.model().params(), loaded.params());
+        assertEquals(r.model().graph().params(), loaded.params());
         assertEquals(2, loaded.getEpochCount());
         assertEquals(12, loaded.getIterationCount());
         TrainingCheckpoint cp = TrainingCheckpoint.read(dir.resolve(Trainer.LAST_CHECKPOINT));
         assertEquals(2, cp.epochsDone());
         assertEquals(recipe(2), cp.recipe());
-        assertEquals("a\nb\nc\nd", new String(cp.extraEntries().get("tsm4j/labels.txt"), StandardCharsets.UTF_8));
+        assertEquals(List.of("a", "b", "c", "d"), cp.model().labels());
+        assertEquals(List.of("a", "b", "c", "d"), r.model().labels());
+        assertEquals(net.config(), r.model().config());
+        assertEquals(Map.of("dataset", "squares"), r.model().source(), "the trained model keeps the model's source");
+        // every checkpoint is a model TsmModel.load opens, with the trained weights
+        TsmModel model = TsmModel.load(dir.resolve(Trainer.LAST_CHECKPOINT));
+        assertEquals(r.model().graph().params(), model.graph().params());
+        assertEquals(List.of("a", "b", "c", "d"), model.labels());
+        assertEquals(Optional.of(ExecutionOptions.defaults()), model.provenance().map(Provenance::execution));
         assertTrue(Files.exists(dir.resolve(Trainer.BEST_CHECKPOINT)));
         assertEquals(r.history(), Trainer.readLog(dir.resolve(Trainer.LOG_FILE)));
         try (var files = Files.list(dir)) {
@@ -62,20 +71,19 @@ class TrainerTest {
     @Test
     void everyCheckpointRecordsItsEpochAndRecipeInTheProvenance(@TempDir Path dir) throws Exception {
         Map<String, Object> dataset = Map.of("dataset", "squares");
-        Trainer.builder(TinyNets.graph(4, 3), recipe(2)).checkpointDir(dir)
-                .extraEntries(Map.of(Provenance.ZIP_ENTRY, Provenance.now(dataset).toZipEntry()))
+        ExecutionOptions options = ExecutionOptions.builder().nativeGcBudgetMB(64).build();
+        Trainer.builder(TinyNets.model(4, 3).withSource(dataset), recipe(2)).checkpointDir(dir).options(options)
                 .build().fit(TinyNets.iterator(TRAIN, 8));
-        Provenance p = Provenance.fromZipEntry(
-                TrainingCheckpoint.read(dir.resolve(Trainer.LAST_CHECKPOINT)).extraEntries().get(Provenance.ZIP_ENTRY));
+        Provenance p = TrainingCheckpoint.read(dir.resolve(Trainer.LAST_CHECKPOINT)).model().provenance().orElseThrow();
         assertEquals(List.of("dataset", "epoch", "epochs", "recipe"), List.copyOf(p.source().keySet()));
         assertEquals("squares", p.source().get("dataset"));
         assertEquals(2, p.source().get("epoch"));
         assertEquals(2, p.source().get("epochs"));
         assertEquals(recipe(2), new ObjectMapper().convertValue(p.source().get("recipe"), TrainingRecipe.class));
         assertEquals(Provenance.libraryVersion(), p.tsm4jVersion());
+        assertEquals(ExecutionOptions.defaults(), p.execution(), "the options the model was built with");
         // the best checkpoint is the one after epoch 1 or 2, and says which
-        Provenance best = Provenance.fromZipEntry(
-                TrainingCheckpoint.read(dir.resolve(Trainer.BEST_CHECKPOINT)).extraEntries().get(Provenance.ZIP_ENTRY));
+        Provenance best = TsmModel.load(dir.resolve(Trainer.BEST_CHECKPOINT)).provenance().orElseThrow();
         assertEquals(TrainingCheckpoint.read(dir.resolve(Trainer.BEST_CHECKPOINT)).epochsDone(), best.source().get("epoch"));
     }
 
@@ -83,12 +91,12 @@ class TrainerTest {
     void resumeContinuesWithIdenticalOptimizerStateAndParameters(@TempDir Path dir) throws Exception {
         Path straight = dir.resolve("straight");
         Path split = dir.resolve("split");
-        ComputationGraph a = Trainer.builder(TinyNets.graph(4, 3), recipe(3)).checkpointDir(straight).build()
-                .fit(TinyNets.iterator(TRAIN, 8)).model();
+        ComputationGraph a = Trainer.builder(TinyNets.model(4, 3), recipe(3)).checkpointDir(straight).build()
+                .fit(TinyNets.iterator(TRAIN, 8)).model().graph();
 
         // the same run, interrupted after epoch 1: a recipe of 3 epochs stopped by a kill after the checkpoint
         org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> Trainer
-                .builder(TinyNets.graph(4, 3), recipe(3)).checkpointDir(split)
+                .builder(TinyNets.model(4, 3), recipe(3)).checkpointDir(split)
                 .progress(new TrainingProgress() {
                     @Override
                     public void epochDone(EpochRecord record) {
@@ -100,8 +108,8 @@ class TrainerTest {
         Trainer.TrainingResult b = Trainer.resume(split.resolve(Trainer.LAST_CHECKPOINT)).build()
                 .fit(TinyNets.iterator(TRAIN, 8));
 
-        assertEquals(a.params(), b.model().params(), "parameters after 3 epochs, straight vs 1 + resume + 2");
-        assertEquals(a.getUpdater().getStateViewArray(), b.model().getUpdater().getStateViewArray(),
+        assertEquals(a.params(), b.model().graph().params(), "parameters after 3 epochs, straight vs 1 + resume + 2");
+        assertEquals(a.getUpdater().getStateViewArray(), b.model().graph().getUpdater().getStateViewArray(),
                 "momentum buffers");
         assertEquals(3, b.history().size());
         assertEquals(Trainer.readLog(straight.resolve(Trainer.LOG_FILE)).stream().map(EpochRecord::loss).toList(),
@@ -144,14 +152,14 @@ class TrainerTest {
 
     @Test
     void anEpochFitterTrainsExactlyAsTheIteratorLoopAndSharesCheckpointsLogAndResume(@TempDir Path dir) throws Exception {
-        ComputationGraph reference = Trainer.builder(TinyNets.graph(4, 3), recipe(3)).build()
-                .fit(TinyNets.iterator(TRAIN, 8)).model();
+        ComputationGraph reference = Trainer.builder(TinyNets.model(4, 3), recipe(3)).build()
+                .fit(TinyNets.iterator(TRAIN, 8)).model().graph();
 
         Path out = dir.resolve("fitter");
         SelfFitter first = new SelfFitter();
         TrainingRecipe twoOfThree = recipe(3);
         org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> Trainer
-                .builder(TinyNets.graph(4, 3), twoOfThree).checkpointDir(out).validation(TinyNets.iterator(VAL, 8))
+                .builder(TinyNets.model(4, 3), twoOfThree).checkpointDir(out).validation(TinyNets.iterator(VAL, 8))
                 .progress(new TrainingProgress() {
                     @Override
                     public void epochDone(EpochRecord record) {
@@ -170,9 +178,9 @@ class TrainerTest {
         Trainer.TrainingResult r = Trainer.resume(out.resolve(Trainer.LAST_CHECKPOINT)).validation(TinyNets.iterator(VAL, 8))
                 .build().fit(second);
         assertEquals(List.of(3), second.epochs);
-        assertEquals(reference.params(), r.model().params(), "fitter + resume = the single-machine loop");
-        assertEquals(reference.getUpdater().getStateViewArray(), r.model().getUpdater().getStateViewArray());
-        assertEquals(18, r.model().getIterationCount());
+        assertEquals(reference.params(), r.model().graph().params(), "fitter + resume = the single-machine loop");
+        assertEquals(reference.getUpdater().getStateViewArray(), r.model().graph().getUpdater().getStateViewArray());
+        assertEquals(18, r.model().graph().getIterationCount());
 
         List<EpochRecord> log = Trainer.readLog(out.resolve(Trainer.LOG_FILE));
         assertEquals(List.of(1, 2, 3), log.stream().map(EpochRecord::epoch).toList());
@@ -180,7 +188,7 @@ class TrainerTest {
         assertTrue(Double.isNaN(log.get(2).trainAccuracy()) && Double.isNaN(log.get(2).gradientNorm()),
                 "unmeasured values are NaN in the log: " + log.get(2));
         assertEquals(0.005, log.get(2).learningRate(), 1e-12);
-        assertEquals(Evaluator.evaluate(r.model(), TinyNets.iterator(VAL, 8), 1, null).top1(), log.get(2).valTop1(), 1e-12);
+        assertEquals(Evaluator.evaluate(r.model().graph(), TinyNets.iterator(VAL, 8), 1, null).top1(), log.get(2).valTop1(), 1e-12);
         assertEquals(3, TrainingCheckpoint.read(out.resolve(Trainer.LAST_CHECKPOINT)).epochsDone());
     }
 
@@ -202,6 +210,6 @@ class TrainerTest {
         assertEquals("Trainer: the recipe has 1 warm-up epoch(s), which need the minibatches per epoch, but the fitter "
                 + "reports 0; set Builder.iterationsPerEpoch",
                 org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                        () -> Trainer.builder(TinyNets.graph(4, 3), warm).build().fit(unknown)).getMessage());
+                        () -> Trainer.builder(TinyNets.model(4, 3), warm).build().fit(unknown)).getMessage());
     }
 }

@@ -40,7 +40,8 @@ public final class TemporalShiftLayerImpl extends NoParamLayerImpl<TemporalShift
             throw named(e);
         }
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), 'c');
-        TemporalShift.forward(input, out, c.getSegments(), c.getFoldDiv(), c.getDirection(), c.getDataFormat());
+        TemporalShift.forward(input, out, c.getSegments(), c.getFoldDiv(), c.getDirection(), c.getDataFormat(),
+                c.getKernel(), c.getShiftThreads());
         return out;
     }
 
@@ -56,7 +57,7 @@ public final class TemporalShiftLayerImpl extends NoParamLayerImpl<TemporalShift
                 epsilon.shape(), 'c');
         try {
             TemporalShift.backward(epsilon, gradIn, c.getSegments(), c.getFoldDiv(), c.getDirection(),
-                    c.getDataFormat());
+                    c.getDataFormat(), c.getKernel(), c.getShiftThreads());
         } catch (IllegalArgumentException e) {
             throw named(e);
         }
