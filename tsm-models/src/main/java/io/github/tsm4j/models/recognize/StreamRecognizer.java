@@ -303,26 +303,21 @@ public final class StreamRecognizer implements AutoCloseable {
     }
 
     /**
-     * Numerically stable softmax.
+     * The probabilities of one frame's logits ({@link ScoreAveraging#softmax}, in float).
      *
      * @param logits values
      * @return probabilities summing to 1
      */
     static float[] softmax(float[] logits) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (float v : logits) {
-            max = Math.max(max, v);
+        double[] d = new double[logits.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = logits[i];
         }
-        double sum = 0;
-        double[] e = new double[logits.length];
-        for (int i = 0; i < logits.length; i++) {
-            e[i] = Math.exp(logits[i] - max);
-            sum += e[i];
-        }
-        float[] p = new float[logits.length];
+        double[] p = ScoreAveraging.softmax(d);
+        float[] out = new float[p.length];
         for (int i = 0; i < p.length; i++) {
-            p[i] = (float) (e[i] / sum);
+            out[i] = (float) p[i];
         }
-        return p;
+        return out;
     }
 }
