@@ -24,6 +24,7 @@ public final class ClipDecodeFunction implements FlatMapFunction<Iterator<ClipRo
     private final int scaleSize;
     private final double[] mean;
     private final double[] std;
+    private final io.github.tsm4j.core.ResizeMethod resizeMethod;
     private final int numClasses;
     private final boolean flip;
     private final long seed;
@@ -69,6 +70,7 @@ public final class ClipDecodeFunction implements FlatMapFunction<Iterator<ClipRo
         this.scaleSize = spec.scaleSize();
         this.mean = spec.mean().stream().mapToDouble(Double::doubleValue).toArray();
         this.std = spec.std().stream().mapToDouble(Double::doubleValue).toArray();
+        this.resizeMethod = spec.resizeMethod();
         this.numClasses = numClasses;
         this.flip = flip;
         this.seed = seed;
@@ -79,7 +81,8 @@ public final class ClipDecodeFunction implements FlatMapFunction<Iterator<ClipRo
     /** @return the input description rebuilt on this JVM */
     public InputSpec spec() {
         return new InputSpec(segments, cropSize, scaleSize,
-                java.util.Arrays.stream(mean).boxed().toList(), java.util.Arrays.stream(std).boxed().toList());
+                java.util.Arrays.stream(mean).boxed().toList(), java.util.Arrays.stream(std).boxed().toList())
+                .withResizeMethod(resizeMethod);
     }
 
     @Override
