@@ -27,6 +27,8 @@ public final class ClusterProbe extends SparkListener {
     static final AtomicInteger SUCCEEDED = new AtomicInteger();
     static final List<String> FAILED = java.util.Collections.synchronizedList(new ArrayList<>());
     static final AtomicInteger MINIBATCHES = new AtomicInteger();
+    /** Running tasks (task id → executor id): the kill may also land on a task that started before a success. */
+    static final Map<Long, String> RUNNING = new ConcurrentHashMap<>();
     static volatile int killedWorkerUiPort = -1;
     static volatile int killAfterTasks;
     static volatile IntConsumer killer;
@@ -41,6 +43,7 @@ public final class ClusterProbe extends SparkListener {
         SUCCEEDED.set(0);
         FAILED.clear();
         MINIBATCHES.set(0);
+        RUNNING.clear();
         killedWorkerUiPort = -1;
         killer = null;
         FIRED.set(false);
@@ -76,13 +79,21 @@ public final class ClusterProbe extends SparkListener {
 
     @Override
     public void onTaskStart(SparkListenerTaskStart e) {
+        RUNNING.put(e.taskInfo().taskId(), e.taskInfo().executorId());
         maybeKill(e.taskInfo().executorId());
     }
 
     @Override
     public void onTaskEnd(SparkListenerTaskEnd e) {
+        RUNNING.remove(e.taskInfo().taskId());
         if (e.reason() == Success$.MODULE$) {
             SUCCEEDED.incrementAndGet();
+            // the scheduler may launch the next tasks before this success reaches the listener bus (their
+            // TaskStart events come first on a fast machine): then kill the worker of a task still running
+            for (String executor : RUNNING.values()) {
+                maybeKill(executor);
+                break;
+            }
             for (AccumulableInfo a : scala.collection.JavaConverters.seqAsJavaList(e.taskInfo().accumulables())) {
                 if (a.name().isDefined() && a.name().get().equals("tsm4j training minibatches")
                         && a.update().isDefined()) {
