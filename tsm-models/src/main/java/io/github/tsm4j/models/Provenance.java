@@ -81,9 +81,18 @@ public record Provenance(
      * @return versions of this build and run time, the current UTC time, {@code source} and {@code execution}
      */
     public static Provenance now(Map<String, ?> source, ExecutionOptions execution) {
-        return new Provenance(libraryVersion(), VERSIONS.dl4j(), VERSIONS.nd4j(), System.getProperty("java.version"),
+        return new Provenance(libraryVersion(), VERSIONS.dl4j(), VERSIONS.nd4j(), runningJavaVersion(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                 source == null ? null : new LinkedHashMap<>(source), execution);
+    }
+
+    /**
+     * @return the running JVM's version as {@code java.version} spells it ({@code 17.0.15}), from
+     *     {@link Runtime#version()}
+     */
+    static String runningJavaVersion() {
+        return Runtime.version().version().stream().map(String::valueOf)
+                .collect(java.util.stream.Collectors.joining("."));
     }
 
     /**

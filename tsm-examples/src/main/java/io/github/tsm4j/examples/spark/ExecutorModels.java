@@ -1,5 +1,6 @@
 package io.github.tsm4j.examples.spark;
 
+import io.github.tsm4j.models.recognize.RecognitionOptions;
 import io.github.tsm4j.models.TsmModel;
 import io.github.tsm4j.models.recognize.VideoRecognizer;
 import java.io.IOException;
@@ -67,9 +68,9 @@ final class ExecutorModels {
      * @param loaded called once when this JVM loads the model
      * @return an idle recognizer, or a new one; hand it back with {@link #release}
      */
-    static VideoRecognizer borrow(String sha256, Path file, RecognitionSettings settings, Runnable loaded) {
+    static VideoRecognizer borrow(String sha256, Path file, RecognitionOptions settings, Runnable loaded) {
         VideoRecognizer r = IDLE.computeIfAbsent(key(sha256, settings), k -> new ConcurrentLinkedQueue<>()).poll();
-        return r != null ? r : VideoRecognizer.of(model(sha256, file, loaded), settings.options());
+        return r != null ? r : VideoRecognizer.of(model(sha256, file, loaded), settings);
     }
 
     /**
@@ -77,7 +78,7 @@ final class ExecutorModels {
      * @param settings the settings it was borrowed with
      * @param recognizer the recognizer, idle again
      */
-    static void release(String sha256, RecognitionSettings settings, VideoRecognizer recognizer) {
+    static void release(String sha256, RecognitionOptions settings, VideoRecognizer recognizer) {
         IDLE.computeIfAbsent(key(sha256, settings), k -> new ConcurrentLinkedQueue<>()).add(recognizer);
     }
 
@@ -86,7 +87,7 @@ final class ExecutorModels {
         return LOADS.get();
     }
 
-    private static String key(String sha256, RecognitionSettings settings) {
+    private static String key(String sha256, RecognitionOptions settings) {
         return sha256 + "/" + settings;
     }
 

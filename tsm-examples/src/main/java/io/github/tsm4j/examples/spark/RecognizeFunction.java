@@ -1,5 +1,6 @@
 package io.github.tsm4j.examples.spark;
 
+import io.github.tsm4j.models.recognize.RecognitionOptions;
 import io.github.tsm4j.models.recognize.VideoRecognizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,11 +28,11 @@ final class RecognizeFunction implements FlatMapFunction<Iterator<String>, Video
     private static final long serialVersionUID = 1L;
 
     private final ShippedModel model;
-    private final RecognitionSettings settings;
+    private final RecognitionOptions settings;
     private final Broadcast<HashMap<String, String>> hadoop;
     private final LongAccumulator modelLoads;
 
-    RecognizeFunction(ShippedModel model, RecognitionSettings settings, Broadcast<HashMap<String, String>> hadoop,
+    RecognizeFunction(ShippedModel model, RecognitionOptions settings, Broadcast<HashMap<String, String>> hadoop,
             LongAccumulator modelLoads) {
         this.model = model;
         this.settings = settings;

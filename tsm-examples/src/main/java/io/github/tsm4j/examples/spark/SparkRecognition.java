@@ -72,7 +72,7 @@ public final class SparkRecognition {
             conf.put(e.getKey(), e.getValue());
         }
         Broadcast<HashMap<String, String>> hadoop = sc.broadcast(conf);
-        return new RecognizeFunction(model, RecognitionSettings.of(options), hadoop,
+        return new RecognizeFunction(model, options, hadoop,
                 loads != null ? loads : sc.sc().longAccumulator("tsm4j model loads"));
     }
 

@@ -11,6 +11,7 @@ import java.util.Objects;
 /**
  * How {@link VideoRecognizer} classifies a video: the official test protocol ({@code test_models.py}: sampling,
  * clips, crops, full resolution, score averaging), how many labels to report, and how work is scheduled.
+ * Serializable (enums, numbers and {@link ExecutionOptions}), so that distributed jobs can ship it to their workers.
  * Validated on construction; {@link #defaults()} is the paper's single-view test (uniform centres, one centre crop,
  * raw-score averaging, top 5). Use {@link #builder()} to change a few settings.
  *
@@ -31,7 +32,9 @@ import java.util.Objects;
  */
 public record RecognitionOptions(SamplingMode sampling, int clips, TestCrop crops, boolean fullResolution,
         FrameTiming timing, ScoreAveraging averaging, int top, int batch, int decodeThreads, int decodeAhead, EngineKind engine,
-        int engineThreads, ExecutionOptions execution) {
+        int engineThreads, ExecutionOptions execution) implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** Default of {@link #top}. */
     public static final int DEFAULT_TOP = 5;

@@ -32,9 +32,10 @@ import org.slf4j.LoggerFactory;
  * waiting source takes it, so {@link #run} accepts more sources than slots.
  *
  * <pre>{@code
+ * List<LabelChange> changes = new ArrayList<>();
  * try (StreamRecognizer r = StreamRecognizer.of(model, 1, StreamOptions.defaults())) {
  *     r.run(List.of(FrameSources.create("clip.mp4", model.config().input())), new StreamListener() {
- *         public void onLabelChange(LabelChange c) { System.out.println(c.frameIndex() + " " + c.label()); }
+ *         public void onLabelChange(LabelChange c) { changes.add(c); }
  *     });
  * }
  * }</pre>

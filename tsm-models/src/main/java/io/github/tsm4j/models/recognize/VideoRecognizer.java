@@ -26,6 +26,7 @@ import java.util.function.Consumer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * TsmModel model = TsmModel.load(Path.of("model.zip"));
  * try (VideoRecognizer recognizer = VideoRecognizer.of(model, RecognitionOptions.defaults())) {
  *     VideoResult r = recognizer.classify(Path.of("clip.mp4"));
- *     r.top().forEach(p -> System.out.println(p.label() + " " + p.probability()));
+ *     List<Prediction> top5 = r.top(); // label, class index, probability; best first
  * }
  * }</pre>
  *
@@ -230,14 +231,13 @@ public final class VideoRecognizer implements AutoCloseable {
         int t = clip.segments();
         int side = clip.side();
         int views = clip.views();
-        int frameLength = 3 * side * side;
-        int viewLength = t * frameLength;
-        float[] pixels = clip.pixels();
         float[][] logits = new float[views][];
-        for (int from = 0; from < views; from += options.batch()) {
-            int n = Math.min(options.batch(), views - from);
-            float[] chunk = Arrays.copyOfRange(pixels, from * viewLength, (from + n) * viewLength);
-            try (INDArray in = Nd4j.create(chunk, new long[] {(long) n * t, 3, side, side}, DataType.FLOAT)) {
+        // one copy of the decoded views into native memory; each batch is a contiguous slice of it
+        try (INDArray all = Nd4j.create(clip.pixels(), new long[] {(long) views * t, 3, side, side}, DataType.FLOAT)) {
+            for (int from = 0; from < views; from += options.batch()) {
+                int n = Math.min(options.batch(), views - from);
+                INDArray in = n == views ? all
+                        : all.get(NDArrayIndex.interval((long) from * t, (long) (from + n) * t));
                 float[][] rows = engine.logits(in);
                 if (rows.length != n) {
                     throw new IllegalStateException("engine gave " + rows.length + " score rows for " + n + " views");
