@@ -25,7 +25,7 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
  * @param batchNorm BatchNorm layers the network builders create ({@link BatchNormImplementation#NATIVE} default)
  * @param shiftKernel how {@link TemporalShift} moves data ({@link TemporalShift.Kernel#HOST} default); carried
  *     by every shift layer's configuration
- * @param shiftThreads threads of the NHWC host shift kernel: 1 (default) = the calling thread, n &gt; 1 = up to
+ * @param shiftThreads threads of the host shift kernels: 1 (default) = the calling thread, n &gt; 1 = up to
  *     n, 0 = ND4J's thread count
  * @param streamingExecutor how a streaming model runs each frame ({@link StreamingExecution#BOUND} default)
  * @param nativeGcBudgetMB dead native array memory (MB) allowed in training and evaluation before a garbage

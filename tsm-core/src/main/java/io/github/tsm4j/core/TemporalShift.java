@@ -3,7 +3,7 @@ package io.github.tsm4j.core;
 import java.util.Arrays;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -15,19 +15,23 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>Input and output are {@code [N·T, C, H, W]} ({@link CNN2DFormat#NCHW}) or {@code [N·T, H, W, C]}
  * ({@link CNN2DFormat#NHWC}): N clips of T frames ({@code segments}), the frames of one clip contiguous
  * along the first axis. With {@code fold = C / foldDiv} the channels move as {@link ShiftDirection}
- * describes; channels that would come from outside the clip are zero.
+ * describes; channels that would come from outside the clip are zero. {@link ShiftPlan} states the operation
+ * block by block; with {@code C < foldDiv} (fold = 0) nothing moves and the output is a copy, as in the
+ * official code.
  *
- * <p>This class is the one implementation of the shift in tsm4j: the DL4J layers and
- * {@link OnlineShift} reuse it. Both {@link #forward} and {@link #backward} (the adjoint, which is the
- * same shift run the other way) write into a caller-supplied output array: no temporary arrays are
- * allocated per call, so output arrays from a DL4J workspace work as-is. Input and output must not
- * overlap. On the CPU backend, when every frame of both arrays is contiguous (the usual case), each
- * channel block of an NCHW frame is one contiguous run and is copied with {@code memcpy}/{@code memset}
- * on the calling thread, as fast as a plain copy of the array; NHWC is ONE pass over the array: per
- * (frame, pixel) the two shifted folds and the unshifted rest are written side by side with Java bulk
- * copies between direct buffers over the host memory (zeros at the clip ends). Otherwise (another
- * backend, strided frames, or {@link Kernel#VIEWS}) the array is viewed as {@code [N, T, ...]} clips and the
- * blocks are moved by ND4J {@code assign}s of strided views; both paths give identical results.
+ * <p>This class is the one entry point of the shift in tsm4j: the DL4J layers and {@link OnlineShift} reuse it.
+ * Both {@link #forward} and {@link #backward} (the adjoint, which is the same shift run the other way) write into
+ * a caller-supplied output array: no temporary arrays are allocated per call, so output arrays from a DL4J
+ * workspace work as-is. Input and output must not overlap. The plan is executed by one of the kernels, chosen by
+ * {@link Kernel} ({@link ExecutionOptions#shiftKernel()}), all bit-identical to the element-by-element definition
+ * ({@link Kernel#REFERENCE}, tested):
+ * <ul>
+ *   <li>{@code HOST} on the CPU backend with contiguous frames: NCHW — one {@code memcpy}/{@code memset} per frame
+ *       and channel block ({@code NchwBlockShiftKernel}); NHWC — one pass, per pixel a short run per block
+ *       ({@code NhwcPixelShiftKernel}); both split over {@code threads}.</li>
+ *   <li>{@code VIEWS} (and {@code HOST} elsewhere): ND4J {@code assign}s of strided clip views
+ *       ({@code StridedViewShiftKernel}), any backend and strides.</li>
+ * </ul>
  *
  * <pre>{@code
  * INDArray x = Nd4j.rand(DataType.FLOAT, 2 * 8, 64, 56, 56);          // N=2 clips, T=8, NCHW
@@ -43,21 +47,27 @@ public final class TemporalShift {
     }
 
     /**
-     * Which implementation moves the data. {@code HOST}: the host-memory kernels of {@link HostCopy} where they
-     * apply (CPU backend, contiguous frames), the view path elsewhere; {@code VIEWS}: always ND4J
-     * {@code assign}s of strided views (any backend, any strides). Chosen per call (the layers carry it in their
-     * configuration, set from {@link ExecutionOptions#shiftKernel()}); both give identical results.
+     * Which kernel moves the data. Chosen per call (the layers carry it in their configuration, set from
+     * {@link ExecutionOptions#shiftKernel()}); all give identical results.
      */
     public enum Kernel {
-        /** Host-memory kernels where they apply (the default). */
+        /** Host-memory {@code memcpy} kernels on the CPU backend with contiguous frames, strided views elsewhere (the default). */
         HOST,
-        /** ND4J assigns of strided views only (the generic path). */
-        VIEWS
+        /** ND4J assigns of strided views only (any backend, any strides). */
+        VIEWS,
+        /** The definition, one scalar at a time: for tests and debugging, far too slow for networks. */
+        REFERENCE
     }
 
     /** The default kernel: {@link Kernel#HOST}. */
     public static final Kernel DEFAULT_KERNEL = Kernel.HOST;
-    /** The default thread count of the NHWC host kernel: 1, the calling thread. */
+    /**
+     * The default thread count of the host kernels: 1, the calling thread. Inside a network the shift runs between
+     * oneDNN's OpenMP regions, whose worker threads keep spinning on the other cores for a while; a pool thread
+     * there competes with them (measured on the 2-vCPU VM, TSM-ResNet-50 1×8: the [8, 56, 56, 256] shift took
+     * 3.9 ms on two threads against 2.8–3.1 ms on the calling thread). A standalone shift on an otherwise idle
+     * machine is faster with more: pass {@code threads} = 0 (ND4J's count) or n.
+     */
     public static final int DEFAULT_THREADS = 1;
 
     /**
@@ -66,7 +76,7 @@ public final class TemporalShift {
      * @param in input {@code [N·T, C, H, W]} (NCHW) or {@code [N·T, H, W, C]} (NHWC)
      * @param out output of the same shape, overwritten entirely; must not overlap {@code in}
      * @param segments frames per clip T, at least 1
-     * @param foldDiv channel fraction divisor, at least 2, at most C; {@code fold = C / foldDiv}
+     * @param foldDiv channel fraction divisor, at least 2; {@code fold = C / foldDiv} (0: nothing moves)
      * @param direction which channels move which way
      * @param format where the channel axis is
      * @throws IllegalArgumentException if the shapes or settings do not fit (the message names the
@@ -87,19 +97,13 @@ public final class TemporalShift {
      * @param direction which channels move which way
      * @param format where the channel axis is
      * @param kernel which implementation moves the data
-     * @param threads threads of the NHWC host kernel: 1 = calling thread, n &gt; 1 = up to n, 0 = ND4J's count
+     * @param threads threads of the host kernels: 1 = calling thread, n &gt; 1 = up to n, 0 = ND4J's count
      */
     public static void forward(INDArray in, INDArray out, int segments, int foldDiv,
             ShiftDirection direction, CNN2DFormat format, Kernel kernel, int threads) {
-        int fold = validate(in, out, segments, foldDiv, format);
+        validate(in, out, segments, foldDiv, format);
         checkKernel(kernel, threads);
-        long channels = channels(in, format);
-        switch (direction) {
-            // [0, fold) from t+1, [fold, 2·fold) from t−1
-            case BIDIRECTIONAL -> move(in, out, segments, format, channels, fold, +1, -1, kernel, threads);
-            // [0, fold) from t−1
-            case UNIDIRECTIONAL -> move(in, out, segments, format, channels, fold, -1, 0, kernel, threads);
-        }
+        run(ShiftPlan.of(direction, false, channels(in, format), foldDiv, segments), in, out, format, kernel, threads);
     }
 
     /**
@@ -130,22 +134,44 @@ public final class TemporalShift {
      * @param direction the direction of the forward shift
      * @param format where the channel axis is
      * @param kernel which implementation moves the data
-     * @param threads threads of the NHWC host kernel: 1 = calling thread, n &gt; 1 = up to n, 0 = ND4J's count
+     * @param threads threads of the host kernels: 1 = calling thread, n &gt; 1 = up to n, 0 = ND4J's count
      */
     public static void backward(INDArray gradOut, INDArray gradIn, int segments, int foldDiv,
             ShiftDirection direction, CNN2DFormat format, Kernel kernel, int threads) {
-        int fold = validate(gradOut, gradIn, segments, foldDiv, format);
+        validate(gradOut, gradIn, segments, foldDiv, format);
         checkKernel(kernel, threads);
-        long channels = channels(gradOut, format);
-        switch (direction) {
-            case BIDIRECTIONAL -> move(gradOut, gradIn, segments, format, channels, fold, -1, +1, kernel, threads);
-            case UNIDIRECTIONAL -> move(gradOut, gradIn, segments, format, channels, fold, +1, 0, kernel, threads);
-        }
+        run(ShiftPlan.of(direction, true, channels(gradOut, format), foldDiv, segments), gradOut, gradIn, format,
+                kernel, threads);
+    }
+
+    /** Picks the kernel that executes the plan (see the class comment). */
+    private static void run(ShiftPlan plan, INDArray src, INDArray dst, CNN2DFormat format, Kernel kernel,
+            int threads) {
+        int n = threads == 0 ? Math.max(1, Nd4j.getEnvironment().maxThreads()) : threads;
+        ShiftKernel k = switch (kernel) {
+            case REFERENCE -> ReferenceShiftKernel.INSTANCE;
+            case VIEWS -> StridedViewShiftKernel.INSTANCE;
+            case HOST -> hostApplies(src, dst)
+                    ? (format == CNN2DFormat.NCHW ? NchwBlockShiftKernel.INSTANCE : NhwcPixelShiftKernel.INSTANCE)
+                    : StridedViewShiftKernel.INSTANCE;
+        };
+        k.run(plan, src, dst, format, n);
+    }
+
+    /** Both arrays in host memory, same data type, each frame contiguous, frames in increasing memory order. */
+    private static boolean hostApplies(INDArray src, INDArray dst) {
+        return HostMemory.hostArray(src) && HostMemory.hostArray(dst) && src.dataType() == dst.dataType()
+                && frameContiguous(src) && frameContiguous(dst);
+    }
+
+    private static boolean frameContiguous(INDArray a) {
+        long[] st = a.stride();
+        return st[0] > 0 && st[3] == 1 && st[2] == a.size(3) && st[1] == a.size(2) * a.size(3);
     }
 
     private static void checkKernel(Kernel kernel, int threads) {
         if (kernel == null) {
-            throw new IllegalArgumentException("TemporalShift: kernel is null, expected HOST or VIEWS");
+            throw new IllegalArgumentException("TemporalShift: kernel is null, expected HOST, VIEWS or REFERENCE");
         }
         if (threads < 0) {
             throw new IllegalArgumentException("TemporalShift: threads must be >= 0 (1 = calling thread, "
@@ -193,7 +219,7 @@ public final class TemporalShift {
      * @param segments frames per clip
      * @param foldDiv divisor
      * @param format layout
-     * @return fold = C / foldDiv, at least 1
+     * @return fold = C / foldDiv (0 when C &lt; foldDiv: nothing moves, the shift is a copy)
      * @throws IllegalArgumentException naming the offending value and the expected layout
      */
     public static int validate(INDArray in, INDArray out, int segments, int foldDiv, CNN2DFormat format) {
@@ -220,11 +246,6 @@ public final class TemporalShift {
                     + " with the T frames of each clip contiguous, found shape " + Arrays.toString(in.shape()));
         }
         long channels = channels(in, format);
-        if (channels < foldDiv) {
-            throw new IllegalArgumentException("TemporalShift: channels C = " + channels + " < foldDiv = "
-                    + foldDiv + " (fold would be 0 and nothing would shift); expected " + layout(format)
-                    + ", found shape " + Arrays.toString(in.shape()));
-        }
         if (out != null && !Arrays.equals(in.shape(), out.shape())) {
             throw new IllegalArgumentException("TemporalShift: output shape " + Arrays.toString(out.shape())
                     + " differs from input shape " + Arrays.toString(in.shape()) + " " + layout(format));
@@ -268,110 +289,5 @@ public final class TemporalShift {
             case NCHW -> "[N·T, C, H, W] (NCHW)";
             case NHWC -> "[N·T, H, W, C] (NHWC)";
         };
-    }
-
-    /**
-     * dst = shift of src: channels [0, fold) take frame t + step0, channels [fold, 2·fold) take frame
-     * t + step1 when step1 ≠ 0, the rest are copied; frames from outside the clip are zero.
-     */
-    private static void move(INDArray src, INDArray dst, int segments, CNN2DFormat format, long channels,
-            int fold, int step0, int step1, Kernel kernel, int threads) {
-        long restFrom = step1 != 0 ? 2L * fold : fold;
-        if (kernel == Kernel.HOST && HostCopy.applies(src, dst)) {
-            switch (format) {
-                case NCHW -> {
-                    // each channel block of a frame is one contiguous run: copy runs on the calling thread
-                    HostCopy.nchw(src, dst, segments, 0, fold, step0);
-                    if (step1 != 0) {
-                        HostCopy.nchw(src, dst, segments, fold, 2L * fold, step1);
-                    }
-                    HostCopy.nchw(src, dst, segments, restFrom, channels, 0);
-                    return;
-                }
-                case NHWC -> {
-                    // the channels of a pixel are contiguous: one pass, per pixel the folds and the rest
-                    if (HostCopy.nhwcApplies(src, dst)) {
-                        HostCopy.nhwc(src, dst, segments, channels, fold, step0, step1, threads);
-                        return;
-                    }
-                }
-            }
-        }
-        ClipView s = ClipView.of(src, segments, format);
-        ClipView d = ClipView.of(dst, segments, format);
-        moveBlock(s, d, segments, 0, fold, step0);
-        if (step1 != 0) {
-            moveBlock(s, d, segments, fold, 2L * fold, step1);
-        }
-        moveBlock(s, d, segments, restFrom, channels, 0);
-    }
-
-    /** d[:, t, from:to] = s[:, t + step, from:to], zero where t + step is outside [0, T). */
-    private static void moveBlock(ClipView s, ClipView d, int segments, long from, long to, int step) {
-        if (from >= to) {
-            return;
-        }
-        if (step == 0) {
-            d.block(0, segments, from, to).assign(s.block(0, segments, from, to));
-            return;
-        }
-        if (segments <= 1) {
-            d.block(0, segments, from, to).assign(0);
-            return;
-        }
-        if (step > 0) {
-            // frame t takes frame t+1; the last frame has no successor
-            d.block(0, segments - 1, from, to).assign(s.block(1, segments, from, to));
-            d.block(segments - 1, segments, from, to).assign(0);
-        } else {
-            // frame t takes frame t−1; the first frame has no predecessor
-            d.block(1, segments, from, to).assign(s.block(0, segments - 1, from, to));
-            d.block(0, 1, from, to).assign(0);
-        }
-    }
-
-    /**
-     * A view of a {@code [N·T, ...]} array as clips: {@code [N, T, C·H·W]} when the channels and
-     * pixels of a frame are contiguous (NCHW, the usual case), {@code [N, T, H·W, C]} for contiguous
-     * NHWC frames, otherwise {@code [N, T, C, H, W]} / {@code [N, T, H, W, C]} with the array's own
-     * strides. Only reshapes that ND4J performs without copying are used.
-     */
-    private record ClipView(INDArray view, int channelAxis, long channelScale) {
-
-        static ClipView of(INDArray a, int segments, CNN2DFormat format) {
-            long n = a.size(0) / segments;
-            long[] st = a.stride();
-            long d1 = a.size(1);
-            long d2 = a.size(2);
-            long d3 = a.size(3);
-            boolean frameContiguous = st[3] == 1 && st[2] == d3 && st[1] == d2 * d3;
-            if (frameContiguous && format == CNN2DFormat.NCHW) {
-                return new ClipView(view(a, n, segments, d1 * d2 * d3), 2, d2 * d3);
-            }
-            if (frameContiguous && format == CNN2DFormat.NHWC) {
-                return new ClipView(view(a, n, segments, d1 * d2, d3), 3, 1);
-            }
-            return new ClipView(view(a, n, segments, d1, d2, d3), format == CNN2DFormat.NCHW ? 2 : 4, 1);
-        }
-
-        /** A reshaped view sharing a's memory; never a copy (writing into a copy would lose the output). */
-        private static INDArray view(INDArray a, long... shape) {
-            INDArray v = Shape.newShapeNoCopy(a, shape, false);
-            if (v == null) {
-                throw new IllegalStateException("TemporalShift: cannot view array of shape "
-                        + Arrays.toString(a.shape()) + " and strides " + Arrays.toString(a.stride())
-                        + " as " + Arrays.toString(shape) + " without copying");
-            }
-            return v;
-        }
-
-        /** Frames [t0, t1) of every clip, channels [c0, c1). */
-        INDArray block(long t0, long t1, long c0, long c1) {
-            INDArrayIndex[] idx = new INDArrayIndex[view.rank()];
-            Arrays.fill(idx, NDArrayIndex.all());
-            idx[1] = NDArrayIndex.interval(t0, t1);
-            idx[channelAxis] = NDArrayIndex.interval(c0 * channelScale, c1 * channelScale);
-            return view.get(idx);
-        }
     }
 }

@@ -3,6 +3,7 @@ package io.github.tsm4j.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.List;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -199,25 +200,32 @@ class TemporalShiftTest {
         }), back);
     }
 
+    /**
+     * Every kernel, forward and backward, both layouts, both data types, odd shapes, T = 1, fold = 0 (C &lt; foldDiv),
+     * 1, 2 and ND4J's threads: bit-identical to {@link TemporalShift.Kernel#REFERENCE}, which equals this test's own
+     * loop.
+     */
     @ParameterizedTest
     @EnumSource(CNN2DFormat.class)
-    void hostKernelAndViewPathAgreeWithTheReferenceForwardAndBackward(CNN2DFormat format) {
-        {
-            for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
-                for (ShiftDirection direction : ShiftDirection.values()) {
-                    for (int segments : new int[] {1, 2, 3, 5}) {
-                        for (int[] channelsAndDiv : new int[][] {{5, 2}, {16, 8}, {24, 4}}) {
-                            String what = type + " " + direction + " T=" + segments + " C=" + channelsAndDiv[0]
-                                    + " foldDiv=" + channelsAndDiv[1] + " " + format;
-                            INDArray x = random(format, 2 * segments, channelsAndDiv[0], 3, 2, 5 + segments)
-                                    .castTo(type);
-                            INDArray[] host = shiftBothWays(x, segments, channelsAndDiv[1], direction, format,
-                                    TemporalShift.Kernel.HOST);
-                            INDArray[] views = shiftBothWays(x, segments, channelsAndDiv[1], direction, format,
-                                    TemporalShift.Kernel.VIEWS);
-                            assertEquals(reference(x, segments, channelsAndDiv[1], direction, format), host[0], what);
-                            assertEquals(views[0], host[0], what);
-                            assertEquals(views[1], host[1], what);
+    void everyKernelEqualsTheReferenceExactlyForwardAndBackward(CNN2DFormat format) {
+        for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            for (ShiftDirection direction : ShiftDirection.values()) {
+                for (int segments : new int[] {1, 2, 3, 5}) {
+                    for (int[] channelsAndDiv : new int[][] {{5, 2}, {16, 8}, {24, 4}, {7, 8}, {3, 2}}) {
+                        String what = type + " " + direction + " T=" + segments + " C=" + channelsAndDiv[0]
+                                + " foldDiv=" + channelsAndDiv[1] + " " + format;
+                        INDArray x = random(format, 2 * segments, channelsAndDiv[0], 3, 5, 5 + segments).castTo(type);
+                        INDArray[] ref = shiftBothWays(x, segments, channelsAndDiv[1], direction, format,
+                                TemporalShift.Kernel.REFERENCE, 1);
+                        assertEquals(reference(x, segments, channelsAndDiv[1], direction, format), ref[0], what);
+                        for (TemporalShift.Kernel kernel : new TemporalShift.Kernel[] {
+                            TemporalShift.Kernel.HOST, TemporalShift.Kernel.VIEWS}) {
+                            for (int threads : new int[] {1, 2, 0}) {
+                                INDArray[] got = shiftBothWays(x, segments, channelsAndDiv[1], direction, format,
+                                        kernel, threads);
+                                assertEquals(ref[0], got[0], "forward " + kernel + " threads " + threads + " " + what);
+                                assertEquals(ref[1], got[1], "backward " + kernel + " threads " + threads + " " + what);
+                            }
                         }
                     }
                 }
@@ -225,38 +233,60 @@ class TemporalShiftTest {
         }
     }
 
+    @Test
+    void foldZeroMovesNothingAsTheOfficialCode() {
+        // C = 4 < foldDiv = 8: fold = C // 8 = 0 in the official code, every slice is empty and out = x
+        INDArray x = random(CNN2DFormat.NHWC, 4, 4, 2, 3, 17).castTo(DataType.FLOAT);
+        for (ShiftDirection direction : ShiftDirection.values()) {
+            assertEquals(x, TemporalShift.shift(x, 2, 8, direction, CNN2DFormat.NHWC), direction.toString());
+        }
+        assertEquals(List.of(new ShiftPlan.Move(0, 4, 0)),
+                ShiftPlan.of(ShiftDirection.BIDIRECTIONAL, false, 4, 8, 2).moves());
+    }
+
+    @Test
+    void thePlanStatesThePaperBlockByBlock() {
+        assertEquals(List.of(new ShiftPlan.Move(0, 32, +1), new ShiftPlan.Move(32, 64, -1),
+                new ShiftPlan.Move(64, 256, 0)), ShiftPlan.of(ShiftDirection.BIDIRECTIONAL, false, 256, 8, 8).moves());
+        assertEquals(List.of(new ShiftPlan.Move(0, 32, -1), new ShiftPlan.Move(32, 64, +1),
+                new ShiftPlan.Move(64, 256, 0)), ShiftPlan.of(ShiftDirection.BIDIRECTIONAL, true, 256, 8, 8).moves());
+        assertEquals(List.of(new ShiftPlan.Move(0, 2, -1), new ShiftPlan.Move(2, 17, 0)),
+                ShiftPlan.of(ShiftDirection.UNIDIRECTIONAL, false, 17, 8, 8).moves());
+        assertEquals(List.of(new ShiftPlan.Move(0, 2, +1), new ShiftPlan.Move(2, 17, 0)),
+                ShiftPlan.of(ShiftDirection.UNIDIRECTIONAL, true, 17, 8, 8).moves());
+        assertEquals(-1, new ShiftPlan.Move(0, 1, +1).source(7, 8));
+        assertEquals(6, new ShiftPlan.Move(0, 1, -1).source(7, 8));
+        assertThrows(IllegalArgumentException.class,
+                () -> new ShiftPlan(8, 10, 1, List.of(new ShiftPlan.Move(0, 4, 1), new ShiftPlan.Move(5, 10, 0))));
+    }
+
+    /**
+     * The host kernels split over threads where each part moves at least {@code minPartBytes}: with 1 byte, 3 clips
+     * of T = 3 at 5×7 pixels are split in the middle of a frame (NHWC) and of a channel block (NCHW).
+     */
     @ParameterizedTest
     @EnumSource(ShiftDirection.class)
-    void nhwcKernelSplitOverThreadsEqualsTheViewPath(ShiftDirection direction) {
-        // 3 clips of T = 3, 5×7 pixels: split in two, the pixel ranges end in the middle of frame 4
-        int previousNd4jThreads = Nd4j.getEnvironment().maxThreads();
-        long previousMin = HostCopy.parallelMinBytes(1);
-        try {
-            INDArray x = random(CNN2DFormat.NHWC, 9, 16, 5, 7, 31);
-            for (int threads : new int[] {2, 3}) {
-                Nd4j.getEnvironment().setMaxThreads(threads);   // threads(0): ND4J's count
-                INDArray[] host = shiftBothWays(x, 3, 8, direction, CNN2DFormat.NHWC, TemporalShift.Kernel.HOST, 0);
-                INDArray[] views = shiftBothWays(x, 3, 8, direction, CNN2DFormat.NHWC, TemporalShift.Kernel.VIEWS);
-                assertEquals(reference(x, 3, 8, direction, CNN2DFormat.NHWC), host[0], "threads " + threads);
-                INDArray[] explicit = shiftBothWays(x, 3, 8, direction, CNN2DFormat.NHWC, TemporalShift.Kernel.HOST,
-                        threads);
-                assertEquals(host[0], explicit[0], "explicit threads " + threads);
-                assertEquals(host[1], explicit[1], "explicit threads " + threads);
-                assertEquals(views[1], host[1], "threads " + threads);
-                double lhs = host[0].mul(x).sumNumber().doubleValue();
-                double rhs = x.mul(host[1]).sumNumber().doubleValue();
-                assertEquals(lhs, rhs, 1e-12 * Math.abs(lhs), "adjoint, threads " + threads);
+    void hostKernelsSplitOverThreadsEqualTheReference(ShiftDirection direction) {
+        for (CNN2DFormat format : CNN2DFormat.values()) {
+            ShiftKernel kernel = format == CNN2DFormat.NCHW ? new NchwBlockShiftKernel(1) : new NhwcPixelShiftKernel(1);
+            INDArray x = random(format, 9, 16, 5, 7, 31).castTo(DataType.FLOAT);
+            for (boolean adjoint : new boolean[] {false, true}) {
+                ShiftPlan plan = ShiftPlan.of(direction, adjoint, 16, 8, 3);
+                INDArray expected = Nd4j.valueArrayOf(x.shape(), -7.0, x.dataType());
+                ReferenceShiftKernel.INSTANCE.run(plan, x, expected, format, 1);
+                for (int threads : new int[] {2, 3}) {
+                    INDArray got = Nd4j.valueArrayOf(x.shape(), -7.0, x.dataType());
+                    kernel.run(plan, x, got, format, threads);
+                    assertEquals(expected, got, format + " adjoint " + adjoint + " threads " + threads);
+                }
             }
-        } finally {
-            HostCopy.parallelMinBytes(previousMin);
-            Nd4j.getEnvironment().setMaxThreads(previousNd4jThreads);
         }
     }
 
     @Test
     void kernelAndThreadsAreCheckedAndNamed() {
         INDArray x = random(CNN2DFormat.NCHW, 4, 8, 2, 2, 3);
-        assertEquals("TemporalShift: kernel is null, expected HOST or VIEWS", assertThrows(IllegalArgumentException.class,
+        assertEquals("TemporalShift: kernel is null, expected HOST, VIEWS or REFERENCE", assertThrows(IllegalArgumentException.class,
                 () -> TemporalShift.forward(x, x.ulike(), 2, 4, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW, null, 1))
                 .getMessage());
         assertEquals("TemporalShift: threads must be >= 0 (1 = calling thread, 0 = ND4J's thread count), found -2",
@@ -296,15 +326,6 @@ class TemporalShiftTest {
         assertEquals("TemporalShift: first dimension N·T = 5 is not divisible by segments T = 2; expected "
                 + "[N·T, C, H, W] (NCHW) with the T frames of each clip contiguous, found shape [5, 8, 1, 1]",
                 e.getMessage());
-    }
-
-    @Test
-    void rejectsFewerChannelsThanFoldDiv() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TemporalShift.shift(Nd4j.create(DataType.FLOAT, 2, 1, 1, 4), 2, 8,
-                        ShiftDirection.UNIDIRECTIONAL, CNN2DFormat.NHWC));
-        assertEquals("TemporalShift: channels C = 4 < foldDiv = 8 (fold would be 0 and nothing would shift); "
-                + "expected [N·T, H, W, C] (NHWC), found shape [2, 1, 1, 4]", e.getMessage());
     }
 
     @Test

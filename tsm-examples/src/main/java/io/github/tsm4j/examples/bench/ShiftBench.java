@@ -6,7 +6,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -14,18 +20,23 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Memory bandwidth of the temporal shift ({@link TemporalShift}, BIDIRECTIONAL, foldDiv 8, T = 8,
- * float32) next to a plain copy of the same array, measured side by side in one run: every
- * iteration times each operation once, in turn, and the figures are medians. Shapes: the NCHW
+ * float32, the host kernels on the bench's thread count) next to the best copy of the same array, measured in one run the way {@code bench/torch_bench.py} times
+ * PyTorch's shift and {@code copy_}: each operation runs its warm-up calls and then its timed calls in a loop of its
+ * own, each call timed; the figures are medians. Shapes: the NCHW
  * {@link #SHAPES} ({@code [N·T, C, H, W]}, the issue's cases) and the NHWC {@link #NHWC_SHAPES}
  * ({@code [N·T, H, W, C]}, the block inputs that the shift layers of the folded TSM-ResNet-50 move).
  *
- * <p>Operations: {@code shift} (forward into a preallocated output), {@code shift+back} (forward and
- * backward, each into a preallocated array), {@code assign} (a preallocated {@code out.assign(in)}) and
- * {@code dup} ({@code in.dup()} then {@code close()}, i.e. allocation included). Bandwidth counts the
- * bytes read plus written: 2 × array bytes for shift, assign and dup, 4 × for shift+back.
- * {@code ratio} is the operation's GB/s over assign's GB/s.
+ * <p>Operations: {@code shift} (forward into a preallocated output), {@code back} (the backward pass, the
+ * adjoint, into a preallocated array), {@code shift+back} (both), {@code memcpy} (the machine's best copy of the
+ * array: {@code memcpy} of equal contiguous parts on as many Java threads as ND4J threads, each part one JNI call),
+ * {@code assign} (ND4J's preallocated {@code out.assign(in)}, for information) and {@code dup} ({@code in.dup()}
+ * then {@code close()}, i.e. allocation included). Bandwidth counts the bytes read plus written: 2 × array bytes
+ * for shift, back, memcpy, assign and dup, 4 × for shift+back. {@code ratio} is the operation's GB/s over the best
+ * copy's (the faster of memcpy and assign) in the same run.
  */
 public final class ShiftBench {
+
+    private static final TemporalShift.Kernel HOST = TemporalShift.Kernel.HOST;
 
     /** The shapes of the issue: ResNet-50 layer1 and layer4 activations of one clip, and 8 clips of layer1 width 64. */
     public static final List<long[]> SHAPES = List.of(
@@ -53,10 +64,10 @@ public final class ShiftBench {
      * @param medianMillis median time per call
      * @param bytesMoved bytes read plus written per call
      * @param gigabytesPerSecond bytesMoved / median, in 10⁹ bytes per second
-     * @param ratioToAssign GB/s over the assign copy's GB/s on the same shape
+     * @param ratioToCopy GB/s over the best copy's GB/s (memcpy or assign, the faster) on the same shape
      */
     public record Row(CNN2DFormat layout, String shape, String operation, double medianMillis, long bytesMoved,
-            double gigabytesPerSecond, double ratioToAssign) {
+            double gigabytesPerSecond, double ratioToCopy) {
     }
 
     /**
@@ -77,12 +88,12 @@ public final class ShiftBench {
          */
         public String toMarkdown() {
             StringBuilder sb = new StringBuilder();
-            sb.append("| layout | shape | operation | median ms | GB/s (read+write) | ratio to assign |\n");
+            sb.append("| layout | shape | operation | median ms | GB/s (read+write) | ratio to the best copy |\n");
             sb.append("|---|---|---|---:|---:|---:|\n");
             for (Row r : rows) {
                 sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.3f | %.1f | %.2f |%n", r.layout(), r.shape(),
                         r.operation(),
-                        r.medianMillis(), r.gigabytesPerSecond(), r.ratioToAssign()));
+                        r.medianMillis(), r.gigabytesPerSecond(), r.ratioToCopy()));
             }
             return sb.toString();
         }
@@ -138,8 +149,17 @@ public final class ShiftBench {
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
         try {
             List<Row> rows = new ArrayList<>();
-            for (long[] shape : shapes) {
-                rows.addAll(measure(shape, format, iterations));
+            ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "bench-memcpy");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                for (long[] shape : shapes) {
+                    rows.addAll(measure(shape, format, iterations, threads, pool));
+                }
+            } finally {
+                pool.shutdownNow();
             }
             return new Result(threads, iterations, rows);
         } finally {
@@ -162,31 +182,33 @@ public final class ShiftBench {
         System.out.print(r.toMarkdown());
     }
 
-    private static List<Row> measure(long[] shape, CNN2DFormat format, int iterations) {
+    private static List<Row> measure(long[] shape, CNN2DFormat format, int iterations, int threads,
+            ExecutorService pool) {
         INDArray in = Nd4j.rand(DataType.FLOAT, shape);
         INDArray out = in.ulike();
         INDArray grad = in.ulike();
         INDArray copy = in.ulike();
         long bytes = in.length() * in.dataType().width();
+        Runnable memcpy = parallelMemcpy(in, copy, threads, pool);
         Runnable[] ops = {
-            () -> TemporalShift.forward(in, out, SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format),
+            () -> TemporalShift.forward(in, out, SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format, HOST, threads),
+            () -> TemporalShift.backward(in, grad, SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format, HOST, threads),
             () -> {
-                TemporalShift.forward(in, out, SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format);
-                TemporalShift.backward(out, grad, SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format);
+                TemporalShift.forward(in, out, SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format, HOST, threads);
+                TemporalShift.backward(out, grad, SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format, HOST, threads);
             },
+            memcpy,
             () -> copy.assign(in),
             () -> in.dup().close(),
         };
-        String[] names = {"shift", "shift+back", "assign", "dup"};
-        long[] moved = {2 * bytes, 4 * bytes, 2 * bytes, 2 * bytes};
+        String[] names = {"shift", "back", "shift+back", "memcpy", "assign", "dup"};
+        long[] moved = {2 * bytes, 2 * bytes, 4 * bytes, 2 * bytes, 2 * bytes, 2 * bytes};
         double[][] times = new double[ops.length][iterations];
-        for (int i = 0; i < iterations; i++) {        // warm-up
-            for (Runnable op : ops) {
-                op.run();
+        for (int k = 0; k < ops.length; k++) {        // each op in its own loop, as bench/torch_bench.py times copy_
+            for (int i = 0; i < iterations; i++) {    // warm-up
+                ops[k].run();
             }
-        }
-        for (int i = 0; i < iterations; i++) {
-            for (int k = 0; k < ops.length; k++) {
+            for (int i = 0; i < iterations; i++) {
                 long t0 = System.nanoTime();
                 ops[k].run();
                 times[k][i] = (System.nanoTime() - t0) / 1e6;
@@ -199,14 +221,53 @@ public final class ShiftBench {
             medians[k] = median(times[k]);
             gbs[k] = moved[k] / (medians[k] * 1e6);
         }
+        double bestCopy = Math.max(gbs[3], gbs[4]);
         List<Row> rows = new ArrayList<>();
         for (int k = 0; k < ops.length; k++) {
-            rows.add(new Row(format, shapeText, names[k], medians[k], moved[k], gbs[k], gbs[k] / gbs[2]));
+            rows.add(new Row(format, shapeText, names[k], medians[k], moved[k], gbs[k], gbs[k] / bestCopy));
         }
         for (INDArray a : new INDArray[] {in, out, grad, copy}) {
             a.close();
         }
         return rows;
+    }
+
+    /**
+     * A copy of {@code src} into {@code dst} as {@code threads} equal contiguous parts, one {@code memcpy} each, the
+     * first on the calling thread (the yardstick "multi-threaded memcpy"; pointers made once, nothing allocated per
+     * call).
+     */
+    private static Runnable parallelMemcpy(INDArray src, INDArray dst, int threads, ExecutorService pool) {
+        long bytes = src.length() * src.dataType().width();
+        BytePointer[] from = new BytePointer[threads];
+        BytePointer[] to = new BytePointer[threads];
+        long[] length = new long[threads];
+        for (int i = 0; i < threads; i++) {
+            long a = bytes * i / threads;
+            length[i] = bytes * (i + 1) / threads - a;
+            from[i] = new BytePointer(src.data().addressPointer());
+            from[i].position(a);
+            to[i] = new BytePointer(dst.data().addressPointer());
+            to[i].position(a);
+        }
+        return () -> {
+            Future<?>[] parts = new Future<?>[threads - 1];
+            for (int i = 1; i < threads; i++) {
+                int part = i;
+                parts[i - 1] = pool.submit(() -> Pointer.memcpy(to[part], from[part], length[part]));
+            }
+            Pointer.memcpy(to[0], from[0], length[0]);
+            for (Future<?> f : parts) {
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        };
     }
 
     private static double median(double[] values) {
