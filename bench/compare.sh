@@ -17,7 +17,7 @@ mkdir -p "$OUT"
 export MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=68719476736 MALLOC_TOP_PAD_=536870912
 export OMP_NUM_THREADS=$THREADS
 echo "== load before: $(cat /proc/loadavg)"
-java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -Dorg.bytedeco.javacpp.maxbytes=12G -Dorg.bytedeco.javacpp.maxphysicalbytes=16G \
+java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -Dorg.bytedeco.javacpp.maxbytes=12G \
   -jar "$JAR" bench --threads "$THREADS" --only "$ONLY" --runs "$RUNS" --json "$OUT/tsm4j.json" | tee "$OUT/tsm4j.txt"
 BLAS=/usr/lib/x86_64-linux-gnu/openblas-openmp
 LD_LIBRARY_PATH=$([ -f $BLAS/libblas.so.3 ] && echo $BLAS || true) \

@@ -11,7 +11,8 @@ Workloads (float32, 174 classes, T = 8, 224 px unless --size):
          (TSN): latency of 1 video x 8 frames, videos/s at 4 videos per call, shift overhead %.
   mbv2   online TSM-MobileNetV2 (uni-directional shift caches on the 10 residual inverted-residual
          blocks), one [1,3,224,224] frame per call: ms/frame median and p99.
-  train  one SGD step (momentum 0.9, wd 5e-4) of TSM-R50 on 2 videos x 8 frames, train mode.
+  train  one SGD step (momentum 0.9, wd 5e-4) of TSM-R50 on 2 videos x 8 frames, train mode; and the network
+         `tsm demo` trains (ResNet-18 width 8, uni-directional shift, 16 clips x 4 frames of 32 px): clips/s.
 Timing: eval + no_grad for inference, warm-up then --runs timed calls, median reported.
 """
 import argparse
@@ -211,7 +212,67 @@ def bench_mbv2(a):
     emit("mbv2.online.p99_ms", st[1], "ms", "99th percentile per frame")
 
 
+class UniShifted(nn.Module):
+    """The demo's uni-directional shift before conv1 of a block: channels [0, C/8) take frame t-1 (zeros at t=0)."""
+
+    def __init__(self, conv, segments):
+        super().__init__()
+        self.net, self.segments = conv, segments
+
+    def forward(self, x):
+        nt, c, h, w = x.shape
+        v = x.view(nt // self.segments, self.segments, c, h, w)
+        f = c // 8
+        o = torch.empty_like(v)
+        o[:, 1:, :f] = v[:, :-1, :f]
+        o[:, 0, :f] = 0
+        o[:, :, f:] = v[:, :, f:]
+        return self.net(o.view(nt, c, h, w))
+
+
+DEMO_WIDTH, DEMO_SEGMENTS, DEMO_SIZE, DEMO_CLASSES, DEMO_BATCH = 8, 4, 32, 6, 16
+
+
+def demo_net():
+    """`tsm demo`'s network: torchvision's ResNet-18 layout at base width 8 (stem 8, stages 8/16/32/64), the
+    uni-directional residual shift on conv1 of every BasicBlock, no dropout, 6 classes."""
+    m = torchvision.models.ResNet(torchvision.models.resnet.BasicBlock, [2, 2, 2, 2], num_classes=DEMO_CLASSES)
+    w = DEMO_WIDTH
+    m.conv1 = nn.Conv2d(3, w, 7, 2, 3, bias=False)
+    m.bn1 = nn.BatchNorm2d(w)
+    m.inplanes = w
+    m.layer1 = m._make_layer(torchvision.models.resnet.BasicBlock, w, 2)
+    m.layer2 = m._make_layer(torchvision.models.resnet.BasicBlock, 2 * w, 2, stride=2)
+    m.layer3 = m._make_layer(torchvision.models.resnet.BasicBlock, 4 * w, 2, stride=2)
+    m.layer4 = m._make_layer(torchvision.models.resnet.BasicBlock, 8 * w, 2, stride=2)
+    m.fc = nn.Linear(8 * w, DEMO_CLASSES)
+    for layer in (m.layer1, m.layer2, m.layer3, m.layer4):
+        for block in layer:
+            block.conv1 = UniShifted(block.conv1, DEMO_SEGMENTS)
+    return m
+
+
+def bench_train_demo_net(a):
+    """Training speed of `tsm demo`'s network and batch (16 clips x 4 frames of 32 px), SGD Nesterov 0.9, wd 5e-4."""
+    m = demo_net().train()
+    opt = torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9, nesterov=True, weight_decay=5e-4)
+    x = torch.rand(DEMO_BATCH * DEMO_SEGMENTS, 3, DEMO_SIZE, DEMO_SIZE)
+    y = torch.arange(DEMO_BATCH) % DEMO_CLASSES
+
+    def step():
+        opt.zero_grad()
+        logits = m(x).view(DEMO_BATCH, DEMO_SEGMENTS, -1).mean(1)
+        F.cross_entropy(logits, y).backward()
+        opt.step()
+
+    st = time_ms(step, 5, max(20, a.runs))
+    emit("train.demo_net.clips_per_s", DEMO_BATCH / (st[0] / 1e3), "clips/s",
+         describe(st) + f" per step of {DEMO_BATCH} clips; the tsm demo network (ResNet-18 width {DEMO_WIDTH}, "
+         f"{DEMO_SEGMENTS} x {DEMO_SIZE} px, {DEMO_CLASSES} classes)")
+
+
 def bench_train(a):
+    bench_train_demo_net(a)
     m = resnet50(True).train()
     opt = torch.optim.SGD(m.parameters(), lr=0.001, momentum=0.9, weight_decay=5e-4)
     x = torch.rand(2 * SEGMENTS, 3, a.size, a.size)

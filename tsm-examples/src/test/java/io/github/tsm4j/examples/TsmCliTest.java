@@ -12,6 +12,20 @@ import picocli.CommandLine;
 
 class TsmCliTest {
 
+    @Test
+    void mainTurnsOffJavacppsPhysicalMemoryCheckUnlessTheUserSetALimit() {
+        java.util.Properties none = new java.util.Properties();
+        assertTrue(TsmCli.skipPhysicalMemoryChecks(none));
+        assertEquals("0", none.getProperty("org.bytedeco.javacpp.maxPhysicalBytes"));
+        for (String name : List.of("org.bytedeco.javacpp.maxPhysicalBytes", "org.bytedeco.javacpp.maxphysicalbytes")) {
+            java.util.Properties user = new java.util.Properties();
+            user.setProperty(name, "8G");
+            assertFalse(TsmCli.skipPhysicalMemoryChecks(user), name);
+            assertEquals("8G", user.getProperty(name), name);
+            assertEquals(1, user.size(), name);
+        }
+    }
+
     private record Run(int exit, String out, String err) {}
 
     private static Run run(String... args) {

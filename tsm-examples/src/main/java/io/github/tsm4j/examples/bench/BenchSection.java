@@ -2,6 +2,7 @@ package io.github.tsm4j.examples.bench;
 
 import java.util.EnumSet;
 import java.util.List;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** The parts of {@code tsm bench}, selectable with {@code --only}. */
 public enum BenchSection {
@@ -19,6 +20,19 @@ public enum BenchSection {
     PREDICT,
     /** tsm4j's engine vs ONNX Runtime on the same models (needs ONNX Runtime; not in the default set). */
     ONNX;
+
+    /**
+     * Gives back what a finished section held, so that the next one reuses it instead of adding to the peak: the
+     * calling thread's workspaces are destroyed and a collection lets ND4J free the section's arrays and models (the
+     * native memory stays with the allocator for reuse; {@code memory.peak_rss} is then the largest section's, not
+     * their sum).
+     */
+    public static void release() {
+        Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
+        System.gc();
+        System.runFinalization();
+        System.gc();
+    }
 
     /** @return the sections run when {@code --only} is not given */
     public static EnumSet<BenchSection> defaults() {

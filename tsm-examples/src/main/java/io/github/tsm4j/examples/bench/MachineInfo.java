@@ -24,6 +24,8 @@ public final class MachineInfo {
         m.put("threads", threads + " (OpenMP max " + Threads.current() + ")");
         m.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         m.put("jvm flags", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        m.put("javacpp", "maxPhysicalBytes " + org.bytedeco.javacpp.Pointer.maxPhysicalBytes()
+                + " (0 = no resident-size check per native allocation), maxBytes " + org.bytedeco.javacpp.Pointer.maxBytes());
         Map<String, String> malloc = new TreeMap<>();
         System.getenv().forEach((k, v) -> {
             if (k.startsWith("MALLOC_") || k.equals("OMP_NUM_THREADS")) {

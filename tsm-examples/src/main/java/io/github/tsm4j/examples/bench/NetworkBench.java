@@ -2,7 +2,9 @@ package io.github.tsm4j.examples.bench;
 
 import io.github.tsm4j.core.ExecutionOptions;
 import io.github.tsm4j.core.StreamingExecution;
+import io.github.tsm4j.data.synthetic.TemporalOrderDataset;
 import io.github.tsm4j.examples.ExecutionOverrides;
+import io.github.tsm4j.examples.cli.DemoCommand;
 import io.github.tsm4j.core.ConsensusMode;
 import io.github.tsm4j.core.ShiftDirection;
 import io.github.tsm4j.core.layers.TemporalShiftLayer;
@@ -45,6 +47,8 @@ public final class NetworkBench {
     public static final int CLASSES = 174;
     /** Frames per clip. */
     public static final int SEGMENTS = 8;
+    /** Classes of the demo's temporal-order dataset. */
+    static final int DEMO_CLASSES = TemporalOrderDataset.classNames().size();
 
     private NetworkBench() {
     }
@@ -213,10 +217,44 @@ public final class NetworkBench {
         y.putScalar(1, 17, 1f);
         DataSet batch = new DataSet(x, y);
         Stats st = Stats.time(2, s.runs(), () -> g.fit(batch));
-        return List.of(new BenchLine("train.tsm.s_per_step", st.median() / 1e3, "s",
+        List<BenchLine> lines = new ArrayList<>();
+        lines.add(new BenchLine("train.tsm.s_per_step", st.median() / 1e3, "s",
                 st + "; 2 videos x 8 frames, " + s.trainFormat() + ", "
                         + options.convolution().name().toLowerCase(Locale.ROOT) + " conv, "
                         + options.batchNorm().name().toLowerCase(Locale.ROOT) + " BatchNorm"));
+        lines.add(trainDemoNet(s, options));
+        return lines;
+    }
+
+    /**
+     * Training speed of the network {@code tsm demo} trains, with its batch: TSM-ResNet-18 of base width
+     * {@value DemoCommand#DEFAULT_BASE_WIDTH}, the uni-directional residual shift (1/{@value DemoCommand#DEFAULT_FOLD_DIV}),
+     * no dropout, {@value DemoCommand#DEFAULT_SEGMENTS} frames of {@value DemoCommand#DEFAULT_SIZE} px,
+     * {@value #DEMO_CLASSES} classes, {@value DemoCommand#DEFAULT_BATCH_SIZE} clips per step, NHWC, SGD with Nesterov
+     * momentum 0.9 and weight decay 5e-4; the bench's threads (the demo itself gives each of its two networks one).
+     * {@code bench/torch_bench.py} builds the same network and batch.
+     */
+    static BenchLine trainDemoNet(BenchSettings s, ExecutionOptions options) throws Exception {
+        TsmConfig config = TsmConfig.builder(Backbone.RESNET18, DEMO_CLASSES)
+                .placement(ShiftPlacement.RESIDUAL).direction(ShiftDirection.UNIDIRECTIONAL)
+                .segments(DemoCommand.DEFAULT_SEGMENTS).inputSize(DemoCommand.DEFAULT_SIZE, DemoCommand.DEFAULT_SIZE)
+                .baseWidth(DemoCommand.DEFAULT_BASE_WIDTH).foldDiv(DemoCommand.DEFAULT_FOLD_DIV)
+                .dropout(DemoCommand.DEFAULT_DROPOUT).dataFormat(DemoCommand.DEFAULT_DATA_FORMAT).build();
+        ComputationGraph g = init(TsmNetworks.offline(config,
+                TsmNetworks.defaultGlobals().updater(new Nesterovs(0.01, 0.9)).weightDecay(5e-4), options));
+        int clips = DemoCommand.DEFAULT_BATCH_SIZE;
+        int frames = clips * DemoCommand.DEFAULT_SEGMENTS;
+        INDArray x = Nd4j.rand(DataType.FLOAT, frames, 3, DemoCommand.DEFAULT_SIZE, DemoCommand.DEFAULT_SIZE);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, clips, DEMO_CLASSES);
+        for (int i = 0; i < clips; i++) {
+            y.putScalar(i, i % DEMO_CLASSES, 1f);
+        }
+        DataSet batch = new DataSet(x, y);
+        Stats st = Stats.time(5, Math.max(20, s.runs()), () -> g.fit(batch));
+        return new BenchLine("train.demo_net.clips_per_s", clips / (st.median() / 1e3), "clips/s",
+                st + " per step of " + clips + " clips; the tsm demo network (ResNet-18 width "
+                        + DemoCommand.DEFAULT_BASE_WIDTH + ", " + DemoCommand.DEFAULT_SEGMENTS + " x "
+                        + DemoCommand.DEFAULT_SIZE + " px, " + DEMO_CLASSES + " classes), NHWC");
     }
 
     private static long minorFaults() {

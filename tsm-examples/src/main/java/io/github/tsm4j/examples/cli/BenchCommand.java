@@ -92,6 +92,7 @@ public final class BenchCommand implements Callable<Integer> {
                 out.flush();
                 lines.add(line);
             }
+            BenchSection.release();
         }
         BenchLine mem = new BenchLine("memory.peak_rss", MachineInfo.peakRssMiB(), "MiB", "VmHWM of this process");
         out.println(mem.format());
