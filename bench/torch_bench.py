@@ -265,7 +265,7 @@ def bench_train_demo_net(a):
         F.cross_entropy(logits, y).backward()
         opt.step()
 
-    st = time_ms(step, 5, max(20, a.runs))
+    st = time_ms(step, 50, max(20, a.runs))
     emit("train.demo_net.clips_per_s", DEMO_BATCH / (st[0] / 1e3), "clips/s",
          describe(st) + f" per step of {DEMO_BATCH} clips; the tsm demo network (ResNet-18 width {DEMO_WIDTH}, "
          f"{DEMO_SEGMENTS} x {DEMO_SIZE} px, {DEMO_CLASSES} classes)")

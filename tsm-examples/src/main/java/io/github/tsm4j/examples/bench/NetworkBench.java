@@ -216,7 +216,7 @@ public final class NetworkBench {
         y.putScalar(0, 3, 1f);
         y.putScalar(1, 17, 1f);
         DataSet batch = new DataSet(x, y);
-        Stats st = Stats.time(2, s.runs(), () -> g.fit(batch));
+        Stats st = Stats.time(Math.max(5, s.warmup()), s.runs(), () -> g.fit(batch));
         List<BenchLine> lines = new ArrayList<>();
         lines.add(new BenchLine("train.tsm.s_per_step", st.median() / 1e3, "s",
                 st + "; 2 videos x 8 frames, " + s.trainFormat() + ", "
@@ -250,7 +250,7 @@ public final class NetworkBench {
             y.putScalar(i, i % DEMO_CLASSES, 1f);
         }
         DataSet batch = new DataSet(x, y);
-        Stats st = Stats.time(5, Math.max(20, s.runs()), () -> g.fit(batch));
+        Stats st = Stats.time(50, Math.max(20, s.runs()), () -> g.fit(batch));
         return new BenchLine("train.demo_net.clips_per_s", clips / (st.median() / 1e3), "clips/s",
                 st + " per step of " + clips + " clips; the tsm demo network (ResNet-18 width "
                         + DemoCommand.DEFAULT_BASE_WIDTH + ", " + DemoCommand.DEFAULT_SEGMENTS + " x "

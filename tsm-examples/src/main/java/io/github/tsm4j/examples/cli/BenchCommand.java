@@ -86,7 +86,7 @@ public final class BenchCommand implements Callable<Integer> {
         machine.forEach((k, v) -> out.printf(Locale.ROOT, "# %-12s %s%n", k, v));
         out.flush();
         List<BenchLine> lines = new ArrayList<>();
-        for (BenchSection s : sections) {
+        for (BenchSection s : BenchSection.executionOrder(sections)) {
             for (BenchLine line : s.run(settings)) {
                 out.println(line.format());
                 out.flush();
