@@ -139,13 +139,14 @@ public final class ExecutionOverrides {
     }
 
     private static <E extends Enum<E>> E choice(String name, String value, Class<E> type) {
+        E[] all = type.getEnumConstants();
         StringBuilder accepted = new StringBuilder();
-        for (E e : type.getEnumConstants()) {
-            if (e.name().equalsIgnoreCase(value)) {
-                return e;
+        for (int i = 0; i < all.length; i++) {
+            if (all[i].name().equalsIgnoreCase(value)) {
+                return all[i];
             }
-            accepted.append(accepted.length() == 0 ? "" : " or ").append('\'')
-                    .append(e.name().toLowerCase(Locale.ROOT)).append('\'');
+            accepted.append(i == 0 ? "" : i == all.length - 1 ? " or " : ", ").append('\'')
+                    .append(all[i].name().toLowerCase(Locale.ROOT)).append('\'');
         }
         throw new IllegalArgumentException("System property " + name + " must be " + accepted + ", found '" + value
                 + "'");

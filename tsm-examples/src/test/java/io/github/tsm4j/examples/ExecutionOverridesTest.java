@@ -62,7 +62,7 @@ class ExecutionOverridesTest {
         assertEquals("System property tsm4j.conv must be 'native' or 'stock', found 'fast'",
                 error("tsm4j.conv", "fast"));
         assertEquals("System property tsm4j.layout must be 'nchw' or 'nhwc', found 'chw'", error("tsm4j.layout", "chw"));
-        assertEquals("System property tsm4j.shift.kernel must be 'host' or 'views', found 'fast'",
+        assertEquals("System property tsm4j.shift.kernel must be 'host', 'views' or 'reference', found 'fast'",
                 error("tsm4j.shift.kernel", "fast"));
         assertEquals("System property tsm4j.streaming.executor must be 'bound' or 'graph', found 'dl4j'",
                 error("tsm4j.streaming.executor", "dl4j"));

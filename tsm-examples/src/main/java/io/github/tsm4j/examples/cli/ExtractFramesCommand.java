@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "extract-frames", mixinStandardHelpOptions = true,
         description = "Extract the constant-rate frames of each video under INPUT into numbered JPEG folders under --output,"
-                + " as the official TSM vid2img tools (ffmpeg -i V -threads 1 [-vf scale=-1:N] -q:v 0 img_%05d.jpg).")
+                + " as the official TSM vid2img tools (ffmpeg -i V -threads 1 [-vf scale=-1:N] -q:v 0 img_%%05d.jpg).")
 public final class ExtractFramesCommand implements Callable<Integer> {
 
     @Spec
