@@ -97,6 +97,17 @@ public final class TsmCli implements Callable<Integer> {
 
     public static void main(String[] args) {
         skipPhysicalMemoryChecks(System.getProperties());
+        if (BoundedHeapLauncher.shouldFork(args, java.lang.management.ManagementFactory.getRuntimeMXBean()
+                .getInputArguments(), Runtime.getRuntime().maxMemory(), System.getenv())) {
+            try {
+                System.exit(BoundedHeapLauncher.fork(args));
+            } catch (java.io.IOException e) {
+                System.err.println("tsm: cannot start the demo's JVM (" + e.getMessage() + "); running it here");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                System.exit(EXIT_FAILURE);
+            }
+        }
         System.exit(run(args));
     }
 
