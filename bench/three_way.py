@@ -65,6 +65,11 @@ def table(t, p, r):
         ratio(ours(t, "train.demo_net.clips_per_s"), ours(p, "train.demo_net.clips_per_s")) + " of PyTorch")
     add("peak RSS of the whole bench", "MiB", ours(t, "memory.peak_rss"), ours(p, "memory.peak_rss"), None,
         ratio(ours(t, "memory.peak_rss"), ours(p, "memory.peak_rss")) + " of PyTorch")
+    for sec in ("train", "r50", "mbv2", "shift"):
+        k = f"memory.{sec}.peak_rss"
+        if ours(t, k) is not None and ours(p, k) is not None:
+            add(f"peak RSS while the {sec} section ran", "MiB", ours(t, k), ours(p, k), None,
+                ratio(ours(t, k), ours(p, k)) + " of PyTorch")
     shapes = ["8x256x56x56", "8x2048x7x7", "64x64x56x56", "nhwc_8x56x56x256", "nhwc_8x28x28x512",
               "nhwc_8x14x14x1024", "nhwc_8x7x7x2048"]
     for s in shapes:

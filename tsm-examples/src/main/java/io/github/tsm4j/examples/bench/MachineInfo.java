@@ -105,4 +105,19 @@ public final class MachineInfo {
         }
         return -1;
     }
+
+    /**
+     * Resets the process's peak resident size ({@code VmHWM}) to the current one (Linux: "5" into
+     * {@code /proc/self/clear_refs}), so that the next {@link #peakRssMiB()} is the peak since this call.
+     *
+     * @return whether the reset was accepted (false on other systems or without permission)
+     */
+    public static boolean resetPeakRss() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
 }

@@ -86,15 +86,26 @@ public final class BenchCommand implements Callable<Integer> {
         machine.forEach((k, v) -> out.printf(Locale.ROOT, "# %-12s %s%n", k, v));
         out.flush();
         List<BenchLine> lines = new ArrayList<>();
+        double peak = MachineInfo.peakRssMiB();
         for (BenchSection s : BenchSection.executionOrder(sections)) {
+            boolean reset = MachineInfo.resetPeakRss();
             for (BenchLine line : s.run(settings)) {
                 out.println(line.format());
                 out.flush();
                 lines.add(line);
             }
+            double sectionPeak = MachineInfo.peakRssMiB();
+            peak = Math.max(peak, sectionPeak);
+            if (reset) {
+                BenchLine m = new BenchLine("memory." + s.name().toLowerCase(Locale.ROOT) + ".peak_rss", sectionPeak,
+                        "MiB", "peak resident size of the process while this section ran (VmHWM reset before it)");
+                out.println(m.format());
+                lines.add(m);
+            }
             BenchSection.release();
         }
-        BenchLine mem = new BenchLine("memory.peak_rss", MachineInfo.peakRssMiB(), "MiB", "VmHWM of this process");
+        BenchLine mem = new BenchLine("memory.peak_rss", peak, "MiB",
+                "peak resident size of this process (VmHWM; the largest of the sections' peaks)");
         out.println(mem.format());
         lines.add(mem);
         out.printf(Locale.ROOT, "# load after   %s%n", MachineInfo.loadAverage());
