@@ -30,8 +30,6 @@ public enum BenchSection {
     public static void release() {
         Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
         System.gc();
-        System.runFinalization();
-        System.gc();
     }
 
     /**

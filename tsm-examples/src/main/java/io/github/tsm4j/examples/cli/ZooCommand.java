@@ -51,9 +51,14 @@ public final class ZooCommand implements Callable<Integer> {
      */
     public static ZooOptions options(Path cache, PrintWriter progress) {
         String env = System.getenv(CACHE_ENV);
-        Path dir = cache != null ? cache : env != null && !env.isBlank() ? Path.of(env) : ZooOptions.defaultCacheDir();
-        ZooOptions o = ZooOptions.defaults().withCacheDir(dir);
+        Path dir = cache != null ? cache : env != null && !env.isBlank() ? Path.of(env) : defaultCacheDir();
+        ZooOptions o = ZooOptions.in(dir);
         return progress == null ? o : o.withListener(new ProgressListener(progress));
+    }
+
+    /** @return the CLI's default cache folder, {@code ~/.cache/tsm4j} (the user's home from {@code user.home}) */
+    public static Path defaultCacheDir() {
+        return Path.of(System.getProperty("user.home"), ".cache", "tsm4j");
     }
 
     /** Download progress as a {@link ProgressDisplay} task per transfer. */

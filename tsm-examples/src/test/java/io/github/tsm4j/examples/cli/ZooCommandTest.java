@@ -81,7 +81,7 @@ class ZooCommandTest {
                 .url("http://127.0.0.1:9/r18.pth").fileName(R18_FILE).sha256(sha)
                 .published(new PublishedAccuracy(12.5, 40.0, "4 frames x 1 clip", "the test")).build();
         PretrainedModels zoo = PretrainedModels.of(Catalogue.builtIn().withLabels("five", List.of("a", "b", "c", "d", "e"),
-                "test").with(entry), ZooOptions.defaults().withCacheDir(tmp.resolve("cache")).withOffline(true));
+                "test").with(entry), ZooOptions.in(tmp.resolve("cache")).withOffline(true));
         StringWriter out = new StringWriter();
         Path saved = tmp.resolve("m.zip");
         TsmModel m = ZooCommand.get(zoo, "test-r18", file, saved, new PrintWriter(out));
@@ -109,17 +109,17 @@ class ZooCommandTest {
 
     @Test
     void trainInitResolvesImagenetThroughTheZooAndFilesDirectly() throws IOException {
-        assertNull(TrainCommand.initialiser(null, Backbone.RESNET50, ZooOptions.defaults()));
-        assertNull(TrainCommand.initialiser("model.zip", Backbone.RESNET50, ZooOptions.defaults()));
+        assertNull(TrainCommand.initialiser(null, Backbone.RESNET50, ZooOptions.in(tmp.resolve("cache"))));
+        assertNull(TrainCommand.initialiser("model.zip", Backbone.RESNET50, ZooOptions.in(tmp.resolve("cache"))));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TrainCommand.initialiser("torchvision-resnet50-imagenett", Backbone.RESNET50, ZooOptions.defaults()));
+                () -> TrainCommand.initialiser("torchvision-resnet50-imagenett", Backbone.RESNET50, ZooOptions.in(tmp.resolve("cache"))));
         assertEquals("--init torchvision-resnet50-imagenett: neither 'imagenet', a zoo id, nor a file; close zoo ids: "
                 + "[torchvision-resnet50-imagenet, torchvision-resnet101-imagenet, torchvision-resnet152-imagenet, "
                 + "torchvision-resnet18-imagenet, torchvision-resnet34-imagenet]", e.getMessage());
 
         TsmConfig target = TsmConfig.builder(Backbone.RESNET50, 3).segments(8).build();
         TrainCommand.Initialiser offline = TrainCommand.initialiser("imagenet", Backbone.RESNET50,
-                ZooOptions.defaults().withCacheDir(tmp).withOffline(true));
+                ZooOptions.in(tmp).withOffline(true));
         assertNotNull(offline);
         DownloadException d = assertThrows(DownloadException.class, () -> offline.create(target, List.of("x", "y", "z")));
         assertEquals("model 'torchvision-resnet50-imagenet' is not in the cache " + tmp + " and downloads are off; download "
@@ -129,7 +129,7 @@ class ZooCommandTest {
         Path tv = fixture("resnet18_torchvision.pth");
         TsmConfig small = TsmConfig.builder(Backbone.RESNET18, 3).placement(ShiftPlacement.RESIDUAL).foldDiv(4).segments(2)
                 .inputSize(32, 32).baseWidth(4).build();
-        TsmModel m = TrainCommand.initialiser(tv.toString(), Backbone.RESNET18, ZooOptions.defaults())
+        TsmModel m = TrainCommand.initialiser(tv.toString(), Backbone.RESNET18, ZooOptions.in(tmp.resolve("cache")))
                 .create(small, List.of("x", "y", "z"));
         assertEquals(small, m.config());
         assertEquals("resnet18_torchvision.pth", m.source().get("imported"));

@@ -19,8 +19,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * downloaded), verify, import with the catalogue's settings (no flags), attach the label list and the provenance.
  *
  * <pre>{@code
- * TsmModel m = PretrainedModels.load("tsm-r50-kinetics400-8f", ZooOptions.defaults());
- * TsmModel offline = PretrainedModels.load("tsm-r50-kinetics400-8f", Path.of("TSM_kinetics_…_e50.pth"), ZooOptions.defaults());
+ * TsmModel m = PretrainedModels.load("tsm-r50-kinetics400-8f", ZooOptions.in(Path.of("models")));
+ * TsmModel offline = PretrainedModels.load("tsm-r50-kinetics400-8f", Path.of("TSM_kinetics_…_e50.pth"), ZooOptions.in(Path.of("models")));
  * }</pre>
  *
  * <p>The model's {@link TsmModel#source()} (saved as provenance) holds {@code zooId}, {@code origin},

@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * Settings of the pretrained-model cache and its downloads.
  *
- * @param cacheDir folder of the cache ({@code <cacheDir>/<id>/<fileName>}); default {@link #defaultCacheDir()}
+ * @param cacheDir folder of the cache ({@code <cacheDir>/<id>/<fileName>}); the application chooses it (the {@code tsm}
+ *     CLI: {@code --cache}, else {@code TSM4J_CACHE}, else {@code ~/.cache/tsm4j})
  * @param offline when true, nothing is downloaded: a model must be in the cache or given as a file
  * @param connectTimeout TCP connect timeout per attempt
  * @param readTimeout time without data before a transfer counts as lost
@@ -33,17 +34,14 @@ public record ZooOptions(Path cacheDir, boolean offline, Duration connectTimeout
     }
 
     /**
-     * The default cache folder: {@code ~/.cache/tsm4j} ({@code user.home}; the CLI also reads {@code TSM4J_CACHE}).
+     * The usual settings for a cache folder: downloads on, 30 s connect and 60 s read timeouts, 4 attempts per URL,
+     * no listener. The library reads no property or environment variable: the folder is the caller's.
      *
-     * @return the folder (not created)
+     * @param cacheDir folder of the cache (created on first download)
+     * @return the options
      */
-    public static Path defaultCacheDir() {
-        return Path.of(System.getProperty("user.home"), ".cache", "tsm4j");
-    }
-
-    /** @return the default cache, downloads on, 30 s connect and 60 s read timeouts, 4 attempts per URL, no listener */
-    public static ZooOptions defaults() {
-        return new ZooOptions(defaultCacheDir(), false, Duration.ofSeconds(30), Duration.ofSeconds(60), 4, DownloadListener.NONE);
+    public static ZooOptions in(Path cacheDir) {
+        return new ZooOptions(cacheDir, false, Duration.ofSeconds(30), Duration.ofSeconds(60), 4, DownloadListener.NONE);
     }
 
     /** @param dir cache folder @return a copy */

@@ -88,7 +88,7 @@ class PretrainedModelsTest {
     }
 
     ZooOptions options() {
-        return ZooOptions.defaults().withCacheDir(tmp.resolve("cache")).withAttempts(3)
+        return ZooOptions.in(tmp.resolve("cache")).withAttempts(3)
                 .withTimeouts(java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(10));
     }
 
