@@ -2,6 +2,7 @@ package io.github.tsm4j.models;
 
 import io.github.tsm4j.core.ConsensusMode;
 import io.github.tsm4j.core.ExecutionOptions;
+import io.github.tsm4j.core.StreamingExecution;
 import io.github.tsm4j.models.infer.InferenceGraphs;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,6 +20,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +58,10 @@ public final class TsmModel {
     /** Whether {@link #graph} is a folded inference form ({@link #forInference}): no BatchNorm left to train. */
     private final boolean inferenceOnly;
     private final ExecutionOptions options;
+    /** Bound executors of an inference form by input shape, least recently used first; null = unsupported. */
+    private final LinkedHashMap<List<Long>, BoundExecutor> executors = new LinkedHashMap<>(4, 0.75f, true);
+    private static final int MAX_EXECUTORS = 2;
+    private String executionPath;
 
     private TsmModel(ComputationGraph graph, TsmConfig config, List<String> labels, ExecutionOptions options) {
         this(graph, config, labels, Map.of(), null, false, options);
@@ -326,6 +333,9 @@ public final class TsmModel {
      */
     public INDArray output(INDArray clips) {
         checkClips(clips);
+        if (bound()) {
+            return Transforms.softmax(boundLogits(clips), false);
+        }
         return graph.outputSingle(false, clips);
     }
 
@@ -337,7 +347,62 @@ public final class TsmModel {
      */
     public INDArray logits(INDArray clips) {
         checkClips(clips);
+        if (bound()) {
+            return boundLogits(clips);
+        }
         return graph.output(List.of(TsmNetworks.CONSENSUS), false, new INDArray[] {clips}, null)[0];
+    }
+
+    /**
+     * How {@link #output}, {@link #logits} and {@link #predict} run: for an inference form ({@link #forInference})
+     * with {@link StreamingExecution#BOUND} (the default) a bound executor per input shape (the two most recent
+     * shapes are kept) — a fixed sequence of native calls on preallocated activation buffers with the temporal
+     * shift done in place — where every vertex of the network is one it knows, DL4J's {@code ComputationGraph}
+     * otherwise. Calls on the bound path are serialised (one at a time per model).
+     *
+     * @return e.g. {@code "bound executor: 178 native steps, 94 MiB of activation buffers for input [8, 3, 224,
+     *     224]"}, {@code "DL4J graph: …"} with the reason, or {@code "DL4J graph"} for a trainable model
+     */
+    public synchronized String executionPath() {
+        if (!bound()) {
+            return inferenceOnly ? "DL4J graph: ExecutionOptions.streamingExecutor = GRAPH" : "DL4J graph";
+        }
+        return executionPath != null ? executionPath : "bound executor (planned at the first call for each shape)";
+    }
+
+    /** Whether calls may run through a {@link BoundExecutor}: inference forms with BOUND execution. */
+    private boolean bound() {
+        return inferenceOnly && options.streamingExecutor() == StreamingExecution.BOUND;
+    }
+
+    /** The consensus logits through the bound executor for this input shape ({@code null}: the graph's path). */
+    private synchronized INDArray boundLogits(INDArray clips) {
+        List<Long> key = Arrays.stream(clips.shape()).boxed().toList();
+        BoundExecutor executor = executors.get(key);
+        if (executor == null && !executors.containsKey(key)) {
+            BoundExecutor.Result r = BoundExecutor.create(graph, clips.shape(), TsmNetworks.CONSENSUS);
+            executor = r.executor();
+            executionPath = executor == null ? "DL4J graph: " + r.unsupported()
+                    : "bound executor: " + executor.steps() + " native steps, "
+                            + (executor.bufferBytes() >> 20) + " MiB of activation buffers for input " + key;
+            LOG.debug("Inference form: {}", executionPath);
+            executors.put(key, executor);
+            while (executors.size() > MAX_EXECUTORS) {
+                Map.Entry<List<Long>, BoundExecutor> eldest = executors.entrySet().iterator().next();
+                if (eldest.getValue() != null) {
+                    eldest.getValue().close();
+                }
+                executors.remove(eldest.getKey());
+            }
+        }
+        if (executor == null) {
+            return graph.output(List.of(TsmNetworks.CONSENSUS), false, new INDArray[] {clips}, null)[0];
+        }
+        DataType type = graph.getConfiguration().getDataType();
+        INDArray input = clips.dataType() == type ? clips : clips.castTo(type);
+        INDArray out = Nd4j.create(type, executor.outputShape());
+        executor.run(input, out);
+        return out;
     }
 
     /**

@@ -65,7 +65,7 @@ public final class TsmStreamingModel {
             .build();
     private final String workspaceId = "TSM_STREAM_OUT_" + UUID.randomUUID();
     /** The lean executor, or null when the graph path runs. */
-    private final StreamingExecutor executor;
+    private final BoundExecutor executor;
     private final String executorNote;
 
     private TsmStreamingModel(ComputationGraph graph, TsmConfig config, List<String> labels, int streams,
@@ -81,9 +81,9 @@ public final class TsmStreamingModel {
             shifts.add((OnlineShiftLayerImpl) graph.getLayer(name));
         }
         int size = config.input().cropSize();
-        StreamingExecutor.Result r = switch (execution) {
-            case GRAPH -> new StreamingExecutor.Result(null, "ExecutionOptions.streamingExecutor = GRAPH");
-            case BOUND -> StreamingExecutor.create(graph, new long[] {streams, 3, size, size});
+        BoundExecutor.Result r = switch (execution) {
+            case GRAPH -> new BoundExecutor.Result(null, "ExecutionOptions.streamingExecutor = GRAPH");
+            case BOUND -> BoundExecutor.create(graph, new long[] {streams, 3, size, size});
         };
         this.executor = r.executor();
         this.executorNote = executor != null

@@ -124,7 +124,7 @@ class ExecutionOptionsModelTest {
     }
 
     @Test
-    void bothStreamingExecutorsGiveTheSameLogits() {
+    void bothBoundExecutorsGiveTheSameLogits() {
         TsmModel reference = reference();
         TsmStreamingModel bound = TsmStreamingModel.of(reference, 1);
         TsmStreamingModel graph = TsmStreamingModel.of(reference, 1,

@@ -69,75 +69,61 @@ public final class NetworkBench {
         return g;
     }
 
-    /** TSM/TSN-R50 latency (1 video × 8 frames), throughput (4 videos per call) and the shift's overhead. */
+    /**
+     * TSM/TSN-R50 latency (1 video × 8 frames), throughput (4 videos per call) and the shift's overhead, each model
+     * as an application runs it: {@link TsmModel#forInference(ExecutionOptions)} and {@link TsmModel#output}
+     * (the bound executor, in-place shift). For reference, the same TSM through DL4J's {@code ComputationGraph}
+     * ({@code streamingExecutor = GRAPH}) and as trained (NCHW, BatchNorm unfolded).
+     */
     public static List<BenchLine> r50(BenchSettings s) throws Exception {
         int size = s.size();
         ExecutionOptions options = ExecutionOverrides.fromSystemProperties();
-        ComputationGraph tsm = InferenceGraphs.foldBatchNorm(init(TsmNetworks.offline(
-                config(Backbone.RESNET50, ShiftPlacement.RESIDUAL, ShiftDirection.BIDIRECTIONAL, size),
-                TsmNetworks.defaultGlobals(), options)));
-        ComputationGraph tsn = InferenceGraphs.foldBatchNorm(init(TsmNetworks.offline(
-                config(Backbone.RESNET50, ShiftPlacement.NONE, ShiftDirection.BIDIRECTIONAL, size),
-                TsmNetworks.defaultGlobals(), options)));
-        ComputationGraph copied = copyInsteadOfShift(tsm);
+        TsmModel tsm = inferenceForm(ShiftPlacement.RESIDUAL, size, options);
+        TsmModel tsn = inferenceForm(ShiftPlacement.NONE, size, options);
         List<BenchLine> lines = new ArrayList<>();
-        WorkspaceRunner ra = new WorkspaceRunner("r50-tsm");
-        WorkspaceRunner rb = new WorkspaceRunner("r50-tsn");
-        WorkspaceRunner rc = new WorkspaceRunner("r50-copy");
         for (int videos : new int[] {1, 4}) {
             INDArray x = Nd4j.rand(DataType.FLOAT, videos * SEGMENTS, 3, size, size);
-            Stats[] st = Stats.interleaved(s.warmup(), s.runs(), () -> ra.run(tsm, x), () -> rb.run(tsn, x),
-                    () -> rc.run(copied, x));
+            Stats[] st = Stats.interleaved(s.warmup(), s.runs(), () -> tsm.output(x), () -> tsn.output(x));
             String label = videos + "x" + SEGMENTS;
+            String path = "TsmModel.forInference().output, " + tsm.executionPath();
+            String tsnPath = "TsmModel.forInference().output, " + tsn.executionPath();
             if (videos == 1) {
-                lines.add(new BenchLine("r50.tsm.latency_1x8", st[0].median(), "ms", st[0] + "; folded, NHWC"));
-                lines.add(new BenchLine("r50.tsn.latency_1x8", st[1].median(), "ms", st[1] + "; folded, NHWC"));
+                lines.add(new BenchLine("r50.tsm.latency_1x8", st[0].median(), "ms", st[0] + "; " + path));
+                lines.add(new BenchLine("r50.tsn.latency_1x8", st[1].median(), "ms", st[1] + "; " + tsnPath));
             } else {
                 lines.add(new BenchLine("r50.tsm.videos_per_s_4x8", videos / (st[0].median() / 1e3), "videos/s",
-                        st[0] + "; folded, NHWC"));
+                        st[0] + "; " + path));
                 lines.add(new BenchLine("r50.tsn.videos_per_s_4x8", videos / (st[1].median() / 1e3), "videos/s",
-                        st[1] + "; folded, NHWC"));
+                        st[1] + "; " + tsnPath));
             }
             lines.add(new BenchLine("r50.shift_overhead_" + label, (st[0].median() / st[1].median() - 1) * 100, "%",
                     "TSM/TSN - 1, calls interleaved"));
-            lines.add(new BenchLine("r50.copy_overhead_" + label, (st[2].median() / st[1].median() - 1) * 100, "%",
-                    "(TSN + a plain copy of each shifted block input)/TSN - 1: the floor of any shift that writes "
-                            + "its output; " + st[2]));
         }
-        // what TsmModel.forInference() saves: the same TSM as trained (NCHW, the default layout, BatchNorm unfolded)
+        INDArray x = Nd4j.rand(DataType.FLOAT, SEGMENTS, 3, size, size);
+        // the same TSM through DL4J's graph (what the bound executor saves) and as trained (what folding saves)
+        TsmModel graph = inferenceForm(ShiftPlacement.RESIDUAL, size,
+                options.toBuilder().streamingExecutor(StreamingExecution.GRAPH).build());
         ComputationGraph asTrained = init(TsmNetworks.offline(config(Backbone.RESNET50, ShiftPlacement.RESIDUAL,
                 ShiftDirection.BIDIRECTIONAL, size).toBuilder().dataFormat(CNN2DFormat.NCHW).build(),
                 TsmNetworks.defaultGlobals(), options));
         WorkspaceRunner rd = new WorkspaceRunner("r50-as-trained");
-        INDArray x = Nd4j.rand(DataType.FLOAT, SEGMENTS, 3, size, size);
-        Stats[] st = Stats.interleaved(s.warmup(), s.runs(), () -> rd.run(asTrained, x), () -> ra.run(tsm, x));
-        lines.add(new BenchLine("r50.tsm.as_trained_nchw_latency_1x8", st[0].median(), "ms",
-                st[0] + "; NCHW, BatchNorm not folded: a model as trained, before TsmModel.forInference()"));
-        lines.add(new BenchLine("r50.tsm.for_inference_speedup_1x8", st[0].median() / st[1].median(), "x",
-                "as trained (NCHW, unfolded) / folded NHWC, calls interleaved"));
+        Stats[] st = Stats.interleaved(s.warmup(), s.runs(), () -> graph.output(x), () -> rd.run(asTrained, x),
+                () -> tsm.output(x));
+        lines.add(new BenchLine("r50.tsm.dl4j_graph_latency_1x8", st[0].median(), "ms",
+                st[0] + "; folded NHWC through ComputationGraph.output (ExecutionOptions.streamingExecutor = GRAPH)"));
+        lines.add(new BenchLine("r50.tsm.bound_executor_speedup_1x8", st[0].median() / st[2].median(), "x",
+                "DL4J graph / bound executor, same folded network, calls interleaved"));
+        lines.add(new BenchLine("r50.tsm.as_trained_nchw_latency_1x8", st[1].median(), "ms",
+                st[1] + "; NCHW, BatchNorm not folded: a model as trained, before TsmModel.forInference()"));
+        lines.add(new BenchLine("r50.tsm.for_inference_speedup_1x8", st[1].median() / st[2].median(), "x",
+                "as trained (NCHW, unfolded, DL4J graph) / TsmModel.forInference().output, calls interleaved"));
         return lines;
     }
 
-    /**
-     * The TSM graph with every temporal shift replaced by DL4J's {@link ScaleVertex} with factor 1: a native,
-     * multi-threaded copy of the block input at the same place, same parameters. Its time over TSN is what any
-     * shift that materialises its output must pay at least (the same bytes read and written).
-     */
-    static ComputationGraph copyInsteadOfShift(ComputationGraph tsm) {
-        ComputationGraphConfiguration conf = tsm.getConfiguration().clone();
-        int replaced = 0;
-        for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
-            if (e.getValue() instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof TemporalShiftLayer) {
-                e.setValue(new ScaleVertex(1.0));
-                replaced++;
-            }
-        }
-        if (replaced == 0) {
-            throw new IllegalArgumentException("copyInsteadOfShift: the graph has no TemporalShiftLayer");
-        }
-        ComputationGraph copy = init(conf);
-        TsmNetworks.copyParams(tsm, copy);
-        return copy;
+    /** A TSM (or TSN) ResNet-50 with random weights in the inference form an application gets. */
+    static TsmModel inferenceForm(ShiftPlacement placement, int size, ExecutionOptions options) {
+        return TsmModel.create(config(Backbone.RESNET50, placement, ShiftDirection.BIDIRECTIONAL, size),
+                TsmModel.defaultLabels(CLASSES), TsmNetworks.defaultGlobals(), options).forInference(options);
     }
 
     /**

@@ -1,6 +1,12 @@
 package io.github.tsm4j.models;
 
+import io.github.tsm4j.core.ConsensusMode;
+import io.github.tsm4j.core.InPlaceShift;
 import io.github.tsm4j.core.OnlineShift;
+import io.github.tsm4j.core.TemporalShift;
+import io.github.tsm4j.core.layers.SegmentConsensusLayer;
+import io.github.tsm4j.core.layers.TemporalShiftLayer;
+import io.github.tsm4j.core.layers.runtime.TemporalShiftLayerImpl;
 import io.github.tsm4j.core.conv.BoundConv;
 import io.github.tsm4j.core.exec.BoundOp;
 import io.github.tsm4j.core.layers.runtime.OnlineShiftLayerImpl;
@@ -15,6 +21,7 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -35,18 +42,21 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * A lean inference executor for a streaming graph: the graph's vertices in topological order, each bound once to
- * preallocated activation arrays as libnd4j ops ({@link BoundOp}, {@link BoundConv}, {@link OnlineShift.Bound}),
- * so that a time step is a fixed sequence of native calls with no Java or native allocation, no workspace and no
- * DL4J graph bookkeeping. It computes what {@code graph.output(false, frames)} computes, with the same libnd4j
- * kernels, and shares the online shift caches with the graph's {@link OnlineShiftLayerImpl}s.
+ * A lean inference executor for the inference graphs (a streaming model's frame step, an offline model's
+ * {@link TsmModel#forInference() inference form}): the graph's vertices in topological order, each bound once to
+ * preallocated activation arrays as libnd4j ops ({@link BoundOp}, {@link BoundConv}, {@link OnlineShift.Bound})
+ * or a temporal shift kernel, so that a call is a fixed sequence of native calls with no Java or native
+ * allocation, no workspace and no DL4J graph bookkeeping. It computes what {@code graph.output(false, input)}
+ * computes at the chosen output vertex, with the same libnd4j kernels, and shares the online shift caches with
+ * the graph's {@link OnlineShiftLayerImpl}s.
  *
- * <p>Supported vertices (the inference graphs {@link TsmNetworks#streaming} and
+ * <p>Supported vertices (the inference graphs {@link TsmNetworks#streaming}, {@link TsmNetworks#offline} and
  * {@link io.github.tsm4j.models.infer.InferenceGraphs#fold} make): the input; the NCHW→NHWC
- * {@link NchwToNhwcPreProcessor}; native convolutions; online shifts; ReLU/ReLU6/identity activation layers;
- * max pooling (truncate mode); global average/max pooling; a dense layer with identity activation; element-wise
- * addition. {@link #create} returns a reason instead of an executor when the graph has anything else (e.g. stock
- * BatchNorm of an unfolded graph), and the caller runs the graph itself.
+ * {@link NchwToNhwcPreProcessor}; native convolutions; offline temporal shifts; online shifts;
+ * ReLU/ReLU6/identity activation layers; max pooling (truncate mode); global average/max pooling; dropout (the
+ * identity in inference); a dense layer with identity activation; element-wise addition; the segment consensus.
+ * {@link #create} returns a reason instead of an executor when the graph has anything else (e.g. stock BatchNorm
+ * of an unfolded graph, temporal pooling), and the caller runs the graph itself.
  *
  * <p>Memory: every activation is a view of one of a few flat buffers allocated once, outside any workspace; a
  * buffer is reused by a later vertex once the last consumer of its value has run (liveness in topological order),
@@ -54,7 +64,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * contiguous copy; a new caller array is rebound without allocating) and ends by copying the logits into the
  * caller's output array. Not thread-safe.
  */
-final class StreamingExecutor implements AutoCloseable {
+final class BoundExecutor implements AutoCloseable {
 
     /** One bound step of the sequence. */
     private interface Step extends AutoCloseable {
@@ -65,7 +75,7 @@ final class StreamingExecutor implements AutoCloseable {
     }
 
     /** {@link #create}'s answer: an executor, or why the graph cannot have one. */
-    record Result(StreamingExecutor executor, String unsupported) {
+    record Result(BoundExecutor executor, String unsupported) {
     }
 
     private final List<Step> steps;
@@ -79,7 +89,7 @@ final class StreamingExecutor implements AutoCloseable {
     private INDArray boundInput;
     private INDArray boundOutput;
 
-    private StreamingExecutor(List<Step> steps, List<BoundOp> inputBindings, int[] inputSlots, BoundOp copyOut,
+    private BoundExecutor(List<Step> steps, List<BoundOp> inputBindings, int[] inputSlots, BoundOp copyOut,
             long[] inputShape, long[] outputShape, DataType dataType, long bufferBytes) {
         this.steps = steps;
         this.inputBindings = inputBindings;
@@ -99,8 +109,20 @@ final class StreamingExecutor implements AutoCloseable {
      * @return the executor, or the first unsupported vertex
      */
     static Result create(ComputationGraph graph, long[] inputShape) {
+        return create(graph, inputShape, null);
+    }
+
+    /**
+     * Plans and binds an executor for one input shape that stops at a chosen vertex.
+     *
+     * @param graph an initialised single-input graph (its layers are bound by reference)
+     * @param inputShape the input shape every call will have, e.g. {@code [N·T, 3, S, S]}
+     * @param output the vertex whose value the executor returns; null = the graph's single output
+     * @return the executor, or the first unsupported vertex
+     */
+    static Result create(ComputationGraph graph, long[] inputShape, String output) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            return new Planner(graph, inputShape).plan();
+            return new Planner(graph, inputShape, output).plan();
         }
     }
 
@@ -173,10 +195,18 @@ final class StreamingExecutor implements AutoCloseable {
         private final List<Step> steps = new ArrayList<>();
         private final List<BoundOp> inputBindings = new ArrayList<>();
         private final List<Integer> inputSlots = new ArrayList<>();
+        /** For a vertex whose value is another's array (an in-place shift): that vertex; −1 otherwise. */
+        private final int[] aliasOf;
+        /** Position in topological order of the vertex being bound. */
+        private int position;
+        /** Vertices read by how many others. */
+        private final int[] consumers;
+        /** In-place shifts bound but not yet emitted, by shift vertex: emitted around their one consumer. */
+        private final Map<Integer, PendingShift> pending = new HashMap<>();
         private final int inputVertex;
         private final int outputVertex;
 
-        Planner(ComputationGraph graph, long[] inputShape) {
+        Planner(ComputationGraph graph, long[] inputShape, String output) {
             this.graph = graph;
             this.inputShape = inputShape.clone();
             this.dataType = graph.getConfiguration().getDataType();
@@ -192,18 +222,27 @@ final class StreamingExecutor implements AutoCloseable {
             List<String> inputs = graph.getConfiguration().getNetworkInputs();
             List<String> outputs = graph.getConfiguration().getNetworkOutputs();
             this.inputVertex = inputs.size() == 1 ? index.get(inputs.get(0)) : -1;
-            this.outputVertex = outputs.size() == 1 ? index.get(outputs.get(0)) : -1;
+            this.outputVertex = output != null ? index.getOrDefault(output, -1)
+                    : outputs.size() == 1 ? index.get(outputs.get(0)) : -1;
             int[] position = new int[vertices.length];
             for (int p = 0; p < order.length; p++) {
                 position[order[p]] = p;
             }
             this.lastUse = new int[vertices.length];
+            this.consumers = new int[vertices.length];
+            this.aliasOf = new int[vertices.length];
+            Arrays.fill(aliasOf, -1);
             Arrays.fill(lastUse, -1);
             for (GraphVertex v : vertices) {
                 for (int in : inputsOf(v)) {
                     lastUse[in] = Math.max(lastUse[in], position[v.getVertexIndex()]);
+                    consumers[in]++;
                 }
             }
+        }
+
+        /** An in-place shift and the last position (before the shift) at which its input is read. */
+        private record PendingShift(InPlaceShift shift, int inputLastUse) {
         }
 
         private static int[] inputsOf(GraphVertex v) {
@@ -213,22 +252,40 @@ final class StreamingExecutor implements AutoCloseable {
 
         Result plan() {
             if (inputVertex < 0 || outputVertex < 0) {
-                return unsupported("the graph must have one input and one output");
+                return unsupported("the graph must have one input and one output (or a named output vertex)");
             }
             INDArray logits = null;
             for (int p = 0; p < order.length; p++) {
                 GraphVertex v = vertices[order[p]];
+                PendingShift shift = null;
+                for (int in : inputsOf(v)) {
+                    if (pending.containsKey(in)) {
+                        shift = pending.remove(in);
+                    }
+                }
+                if (shift != null) {
+                    steps.add(step(shift.shift()::apply, () -> { }));
+                }
+                position = p;
                 String why = bind(v);
+                if (shift != null && why == null && shift.inputLastUse() > p) {
+                    // the block input is read again later (the residual branch): give it back unshifted
+                    steps.add(step(shift.shift()::undo, () -> { }));
+                }
                 if (why != null) {
                     steps.forEach(Step::close);
                     return unsupported("vertex '" + v.getVertexName() + "' (" + why + ")");
                 }
                 if (v.getVertexIndex() == outputVertex) {
                     logits = values[outputVertex];
+                    break; // every vertex it depends on comes earlier in topological order
                 }
                 for (int in : inputsOf(v)) {
                     if (lastUse[in] == p && in != outputVertex) {
                         release(in);
+                        if (aliasOf[in] >= 0 && lastUse[aliasOf[in]] == p) {
+                            release(aliasOf[in]);
+                        }
                     }
                 }
             }
@@ -239,7 +296,7 @@ final class StreamingExecutor implements AutoCloseable {
             BoundOp copyOut = BoundOp.builder("assign").inputs(target, logits).outputs(target).build();
             long bytes = buffers.stream().mapToLong(b -> b.length() * b.dataType().width()).sum();
             int[] slots = inputSlots.stream().mapToInt(Integer::intValue).toArray();
-            return new Result(new StreamingExecutor(List.copyOf(steps), List.copyOf(inputBindings), slots, copyOut,
+            return new Result(new BoundExecutor(List.copyOf(steps), List.copyOf(inputBindings), slots, copyOut,
                     inputShape, logits.shape(), dataType, bytes), null);
         }
 
@@ -268,6 +325,22 @@ final class StreamingExecutor implements AutoCloseable {
             INDArray view = (flat.length() == n ? flat : flat.get(NDArrayIndex.interval(0, n))).reshape('c', shape);
             values[vertex] = view;
             return view;
+        }
+
+        /**
+         * The output of an element-wise vertex: the array of its input {@code from} when this vertex is that
+         * value's last reader (the op then runs in place: a smaller working set, and the data stay in cache),
+         * a buffer from {@link #allocate} otherwise.
+         */
+        private INDArray reuseOrAllocate(int vertex, int from, long[] shape) {
+            if (lastUse[from] == position && bufferOf[from] >= 0 && from != outputVertex && from != inputVertex
+                    && Arrays.equals(values[from].shape(), shape)) {
+                bufferOf[vertex] = bufferOf[from];
+                bufferOf[from] = -1;
+                values[vertex] = values[from];
+                return values[vertex];
+            }
+            return allocate(vertex, shape);
         }
 
         private void release(int vertex) {
@@ -323,7 +396,7 @@ final class StreamingExecutor implements AutoCloseable {
                         return "inputs of different shapes";
                     }
                 }
-                INDArray out = allocate(v.getVertexIndex(), inShape);
+                INDArray out = reuseOrAllocate(v.getVertexIndex(), ins[0], inShape);
                 op(BoundOp.builder("add").inputs(input(ins[0]), input(ins[1])).outputs(out).build(),
                         new int[] {ins[0], ins[1]});
                 for (int i = 2; i < ins.length; i++) {
@@ -359,13 +432,47 @@ final class StreamingExecutor implements AutoCloseable {
                 steps.add(step(bound::run, bound::close));
                 return null;
             }
+            if (layer instanceof TemporalShiftLayerImpl && conf instanceof TemporalShiftLayer c) {
+                try {
+                    TemporalShift.validate(in, null, c.getSegments(), c.getFoldDiv(), c.getDataFormat());
+                } catch (IllegalArgumentException e) {
+                    return e.getMessage();
+                }
+                if (c.getKernel() == TemporalShift.Kernel.HOST && InPlaceShift.supports(in) && consumers[vertex] == 1
+                        && ins[0] != outputVertex) {
+                    // in place on the block input, applied just before its one consumer and undone just after
+                    // (see bind(GraphVertex)): half the bytes of an out-of-place shift and no second buffer
+                    InPlaceShift shift = InPlaceShift.of(in, c.getSegments(), c.getFoldDiv(), c.getDirection(),
+                            c.getDataFormat());
+                    values[vertex] = in;
+                    aliasOf[vertex] = ins[0];
+                    pending.put(vertex, new PendingShift(shift, lastUse[ins[0]]));
+                    lastUse[ins[0]] = Math.max(lastUse[ins[0]], lastUse[vertex]);
+                    return null;
+                }
+                INDArray out = allocate(vertex, inShape);
+                steps.add(step(() -> TemporalShift.forward(in, out, c.getSegments(), c.getFoldDiv(), c.getDirection(),
+                        c.getDataFormat(), c.getKernel(), c.getShiftThreads()), () -> { }));
+                return null;
+            }
+            if (conf instanceof DropoutLayer) { // inference: the identity
+                INDArray out = allocate(vertex, inShape);
+                op(BoundOp.builder("assign").inputs(out, in).outputs(out).build(), ins(ins[0]));
+                return null;
+            }
+            if (conf instanceof SegmentConsensusLayer sc) {
+                return bindConsensus(vertex, sc, in, ins, inShape);
+            }
             if (conf instanceof ActivationLayer a) {
                 String name = activationOp(a.getActivationFn());
                 if (name == null) {
                     return "activation " + a.getActivationFn();
                 }
-                INDArray out = allocate(vertex, inShape);
+                INDArray out = reuseOrAllocate(vertex, ins[0], inShape);
                 if (name.equals("identity")) {
+                    if (out == in) {
+                        return null; // in place: nothing to do
+                    }
                     op(BoundOp.builder("assign").inputs(out, in).outputs(out).build(), ins(ins[0]));
                 } else {
                     op(BoundOp.builder(name).inputs(in).outputs(out).tArgs(0.0).build(), ins(ins[0]));
@@ -410,6 +517,25 @@ final class StreamingExecutor implements AutoCloseable {
                 return null;
             }
             return "layer " + layer.getClass().getSimpleName();
+        }
+
+        /** {@code [N·T, K]} → {@code [N, K]}: the mean or maximum over each video's T frames (or a copy). */
+        private String bindConsensus(int vertex, SegmentConsensusLayer sc, INDArray in, int[] ins, long[] inShape) {
+            int t = sc.getSegments();
+            if (inShape.length != 2 || inShape[0] % t != 0) {
+                return "segment consensus over " + t + " segments of an input of shape " + Arrays.toString(inShape);
+            }
+            if (sc.getMode() == ConsensusMode.IDENTITY) {
+                INDArray out = allocate(vertex, inShape);
+                op(BoundOp.builder("assign").inputs(out, in).outputs(out).build(), ins(ins[0]));
+                return null;
+            }
+            long n = inShape[0] / t;
+            INDArray out = allocate(vertex, new long[] {n, inShape[1]});
+            String name = sc.getMode() == ConsensusMode.AVG ? "reduce_mean" : "reduce_max";
+            op(BoundOp.builder(name).inputs(in.reshape('c', n, t, inShape[1])).outputs(out).iArgs(1).bArgs(false)
+                    .build(), ins(ins[0]));
+            return null;
         }
 
         private String bindMaxPool(int vertex, SubsamplingLayer s, INDArray in, int[] ins, long[] inShape) {

@@ -1,0 +1,230 @@
+package io.github.tsm4j.core;
+
+import java.util.Arrays;
+import java.util.List;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The temporal shift done in place on a block input that is needed unshifted again afterwards (the residual
+ * branch of a TSM block): {@link #apply()} turns {@code x} into {@code shift(x)} — exactly what
+ * {@link TemporalShift#forward} writes into a separate array — and {@link #undo()} turns it back into {@code x},
+ * bit for bit. Between the two, the convolution that consumes the shift reads {@code x} itself.
+ *
+ * <p>Why: an out-of-place shift reads and writes the whole activation (the 16 shifts of TSM-ResNet-50 move ~400 MB
+ * per 8-frame clip at 224 px). In place only the moved channel blocks are touched — {@code 2·C/foldDiv} of C
+ * channels (a quarter with the paper's fold) — once to shift and once to shift back, half the traffic, and no
+ * second activation buffer (the data stay in the caches the previous layer left them in).
+ *
+ * <p>How, for each clip and each {@link ShiftPlan.Move} with {@code step ≠ 0}: the frames the move overwrites
+ * without reading ({@code |step|} frames at one end of the clip) are first saved in a small side buffer
+ * ({@code N · Σ|step| · H · W · width} elements); then the frames are copied in the order that reads each source
+ * before it is overwritten (ascending t for {@code step > 0}, descending for {@code step < 0}), and the other end
+ * is zeroed. {@link #undo()} copies back the other way and restores the saved frames. Blocks with {@code step = 0}
+ * are not touched.
+ *
+ * <p>Layouts: {@code [N·T, C, H, W]} (NCHW: each block of a frame is one contiguous run) or {@code [N·T, H, W, C]}
+ * (NHWC: H·W runs of {@code width · dataType.width()} bytes per block and frame). Needs the CPU backend and a
+ * contiguous c-order array ({@link #supports}). Not thread-safe; single-threaded (the calling thread).
+ */
+public final class InPlaceShift {
+
+    private final ShiftPlan plan;
+    private final INDArray x;
+    private final INDArray saved;
+    private final boolean nhwc;
+    private final long clips;
+    private final long pixels;
+    private final long elementBytes;
+    private final long frameBytes;
+    private final List<ShiftPlan.Move> moving;
+
+    private InPlaceShift(INDArray x, ShiftPlan plan, CNN2DFormat format) {
+        this.x = x;
+        this.plan = plan;
+        this.nhwc = format == CNN2DFormat.NHWC;
+        this.elementBytes = x.dataType().width();
+        this.clips = x.size(0) / plan.segments();
+        this.pixels = nhwc ? x.size(1) * x.size(2) : x.size(2) * x.size(3);
+        this.frameBytes = plan.channels() * pixels * elementBytes;
+        this.moving = plan.moves().stream().filter(m -> m.step() != 0).toList();
+        long savedElements = 0;
+        for (ShiftPlan.Move m : moving) {
+            savedElements += clips * lost(m) * m.width() * pixels;
+        }
+        this.saved = savedElements == 0 ? null : Nd4j.createUninitializedDetached(x.dataType(), savedElements);
+    }
+
+    /**
+     * Whether {@link #of} can bind this array: CPU backend, c-order, contiguous, rank 4.
+     *
+     * @param x the block input
+     * @return true if the in-place shift can run on it
+     */
+    public static boolean supports(INDArray x) {
+        return HostMemory.hostArray(x) && x.rank() == 4 && x.ordering() == 'c'
+                && Arrays.equals(x.stride(), Nd4j.getStrides(x.shape(), 'c'));
+    }
+
+    /**
+     * Binds the in-place shift to one array (the side buffer is allocated here, once).
+     *
+     * @param x {@code [N·T, C, H, W]} or {@code [N·T, H, W, C]}, see {@link #supports}
+     * @param segments frames per clip T
+     * @param foldDiv fold divisor
+     * @param direction which channels move which way
+     * @param format x's layout
+     * @return the bound shift
+     * @throws IllegalArgumentException naming the problem if x is not supported or its shape does not fit
+     */
+    public static InPlaceShift of(INDArray x, int segments, int foldDiv, ShiftDirection direction,
+            CNN2DFormat format) {
+        TemporalShift.validate(x, null, segments, foldDiv, format);
+        if (!supports(x)) {
+            throw new IllegalArgumentException("InPlaceShift needs a contiguous c-order rank-4 array in host memory "
+                    + "(CPU backend), found shape " + Arrays.toString(x.shape()) + ", strides "
+                    + Arrays.toString(x.stride()) + ", order " + x.ordering());
+        }
+        return new InPlaceShift(x, ShiftPlan.of(direction, false, TemporalShift.channels(x, format), foldDiv,
+                segments), format);
+    }
+
+    /** @return the plan this shift executes */
+    public ShiftPlan plan() {
+        return plan;
+    }
+
+    /** @return elements of the side buffer that holds the overwritten frames (0 when nothing moves) */
+    public long savedElements() {
+        return saved == null ? 0 : saved.length();
+    }
+
+    /** {@code x ← shift(x)}. Call {@link #undo()} before the next {@code apply()}. */
+    public void apply() {
+        run(true);
+    }
+
+    /** {@code x ← x} as it was before {@link #apply()}: the inverse moves and the saved frames put back. */
+    public void undo() {
+        run(false);
+    }
+
+    /** Frames of a clip that a move overwrites without reading: {@code min(|step|, T)}. */
+    private long lost(ShiftPlan.Move m) {
+        return Math.min(Math.abs(m.step()), plan.segments());
+    }
+
+    private void run(boolean forward) {
+        long base = HostMemory.address(x);
+        long savedAddress = saved == null ? 0 : HostMemory.address(saved);
+        int t = plan.segments();
+        for (long n = 0; n < clips; n++) {
+            long clip = base + n * t * frameBytes;
+            for (ShiftPlan.Move m : moving) {
+                long lost = lost(m);
+                long blockBytes = m.width() * pixels * elementBytes;
+                long slot = savedAddress;
+                savedAddress += lost * blockBytes;
+                int s = m.step();
+                // frames [0, lost) for s > 0, [T - lost, T) for s < 0: overwritten by the shift without being read
+                long edge = s > 0 ? 0 : t - lost;
+                if (forward) {
+                    for (long i = 0; i < lost; i++) {
+                        toSaved(clip, edge + i, m, slot + i * blockBytes);
+                    }
+                    if (s > 0) {
+                        for (long f = 0; f + s < t; f++) {
+                            copyBlock(clip, f + s, f, m);
+                        }
+                        for (long f = Math.max(0, t - s); f < t; f++) {
+                            zeroBlock(clip, f, m);
+                        }
+                    } else {
+                        for (long f = t - 1; f + s >= 0; f--) {
+                            copyBlock(clip, f + s, f, m);
+                        }
+                        for (long f = 0; f < Math.min(t, -s); f++) {
+                            zeroBlock(clip, f, m);
+                        }
+                    }
+                } else {
+                    if (s > 0) {
+                        for (long f = t - 1; f - s >= 0; f--) {
+                            copyBlock(clip, f - s, f, m);
+                        }
+                    } else {
+                        for (long f = 0; f - s < t; f++) {
+                            copyBlock(clip, f - s, f, m);
+                        }
+                    }
+                    for (long i = 0; i < lost; i++) {
+                        fromSaved(slot + i * blockBytes, clip, edge + i, m);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Channels [from, to) of frame {@code from} of a clip → the same channels of frame {@code to}. */
+    private void copyBlock(long clip, long fromFrame, long toFrame, ShiftPlan.Move m) {
+        long src = clip + fromFrame * frameBytes;
+        long dst = clip + toFrame * frameBytes;
+        if (!nhwc) {
+            long off = m.from() * pixels * elementBytes;
+            HostMemory.copy(src + off, dst + off, m.width() * pixels * elementBytes);
+            return;
+        }
+        long pixelBytes = plan.channels() * elementBytes;
+        long off = m.from() * elementBytes;
+        long run = m.width() * elementBytes;
+        for (long p = 0; p < pixels; p++) {
+            long o = p * pixelBytes + off;
+            HostMemory.copyRun(src + o, dst + o, run);
+        }
+    }
+
+    private void zeroBlock(long clip, long frame, ShiftPlan.Move m) {
+        long dst = clip + frame * frameBytes;
+        if (!nhwc) {
+            HostMemory.zero(dst + m.from() * pixels * elementBytes, m.width() * pixels * elementBytes);
+            return;
+        }
+        long pixelBytes = plan.channels() * elementBytes;
+        long off = m.from() * elementBytes;
+        long run = m.width() * elementBytes;
+        for (long p = 0; p < pixels; p++) {
+            HostMemory.zeroRun(dst + p * pixelBytes + off, run);
+        }
+    }
+
+    /** One frame's block → a compact slot of the side buffer. */
+    private void toSaved(long clip, long frame, ShiftPlan.Move m, long slot) {
+        long src = clip + frame * frameBytes;
+        if (!nhwc) {
+            HostMemory.copy(src + m.from() * pixels * elementBytes, slot, m.width() * pixels * elementBytes);
+            return;
+        }
+        long pixelBytes = plan.channels() * elementBytes;
+        long off = m.from() * elementBytes;
+        long run = m.width() * elementBytes;
+        for (long p = 0; p < pixels; p++) {
+            HostMemory.copyRun(src + p * pixelBytes + off, slot + p * run, run);
+        }
+    }
+
+    /** A compact slot of the side buffer → one frame's block. */
+    private void fromSaved(long slot, long clip, long frame, ShiftPlan.Move m) {
+        long dst = clip + frame * frameBytes;
+        if (!nhwc) {
+            HostMemory.copy(slot, dst + m.from() * pixels * elementBytes, m.width() * pixels * elementBytes);
+            return;
+        }
+        long pixelBytes = plan.channels() * elementBytes;
+        long off = m.from() * elementBytes;
+        long run = m.width() * elementBytes;
+        for (long p = 0; p < pixels; p++) {
+            HostMemory.copyRun(slot + p * run, dst + p * pixelBytes + off, run);
+        }
+    }
+}

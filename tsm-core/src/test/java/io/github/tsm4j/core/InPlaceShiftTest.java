@@ -1,0 +1,98 @@
+package io.github.tsm4j.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+@ExtendWith(RestoreNd4jGlobals.class)
+class InPlaceShiftTest {
+
+    /**
+     * apply() leaves exactly the reference shift in the array, undo() exactly the input: every layout, direction,
+     * data type, clip length (T = 1 included), fold (fold = 0 included) and odd frame sizes, two clips per batch,
+     * applied twice in a row (the side buffer is reused).
+     */
+    @ParameterizedTest
+    @EnumSource(CNN2DFormat.class)
+    void applyIsTheShiftAndUndoGivesTheInputBackBitForBit(CNN2DFormat format) {
+        for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            for (ShiftDirection direction : ShiftDirection.values()) {
+                for (int segments : new int[] {1, 2, 3, 5}) {
+                    for (int[] cd : new int[][] {{5, 2}, {16, 8}, {24, 4}, {7, 8}, {3, 2}, {64, 8}}) {
+                        String what = type + " " + direction + " T=" + segments + " C=" + cd[0] + " foldDiv=" + cd[1]
+                                + " " + format;
+                        INDArray x = TemporalShiftTest.random(format, 2 * segments, cd[0], 3, 5, 7 + segments)
+                                .castTo(type);
+                        INDArray original = x.dup();
+                        INDArray expected = TemporalShiftTest.reference(x, segments, cd[1], direction, format);
+                        InPlaceShift shift = InPlaceShift.of(x, segments, cd[1], direction, format);
+                        for (int round = 0; round < 2; round++) {
+                            shift.apply();
+                            assertEquals(expected, x, "apply, round " + round + ", " + what);
+                            shift.undo();
+                            assertEquals(original, x, "undo, round " + round + ", " + what);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void sideBufferHoldsOnlyTheFramesAMoveOverwritesWithoutReading() {
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3 * 8, 7, 5, 64);
+        // bidirectional, fold 8: two moves of 8 channels, one lost frame each, per clip: 3 · 2 · 1 · 8 · 35
+        assertEquals(3 * 2 * 8 * 35, InPlaceShift.of(x, 8, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NHWC)
+                .savedElements());
+        assertEquals(3 * 8 * 35, InPlaceShift.of(x, 8, 8, ShiftDirection.UNIDIRECTIONAL, CNN2DFormat.NHWC)
+                .savedElements());
+        // fold = 0 (C = 5 < 8): nothing moves, nothing is saved and apply() changes nothing
+        INDArray small = Nd4j.rand(DataType.FLOAT, 8, 5, 3, 3);
+        INDArray before = small.dup();
+        InPlaceShift none = InPlaceShift.of(small, 4, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW);
+        assertEquals(0, none.savedElements());
+        none.apply();
+        assertEquals(before, small);
+    }
+
+    @Test
+    void aViewAtAnOffsetOfALargerBufferIsShiftedWhereItLies() {
+        INDArray flat = Nd4j.rand(DataType.FLOAT, 1000);
+        INDArray outside = flat.get(NDArrayIndex.interval(0, 100)).dup();
+        INDArray x = flat.get(NDArrayIndex.interval(100, 100 + 4 * 2 * 3 * 16)).reshape('c', 4, 2, 3, 16);
+        INDArray original = x.dup();
+        InPlaceShift s = InPlaceShift.of(x, 4, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NHWC);
+        s.apply();
+        assertEquals(TemporalShiftTest.reference(original, 4, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NHWC), x);
+        assertEquals(outside, flat.get(NDArrayIndex.interval(0, 100)), "memory before the view is not touched");
+        s.undo();
+        assertEquals(original, x);
+        assertNotEquals(0, original.sumNumber().doubleValue());
+    }
+
+    @Test
+    void refusesWhatItCannotBindNamingTheArray() {
+        INDArray x = Nd4j.rand(DataType.FLOAT, 8, 16, 4, 4);
+        assertTrue(InPlaceShift.supports(x));
+        INDArray permuted = x.permute(0, 2, 3, 1);
+        assertFalse(InPlaceShift.supports(permuted));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> InPlaceShift.of(permuted, 8, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NHWC));
+        assertTrue(e.getMessage().startsWith("InPlaceShift needs a contiguous c-order rank-4 array"), e.getMessage());
+        IllegalArgumentException frames = assertThrows(IllegalArgumentException.class,
+                () -> InPlaceShift.of(x, 3, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW));
+        assertTrue(frames.getMessage().contains("segments"), frames.getMessage());
+    }
+}
