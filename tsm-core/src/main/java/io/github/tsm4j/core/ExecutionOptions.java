@@ -27,7 +27,9 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
  *     by every shift layer's configuration
  * @param shiftThreads threads of the host shift kernels: 1 (default) = the calling thread, n &gt; 1 = up to
  *     n, 0 = ND4J's thread count
- * @param streamingExecutor how a streaming model runs each frame ({@link StreamingExecution#BOUND} default)
+ * @param streamingExecutor how the inference forms run: a streaming model's frames and an offline model's
+ *     {@code forInference()} clips ({@link StreamingExecution#BOUND} default: a bound executor with the shift in
+ *     place; {@link StreamingExecution#GRAPH}: DL4J's {@code ComputationGraph})
  * @param nativeGcBudgetMB dead native array memory (MB) allowed in training and evaluation before a garbage
  *     collection is requested; 0 = never ({@value #DEFAULT_GC_BUDGET_MB} default)
  * @param nativeGcBudgetArrays ND4J-tracked arrays allowed above the lowest count before a collection is
