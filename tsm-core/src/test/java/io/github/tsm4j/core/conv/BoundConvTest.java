@@ -3,6 +3,7 @@ package io.github.tsm4j.core.conv;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -28,20 +29,35 @@ class BoundConvTest {
     }
 
     private static void boundEqualsActivate(CNN2DFormat f, AbstractNativeConv conv, int channels) {
+        boundEqualsActivate(f, conv, channels, 0);
+    }
+
+    /** gemmMaxMacs 0: the conv2d op, compared exactly; otherwise the matrix-product form, up to float rounding. */
+    private static void boundEqualsActivate(CNN2DFormat f, AbstractNativeConv conv, int channels, long gemmMaxMacs) {
         MultiLayerNetwork net = net(InputType.convolutional(9, 10, channels, f), conv);
         Nd4j.getRandom().setSeed(2);
-        net.getLayer(0).setParam("b", Nd4j.randn(DataType.FLOAT, net.getLayer(0).getParam("b").shape()));
+        if (net.getLayer(0).getParam("b") != null) {
+            net.getLayer(0).setParam("b", Nd4j.randn(DataType.FLOAT, net.getLayer(0).getParam("b").shape()));
+        }
         INDArray x = f == CNN2DFormat.NHWC ? Nd4j.randn(DataType.FLOAT, 2, 9, 10, channels)
                 : Nd4j.randn(DataType.FLOAT, 2, channels, 9, 10);
         INDArray expected = net.output(x);
         INDArray in = x.ulike();
         INDArray out = Nd4j.create(DataType.FLOAT, BoundConv.outputShape(net.getLayer(0), x.shape()));
         assertArrayEquals(expected.shape(), out.shape());
-        try (BoundConv bound = BoundConv.of(net.getLayer(0), in, out)) {
+        try (BoundConv bound = BoundConv.of(net.getLayer(0), in, out, gemmMaxMacs)) {
             for (int frame = 0; frame < 2; frame++) {
                 in.assign(frame == 0 ? x : x.neg());
                 bound.run();
-                assertEquals(frame == 0 ? expected : net.output(x.neg()), out, "frame " + frame + " " + f);
+                INDArray want = frame == 0 ? expected : net.output(x.neg());
+                if (gemmMaxMacs == 0) {
+                    assertEquals(want, out, "frame " + frame + " " + f);
+                } else {
+                    double diff = want.sub(out).amaxNumber().doubleValue();
+                    assertTrue(diff <= 1e-5 * want.amaxNumber().doubleValue(), "frame " + frame + " " + f
+                            + ": max |matmul form − conv2d| = " + diff);
+                    assertTrue(want.amaxNumber().doubleValue() > 0.1, "a non-trivial output");
+                }
             }
         }
     }
@@ -53,6 +69,20 @@ class BoundConvTest {
                 .hasBias(true).convActivation(ConvActivation.RELU6).build(), 4);
         boundEqualsActivate(f, NativeConv2D.builder().kernel(1, 1).nOut(6).format(f).hasBias(true)
                 .convActivation(ConvActivation.RELU).build(), 4);
+    }
+
+    @Test
+    void smallOneByOneNhwcConvolutionsRunAsAMatrixProductWithTheSameResult() {
+        for (ConvActivation act : ConvActivation.values()) {
+            for (boolean bias : new boolean[] {true, false}) {
+                boundEqualsActivate(CNN2DFormat.NHWC, NativeConv2D.builder().kernel(1, 1).nOut(6)
+                        .format(CNN2DFormat.NHWC).hasBias(bias).convActivation(act).build(), 4, BoundConv.GEMM_MAX_MACS);
+            }
+        }
+        // 2 · 9 · 10 pixels · 4 · 6 channels = 4,320 multiply-adds: below the default limit, above a limit of 4,319
+        assertTrue(2 * 9 * 10 * 4 * 6 <= BoundConv.GEMM_MAX_MACS);
+        boundEqualsActivate(CNN2DFormat.NHWC, NativeConv2D.builder().kernel(1, 1).nOut(6).format(CNN2DFormat.NHWC)
+                .hasBias(true).convActivation(ConvActivation.RELU6).build(), 4, 4_319);
     }
 
     @ParameterizedTest
