@@ -26,7 +26,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Layouts: {@code [N·T, C, H, W]} (NCHW: each block of a frame is one contiguous run) or {@code [N·T, H, W, C]}
  * (NHWC: H·W runs of {@code width · dataType.width()} bytes per block and frame). Needs the CPU backend and a
- * contiguous c-order array ({@link #supports}). Not thread-safe; single-threaded (the calling thread).
+ * contiguous c-order array ({@link #supports}). Not thread-safe (one caller at a time); the work itself runs on
+ * the calling thread or is split over pixel ranges ({@code threads}).
  */
 public final class InPlaceShift {
 
@@ -39,8 +40,12 @@ public final class InPlaceShift {
     private final long elementBytes;
     private final long frameBytes;
     private final List<ShiftPlan.Move> moving;
+    private final int threads;
+    private final long minPartBytes;
 
-    private InPlaceShift(INDArray x, ShiftPlan plan, CNN2DFormat format) {
+    private InPlaceShift(INDArray x, ShiftPlan plan, CNN2DFormat format, int threads, long minPartBytes) {
+        this.threads = threads == 0 ? Math.max(1, Nd4j.getEnvironment().maxThreads()) : threads;
+        this.minPartBytes = minPartBytes;
         this.x = x;
         this.plan = plan;
         this.nhwc = format == CNN2DFormat.NHWC;
@@ -80,6 +85,28 @@ public final class InPlaceShift {
      */
     public static InPlaceShift of(INDArray x, int segments, int foldDiv, ShiftDirection direction,
             CNN2DFormat format) {
+        return of(x, segments, foldDiv, direction, format, 1);
+    }
+
+    /**
+     * As {@link #of(INDArray, int, int, ShiftDirection, CNN2DFormat)} on several threads: the pixels of every
+     * frame are split into ranges (each thread moving at least 2 MiB), which are independent of each other.
+     *
+     * @param threads 1 = the calling thread, n &gt; 1 = up to n, 0 = ND4J's thread count
+     * @return the bound shift
+     */
+    public static InPlaceShift of(INDArray x, int segments, int foldDiv, ShiftDirection direction,
+            CNN2DFormat format, int threads) {
+        return of(x, segments, foldDiv, direction, format, threads, HostMemory.PARALLEL_MIN_BYTES);
+    }
+
+    /** With the smallest part each thread moves (tests split small arrays). */
+    static InPlaceShift of(INDArray x, int segments, int foldDiv, ShiftDirection direction, CNN2DFormat format,
+            int threads, long minPartBytes) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("InPlaceShift: threads must be >= 0 (1 = calling thread, 0 = ND4J's "
+                    + "thread count), found " + threads);
+        }
         TemporalShift.validate(x, null, segments, foldDiv, format);
         if (!supports(x)) {
             throw new IllegalArgumentException("InPlaceShift needs a contiguous c-order rank-4 array in host memory "
@@ -87,7 +114,7 @@ public final class InPlaceShift {
                     + Arrays.toString(x.stride()) + ", order " + x.ordering());
         }
         return new InPlaceShift(x, ShiftPlan.of(direction, false, TemporalShift.channels(x, format), foldDiv,
-                segments), format);
+                segments), format, threads, minPartBytes);
     }
 
     /** @return the plan this shift executes */
@@ -116,6 +143,16 @@ public final class InPlaceShift {
     }
 
     private void run(boolean forward) {
+        long moved = 0;
+        for (ShiftPlan.Move m : moving) {
+            moved += m.width();
+        }
+        long bytes = 2 * clips * plan.segments() * moved * pixels * elementBytes;
+        HostMemory.split(pixels, bytes, threads, minPartBytes, (p0, p1) -> run(forward, p0, p1));
+    }
+
+    /** The moves for the pixels {@code [p0, p1)} of every frame (ranges are independent of each other). */
+    private void run(boolean forward, long p0, long p1) {
         long base = HostMemory.address(x);
         long savedAddress = saved == null ? 0 : HostMemory.address(saved);
         int t = plan.segments();
@@ -131,100 +168,111 @@ public final class InPlaceShift {
                 long edge = s > 0 ? 0 : t - lost;
                 if (forward) {
                     for (long i = 0; i < lost; i++) {
-                        toSaved(clip, edge + i, m, slot + i * blockBytes);
+                        saved(clip, edge + i, m, slot + i * blockBytes, true, p0, p1);
                     }
                     if (s > 0) {
                         for (long f = 0; f + s < t; f++) {
-                            copyBlock(clip, f + s, f, m);
+                            block(clip, f + s, f, m, p0, p1);
                         }
                         for (long f = Math.max(0, t - s); f < t; f++) {
-                            zeroBlock(clip, f, m);
+                            block(clip, -1, f, m, p0, p1);
                         }
                     } else {
                         for (long f = t - 1; f + s >= 0; f--) {
-                            copyBlock(clip, f + s, f, m);
+                            block(clip, f + s, f, m, p0, p1);
                         }
                         for (long f = 0; f < Math.min(t, -s); f++) {
-                            zeroBlock(clip, f, m);
+                            block(clip, -1, f, m, p0, p1);
                         }
                     }
                 } else {
                     if (s > 0) {
                         for (long f = t - 1; f - s >= 0; f--) {
-                            copyBlock(clip, f - s, f, m);
+                            block(clip, f - s, f, m, p0, p1);
                         }
                     } else {
                         for (long f = 0; f - s < t; f++) {
-                            copyBlock(clip, f - s, f, m);
+                            block(clip, f - s, f, m, p0, p1);
                         }
                     }
                     for (long i = 0; i < lost; i++) {
-                        fromSaved(slot + i * blockBytes, clip, edge + i, m);
+                        saved(clip, edge + i, m, slot + i * blockBytes, false, p0, p1);
                     }
                 }
             }
         }
     }
 
-    /** Channels [from, to) of frame {@code from} of a clip → the same channels of frame {@code to}. */
-    private void copyBlock(long clip, long fromFrame, long toFrame, ShiftPlan.Move m) {
+    /**
+     * Channels [from, to) of the pixels {@code [p0, p1)} of frame {@code fromFrame} of a clip → the same channels
+     * and pixels of frame {@code toFrame}; zeros for {@code fromFrame = −1}. NCHW: one run per channel (one run for
+     * the whole block when the range covers every pixel); NHWC: one short run per pixel.
+     */
+    private void block(long clip, long fromFrame, long toFrame, ShiftPlan.Move m, long p0, long p1) {
         long src = clip + fromFrame * frameBytes;
         long dst = clip + toFrame * frameBytes;
         if (!nhwc) {
-            long off = m.from() * pixels * elementBytes;
-            HostMemory.copy(src + off, dst + off, m.width() * pixels * elementBytes);
+            long plane = pixels * elementBytes;
+            if (p0 == 0 && p1 == pixels) {
+                long off = m.from() * plane;
+                runOrZero(fromFrame < 0 ? 0 : src + off, dst + off, m.width() * plane, false);
+                return;
+            }
+            for (long c = m.from(); c < m.to(); c++) {
+                long off = c * plane + p0 * elementBytes;
+                runOrZero(fromFrame < 0 ? 0 : src + off, dst + off, (p1 - p0) * elementBytes, false);
+            }
             return;
         }
         long pixelBytes = plan.channels() * elementBytes;
         long off = m.from() * elementBytes;
         long run = m.width() * elementBytes;
-        for (long p = 0; p < pixels; p++) {
+        for (long p = p0; p < p1; p++) {
             long o = p * pixelBytes + off;
-            HostMemory.copyRun(src + o, dst + o, run);
+            runOrZero(fromFrame < 0 ? 0 : src + o, dst + o, run, true);
         }
     }
 
-    private void zeroBlock(long clip, long frame, ShiftPlan.Move m) {
-        long dst = clip + frame * frameBytes;
+    /**
+     * One frame's block (pixels {@code [p0, p1)}) ↔ its slot in the side buffer, laid out compactly as
+     * {@code [width, H·W]} (NCHW) or {@code [H·W, width]} (NHWC).
+     *
+     * @param save true: frame → slot; false: slot → frame
+     */
+    private void saved(long clip, long frame, ShiftPlan.Move m, long slot, boolean save, long p0, long p1) {
+        long f = clip + frame * frameBytes;
         if (!nhwc) {
-            HostMemory.zero(dst + m.from() * pixels * elementBytes, m.width() * pixels * elementBytes);
+            long plane = pixels * elementBytes;
+            for (long c = m.from(); c < m.to(); c++) {
+                long a = f + c * plane + p0 * elementBytes;
+                long b = slot + (c - m.from()) * plane + p0 * elementBytes;
+                long len = (p1 - p0) * elementBytes;
+                HostMemory.copy(save ? a : b, save ? b : a, len);
+            }
             return;
         }
         long pixelBytes = plan.channels() * elementBytes;
         long off = m.from() * elementBytes;
         long run = m.width() * elementBytes;
-        for (long p = 0; p < pixels; p++) {
-            HostMemory.zeroRun(dst + p * pixelBytes + off, run);
+        for (long p = p0; p < p1; p++) {
+            long a = f + p * pixelBytes + off;
+            long b = slot + p * run;
+            HostMemory.copyRun(save ? a : b, save ? b : a, run);
         }
     }
 
-    /** One frame's block → a compact slot of the side buffer. */
-    private void toSaved(long clip, long frame, ShiftPlan.Move m, long slot) {
-        long src = clip + frame * frameBytes;
-        if (!nhwc) {
-            HostMemory.copy(src + m.from() * pixels * elementBytes, slot, m.width() * pixels * elementBytes);
-            return;
-        }
-        long pixelBytes = plan.channels() * elementBytes;
-        long off = m.from() * elementBytes;
-        long run = m.width() * elementBytes;
-        for (long p = 0; p < pixels; p++) {
-            HostMemory.copyRun(src + p * pixelBytes + off, slot + p * run, run);
-        }
-    }
-
-    /** A compact slot of the side buffer → one frame's block. */
-    private void fromSaved(long slot, long clip, long frame, ShiftPlan.Move m) {
-        long dst = clip + frame * frameBytes;
-        if (!nhwc) {
-            HostMemory.copy(slot, dst + m.from() * pixels * elementBytes, m.width() * pixels * elementBytes);
-            return;
-        }
-        long pixelBytes = plan.channels() * elementBytes;
-        long off = m.from() * elementBytes;
-        long run = m.width() * elementBytes;
-        for (long p = 0; p < pixels; p++) {
-            HostMemory.copyRun(slot + p * run, dst + p * pixelBytes + off, run);
+    /** Copies {@code bytes} from {@code src} to {@code dst}, or zeroes them for {@code src = 0}. */
+    private static void runOrZero(long src, long dst, long bytes, boolean shortRun) {
+        if (src == 0) {
+            if (shortRun) {
+                HostMemory.zeroRun(dst, bytes);
+            } else {
+                HostMemory.zero(dst, bytes);
+            }
+        } else if (shortRun) {
+            HostMemory.copyRun(src, dst, bytes);
+        } else {
+            HostMemory.copy(src, dst, bytes);
         }
     }
 }

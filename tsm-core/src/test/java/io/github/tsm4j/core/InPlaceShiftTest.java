@@ -37,12 +37,15 @@ class InPlaceShiftTest {
                                 .castTo(type);
                         INDArray original = x.dup();
                         INDArray expected = TemporalShiftTest.reference(x, segments, cd[1], direction, format);
-                        InPlaceShift shift = InPlaceShift.of(x, segments, cd[1], direction, format);
-                        for (int round = 0; round < 2; round++) {
-                            shift.apply();
-                            assertEquals(expected, x, "apply, round " + round + ", " + what);
-                            shift.undo();
-                            assertEquals(original, x, "undo, round " + round + ", " + what);
+                        for (int threads : new int[] {1, 2, 0}) {
+                            // a part of 64 bytes: two threads split even these small frames into pixel ranges
+                            InPlaceShift shift = InPlaceShift.of(x, segments, cd[1], direction, format, threads, 64);
+                            for (int round = 0; round < 2; round++) {
+                                shift.apply();
+                                assertEquals(expected, x, "apply, round " + round + ", threads " + threads + ", " + what);
+                                shift.undo();
+                                assertEquals(original, x, "undo, round " + round + ", threads " + threads + ", " + what);
+                            }
                         }
                     }
                 }
@@ -91,6 +94,9 @@ class InPlaceShiftTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> InPlaceShift.of(permuted, 8, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NHWC));
         assertTrue(e.getMessage().startsWith("InPlaceShift needs a contiguous c-order rank-4 array"), e.getMessage());
+        assertEquals("InPlaceShift: threads must be >= 0 (1 = calling thread, 0 = ND4J's thread count), found -1",
+                assertThrows(IllegalArgumentException.class, () -> InPlaceShift.of(x, 8, 8,
+                        ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW, -1)).getMessage());
         IllegalArgumentException frames = assertThrows(IllegalArgumentException.class,
                 () -> InPlaceShift.of(x, 3, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW));
         assertTrue(frames.getMessage().contains("segments"), frames.getMessage());

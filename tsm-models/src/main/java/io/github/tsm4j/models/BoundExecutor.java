@@ -443,7 +443,7 @@ final class BoundExecutor implements AutoCloseable {
                     // in place on the block input, applied just before its one consumer and undone just after
                     // (see bind(GraphVertex)): half the bytes of an out-of-place shift and no second buffer
                     InPlaceShift shift = InPlaceShift.of(in, c.getSegments(), c.getFoldDiv(), c.getDirection(),
-                            c.getDataFormat());
+                            c.getDataFormat(), c.getShiftThreads());
                     values[vertex] = in;
                     aliasOf[vertex] = ins[0];
                     pending.put(vertex, new PendingShift(shift, lastUse[ins[0]]));
