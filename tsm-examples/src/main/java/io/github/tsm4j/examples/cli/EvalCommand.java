@@ -99,7 +99,7 @@ public final class EvalCommand implements Callable<Integer> {
         try (ClipDataSetIterator it = ClipDataSetIterator.builder(o.dataset(), m.config().input()).training(false)
                 .samplingMode(o.sampling()).testClips(o.testClips()).testCrop(o.crop()).batchSize(o.batchSize())
                 .workers(o.workers()).build()) {
-            r = Evaluator.evaluate(m.graph(), it, 1, m.labels());
+            r = Evaluator.evaluate(m, it, 1);
         }
         Files.createDirectories(o.output());
         r.writePredictionsCsv(o.output().resolve("predictions.csv"));

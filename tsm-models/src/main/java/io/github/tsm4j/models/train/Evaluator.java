@@ -172,6 +172,38 @@ public final class Evaluator {
      */
     public static EvaluationResult evaluate(ComputationGraph graph, DataSetIterator iterator, int viewsPerVideo,
             List<String> labels, NativeMemoryBudget budget) {
+        // raw scores: the consensus vertex's logits where the graph has one, else log-probabilities (a per-view
+        // constant away from the logits: the same averaged ranking and softmax)
+        boolean consensus = graph.getConfiguration().getVertices().containsKey(
+                io.github.tsm4j.models.TsmNetworks.CONSENSUS);
+        boolean probabilities = !consensus && outputIsSoftmax(graph);
+        return evaluate(features -> consensus
+                ? graph.output(List.of(io.github.tsm4j.models.TsmNetworks.CONSENSUS), false,
+                        new INDArray[] {features}, null)[0]
+                : graph.outputSingle(false, features), probabilities, iterator, viewsPerVideo, labels, budget);
+    }
+
+    /**
+     * As {@link #evaluate(ComputationGraph, DataSetIterator, int, List)} through a model: its
+     * {@link io.github.tsm4j.models.TsmModel#logits} — for an inference form ({@code model.forInference()}) the bound
+     * executor with the in-place shift, the fast path that {@code tsm eval} runs. Same metrics as the graph
+     * overload on the model's graph (tested).
+     *
+     * @param model trained model or its inference form
+     * @param iterator evaluation data (reset first when supported)
+     * @param viewsPerVideo consecutive views per video when there is no metadata, at least 1
+     * @return the metrics, with the model's labels
+     */
+    public static EvaluationResult evaluate(io.github.tsm4j.models.TsmModel model, DataSetIterator iterator,
+            int viewsPerVideo) {
+        java.util.Objects.requireNonNull(model, "model");
+        return evaluate(model::logits, false, iterator, viewsPerVideo, model.labels(),
+                NativeMemoryBudget.of(model.options()));
+    }
+
+    private static EvaluationResult evaluate(java.util.function.UnaryOperator<INDArray> scoresOf,
+            boolean probabilities, DataSetIterator iterator, int viewsPerVideo, List<String> labels,
+            NativeMemoryBudget budget) {
         java.util.Objects.requireNonNull(budget, "budget");
         if (viewsPerVideo < 1) {
             throw new IllegalArgumentException("Evaluator viewsPerVideo must be >= 1, found " + viewsPerVideo);
@@ -179,19 +211,11 @@ public final class Evaluator {
         if (iterator.resetSupported()) {
             iterator.reset();
         }
-        // raw scores: the consensus vertex's logits where the graph has one, else log-probabilities (a per-view
-        // constant away from the logits: the same averaged ranking and softmax)
-        boolean consensus = graph.getConfiguration().getVertices().containsKey(
-                io.github.tsm4j.models.TsmNetworks.CONSENSUS);
-        boolean probabilities = !consensus && outputIsSoftmax(graph);
         Evaluator evaluator = null;
         long example = 0;
         while (iterator.hasNext()) {
             DataSet ds = iterator.next();
-            INDArray out = consensus
-                    ? graph.output(List.of(io.github.tsm4j.models.TsmNetworks.CONSENSUS), false,
-                            new INDArray[] {ds.getFeatures()}, null)[0]
-                    : graph.outputSingle(false, ds.getFeatures());
+            INDArray out = scoresOf.apply(ds.getFeatures());
             INDArray y = ds.getLabels();
             if (evaluator == null) {
                 evaluator = new Evaluator((int) y.size(1));

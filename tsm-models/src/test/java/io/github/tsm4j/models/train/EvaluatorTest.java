@@ -100,4 +100,44 @@ class EvaluatorTest {
         assertEquals(0.25, p[0], 1e-12);
         assertEquals(0.75, p[1], 1e-12);
     }
+
+    /**
+     * The model overload runs the model's logits — for an inference form the bound executor — and gives the same
+     * per-video scores and metrics as the graph overload on the same network (the graph path of DL4J).
+     */
+    @Test
+    void theModelOverloadEqualsTheGraphOverload() {
+        io.github.tsm4j.models.TsmConfig config = io.github.tsm4j.models.TsmConfig.builder(
+                io.github.tsm4j.models.Backbone.RESNET18, 3).segments(2).inputSize(16, 16).baseWidth(8).build();
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(4);
+        io.github.tsm4j.models.TsmModel model = io.github.tsm4j.models.TsmModel.create(config,
+                TinyNets.labels(3));
+        model.graph().getLayer(io.github.tsm4j.models.TsmNetworks.FC).getParam("W").assign(
+                org.nd4j.linalg.factory.Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, 512 / 8, 3));
+        io.github.tsm4j.models.TsmModel inference = model.forInference();
+        java.util.List<org.nd4j.linalg.dataset.DataSet> data = new java.util.ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            org.nd4j.linalg.api.ndarray.INDArray label = org.nd4j.linalg.factory.Nd4j.zeros(
+                    org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 3);
+            label.putScalar(0, i % 3, 1);
+            data.add(new org.nd4j.linalg.dataset.DataSet(org.nd4j.linalg.factory.Nd4j.randn(
+                    org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 3, 16, 16), label));
+        }
+        EvaluationResult viaGraph = Evaluator.evaluate(inference.graph(), TinyNets.iterator(data, 3), 1,
+                inference.labels());
+        EvaluationResult viaModel = Evaluator.evaluate(inference, TinyNets.iterator(data, 3), 1);
+        assertEquals(7, viaModel.videos());
+        assertEquals(viaGraph.top1(), viaModel.top1(), 1e-12);
+        assertEquals(viaGraph.top5(), viaModel.top5(), 1e-12);
+        for (int v = 0; v < 7; v++) {
+            VideoPrediction a = viaGraph.predictions().get(v);
+            VideoPrediction b = viaModel.predictions().get(v);
+            assertEquals(a.videoId(), b.videoId());
+            assertEquals(a.predicted(), b.predicted());
+            for (int k = 0; k < 3; k++) {
+                assertEquals(a.scores().get(k), b.scores().get(k), 1e-5 * Math.max(1, Math.abs(a.scores().get(k))));
+            }
+        }
+        assertEquals(true, inference.executionPath().startsWith("bound executor: "), inference.executionPath());
+    }
 }
