@@ -66,6 +66,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 final class BoundExecutor implements AutoCloseable {
 
+    /** Alignment of the activation buffers, bytes. */
+    private static final long ALIGNMENT = 64;
+
     /** One bound step of the sequence. */
     private interface Step extends AutoCloseable {
         void run();
@@ -315,7 +318,7 @@ final class BoundExecutor implements AutoCloseable {
                 }
             }
             if (best < 0) {
-                buffers.add(Nd4j.createUninitializedDetached(dataType, n));
+                buffers.add(aligned(n));
                 free.add(true);
                 best = buffers.size() - 1;
             }
@@ -341,6 +344,23 @@ final class BoundExecutor implements AutoCloseable {
                 return values[vertex];
             }
             return allocate(vertex, shape);
+        }
+
+        /**
+         * A buffer of n elements whose first element lies on a 64-byte boundary (a cache line; the allocator only
+         * promises 16 bytes): the in-place shift's NHWC runs of 128 bytes then touch 2 cache lines instead of 3,
+         * and oneDNN's vector loads are aligned.
+         */
+        private INDArray aligned(long n) {
+            long width = dataType.width();
+            long slack = ALIGNMENT / width;
+            INDArray flat = Nd4j.createUninitializedDetached(dataType, n + slack);
+            long address = flat.data().addressPointer().address();
+            long skip = ((ALIGNMENT - address % ALIGNMENT) % ALIGNMENT) / width;
+            if ((address + skip * width) % ALIGNMENT != 0) {
+                return flat.get(NDArrayIndex.interval(0, n)); // element size does not divide 64: no alignment
+            }
+            return flat.get(NDArrayIndex.interval(skip, skip + n));
         }
 
         private void release(int vertex) {
