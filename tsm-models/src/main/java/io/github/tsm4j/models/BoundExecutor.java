@@ -89,12 +89,15 @@ final class BoundExecutor implements AutoCloseable {
     private final long[] outputShape;
     private final DataType dataType;
     private final long bufferBytes;
+    /** The activation memory this executor allocated (freed by {@link #close}). */
+    private final List<INDArray> owned;
     private INDArray boundInput;
     private INDArray boundOutput;
 
     private BoundExecutor(List<Step> steps, List<BoundOp> inputBindings, int[] inputSlots, BoundOp copyOut,
-            long[] inputShape, long[] outputShape, DataType dataType, long bufferBytes) {
+            long[] inputShape, long[] outputShape, DataType dataType, long bufferBytes, List<INDArray> owned) {
         this.steps = steps;
+        this.owned = owned;
         this.inputBindings = inputBindings;
         this.inputSlots = inputSlots;
         this.copyOut = copyOut;
@@ -181,6 +184,11 @@ final class BoundExecutor implements AutoCloseable {
     public void close() {
         steps.forEach(Step::close);
         copyOut.close();
+        for (INDArray a : owned) {
+            if (a.closeable()) {
+                a.close();
+            }
+        }
     }
 
     /** Builds the step list: shapes, liveness-based buffers, bound ops. */
@@ -194,6 +202,7 @@ final class BoundExecutor implements AutoCloseable {
         private final INDArray[] values;
         private final int[] bufferOf;
         private final List<INDArray> buffers = new ArrayList<>();
+        private final List<INDArray> owned = new ArrayList<>();
         private final List<Boolean> free = new ArrayList<>();
         private final List<Step> steps = new ArrayList<>();
         private final List<BoundOp> inputBindings = new ArrayList<>();
@@ -277,6 +286,7 @@ final class BoundExecutor implements AutoCloseable {
                 }
                 if (why != null) {
                     steps.forEach(Step::close);
+                    owned.forEach(INDArray::close);
                     return unsupported("vertex '" + v.getVertexName() + "' (" + why + ")");
                 }
                 if (v.getVertexIndex() == outputVertex) {
@@ -300,7 +310,7 @@ final class BoundExecutor implements AutoCloseable {
             long bytes = buffers.stream().mapToLong(b -> b.length() * b.dataType().width()).sum();
             int[] slots = inputSlots.stream().mapToInt(Integer::intValue).toArray();
             return new Result(new BoundExecutor(List.copyOf(steps), List.copyOf(inputBindings), slots, copyOut,
-                    inputShape, logits.shape(), dataType, bytes), null);
+                    inputShape, logits.shape(), dataType, bytes, List.copyOf(owned)), null);
         }
 
         private Result unsupported(String why) {
@@ -355,6 +365,7 @@ final class BoundExecutor implements AutoCloseable {
             long width = dataType.width();
             long slack = ALIGNMENT / width;
             INDArray flat = Nd4j.createUninitializedDetached(dataType, n + slack);
+            owned.add(flat);
             long address = flat.data().addressPointer().address();
             long skip = ((ALIGNMENT - address % ALIGNMENT) % ALIGNMENT) / width;
             if ((address + skip * width) % ALIGNMENT != 0) {

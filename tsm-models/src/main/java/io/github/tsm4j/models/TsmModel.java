@@ -370,6 +370,17 @@ public final class TsmModel {
         return executionPath != null ? executionPath : "bound executor (planned at the first call for each shape)";
     }
 
+    /**
+     * Frees the activation buffers and native op contexts of this inference form's bound executors now, instead of
+     * when the model is collected (e.g. after a one-off large batch). The next call plans its executor again,
+     * which allocates fresh memory (the first call after this is slower). No effect on a trainable model.
+     */
+    public synchronized void releaseExecutors() {
+        executors.values().stream().filter(Objects::nonNull).forEach(BoundExecutor::close);
+        executors.clear();
+        executionPath = null;
+    }
+
     /** Whether calls may run through a {@link BoundExecutor}: inference forms with BOUND execution. */
     private boolean bound() {
         return inferenceOnly && options.streamingExecutor() == StreamingExecution.BOUND;

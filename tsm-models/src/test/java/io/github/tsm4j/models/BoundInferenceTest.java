@@ -133,7 +133,7 @@ class BoundInferenceTest {
     }
 
     @Test
-    void batchSizesComeAndGoAndDoubleInputIsCast() {
+    void batchSizesComeAndGoDoubleInputIsCastAndBuffersCanBeReleased() {
         TsmModel m = model(resnet(Backbone.RESNET18, 2).build(), 17);
         TsmModel bound = m.forInference();
         TsmModel graph = m.forInference(GRAPH);
@@ -144,7 +144,14 @@ class BoundInferenceTest {
                     bound.executionPath());
         }
         INDArray x = clips(2, 2, 32, 3);
-        assertTrue(graph.logits(x).equalsWithEps(bound.logits(x.castTo(DataType.DOUBLE)), 1e-5));
+        INDArray before = bound.logits(x.castTo(DataType.DOUBLE));
+        assertTrue(graph.logits(x).equalsWithEps(before, 1e-5));
+        // buffers freed on request; the next call plans again and gives the same logits
+        bound.releaseExecutors();
+        assertTrue(bound.executionPath().startsWith("bound executor (planned at the first call"),
+                bound.executionPath());
+        assertEquals(before, bound.logits(x));
+        assertTrue(bound.executionPath().startsWith("bound executor: "), bound.executionPath());
     }
 
     @Test
