@@ -58,10 +58,11 @@ public final class TsmModel {
     /** Whether {@link #graph} is a folded inference form ({@link #forInference}): no BatchNorm left to train. */
     private final boolean inferenceOnly;
     private final ExecutionOptions options;
-    /** Bound executors of an inference form by input shape, least recently used first; null = unsupported. */
-    private final LinkedHashMap<List<Long>, BoundExecutor> executors = new LinkedHashMap<>(4, 0.75f, true);
+    /** Bound executors (or why none) of an inference form by input shape, least recently used first. */
+    private final LinkedHashMap<List<Long>, BoundExecutor.Result> executors = new LinkedHashMap<>(4, 0.75f, true);
     private static final int MAX_EXECUTORS = 2;
-    private String executionPath;
+    /** The input shape of the last bound-path call, for {@link #executionPath()}. */
+    private List<Long> lastShape;
 
     private TsmModel(ComputationGraph graph, TsmConfig config, List<String> labels, ExecutionOptions options) {
         this(graph, config, labels, Map.of(), null, false, options);
@@ -360,14 +361,23 @@ public final class TsmModel {
      * shift done in place — where every vertex of the network is one it knows, DL4J's {@code ComputationGraph}
      * otherwise. Calls on the bound path are serialised (one at a time per model).
      *
-     * @return e.g. {@code "bound executor: 178 native steps, 94 MiB of activation buffers for input [8, 3, 224,
-     *     224]"}, {@code "DL4J graph: …"} with the reason, or {@code "DL4J graph"} for a trainable model
+     * @return for the last call, e.g. {@code "bound executor: 123 native steps, 82 MiB of activation buffers for
+     *     input [8, 3, 224, 224]"} or {@code "DL4J graph: vertex '…' (…)"} with the reason; before the first call
+     *     {@code "bound executor (planned at the first call for each shape)"}; {@code "DL4J graph"} for a
+     *     trainable model
      */
     public synchronized String executionPath() {
         if (!bound()) {
             return inferenceOnly ? "DL4J graph: ExecutionOptions.streamingExecutor = GRAPH" : "DL4J graph";
         }
-        return executionPath != null ? executionPath : "bound executor (planned at the first call for each shape)";
+        BoundExecutor.Result r = lastShape == null ? null : executors.get(lastShape);
+        if (r == null) {
+            return "bound executor (planned at the first call for each shape)";
+        }
+        BoundExecutor e = r.executor();
+        return e == null ? "DL4J graph: " + r.unsupported()
+                : "bound executor: " + e.steps() + " native steps, " + (e.bufferBytes() >> 20)
+                        + " MiB of activation buffers for input " + lastShape;
     }
 
     /**
@@ -376,9 +386,10 @@ public final class TsmModel {
      * which allocates fresh memory (the first call after this is slower). No effect on a trainable model.
      */
     public synchronized void releaseExecutors() {
-        executors.values().stream().filter(Objects::nonNull).forEach(BoundExecutor::close);
+        executors.values().stream().map(BoundExecutor.Result::executor).filter(Objects::nonNull)
+                .forEach(BoundExecutor::close);
         executors.clear();
-        executionPath = null;
+        lastShape = null;
     }
 
     /** Whether calls may run through a {@link BoundExecutor}: inference forms with BOUND execution. */
@@ -386,26 +397,25 @@ public final class TsmModel {
         return inferenceOnly && options.streamingExecutor() == StreamingExecution.BOUND;
     }
 
-    /** The consensus logits through the bound executor for this input shape ({@code null}: the graph's path). */
+    /** The consensus logits through the bound executor for this input shape, or the graph where it has none. */
     private synchronized INDArray boundLogits(INDArray clips) {
-        List<Long> key = Arrays.stream(clips.shape()).boxed().toList();
-        BoundExecutor executor = executors.get(key);
-        if (executor == null && !executors.containsKey(key)) {
-            BoundExecutor.Result r = BoundExecutor.create(graph, clips.shape(), TsmNetworks.CONSENSUS);
-            executor = r.executor();
-            executionPath = executor == null ? "DL4J graph: " + r.unsupported()
-                    : "bound executor: " + executor.steps() + " native steps, "
-                            + (executor.bufferBytes() >> 20) + " MiB of activation buffers for input " + key;
-            LOG.debug("Inference form: {}", executionPath);
-            executors.put(key, executor);
+        List<Long> shape = Arrays.stream(clips.shape()).boxed().toList();
+        BoundExecutor.Result r = executors.get(shape);
+        if (r == null) {
+            r = BoundExecutor.create(graph, clips.shape(), TsmNetworks.CONSENSUS);
+            executors.put(shape, r);
+            LOG.debug("Inference form, input {}: {}", shape, r.executor() != null
+                    ? "bound executor, " + r.executor().steps() + " native steps" : "DL4J graph: " + r.unsupported());
             while (executors.size() > MAX_EXECUTORS) {
-                Map.Entry<List<Long>, BoundExecutor> eldest = executors.entrySet().iterator().next();
-                if (eldest.getValue() != null) {
-                    eldest.getValue().close();
+                Map.Entry<List<Long>, BoundExecutor.Result> eldest = executors.entrySet().iterator().next();
+                if (eldest.getValue().executor() != null) {
+                    eldest.getValue().executor().close();
                 }
                 executors.remove(eldest.getKey());
             }
         }
+        lastShape = shape;
+        BoundExecutor executor = r.executor();
         if (executor == null) {
             return graph.output(List.of(TsmNetworks.CONSENSUS), false, new INDArray[] {clips}, null)[0];
         }
