@@ -127,12 +127,16 @@ public final class InPlaceShift {
         return saved == null ? 0 : saved.length();
     }
 
-    /** {@code x ← shift(x)}. Call {@link #undo()} before the next {@code apply()}. */
+    /**
+     * {@code x ← shift(x)}, saving the frames the shift overwrites unread. x must hold unshifted data: call
+     * {@link #undo()} before the next {@code apply()} unless x has been rewritten in between (as the inference
+     * executor does where nothing reads the block input after the shift's reader).
+     */
     public void apply() {
         run(true);
     }
 
-    /** {@code x ← x} as it was before {@link #apply()}: the inverse moves and the saved frames put back. */
+    /** {@code x ← x} as it was before the last {@link #apply()}: the inverse moves and the saved frames put back. */
     public void undo() {
         run(false);
     }

@@ -58,11 +58,14 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@link #create} returns a reason instead of an executor when the graph has anything else (e.g. stock BatchNorm
  * of an unfolded graph, temporal pooling), and the caller runs the graph itself.
  *
- * <p>Memory: every activation is a view of one of a few flat buffers allocated once, outside any workspace; a
- * buffer is reused by a later vertex once the last consumer of its value has run (liveness in topological order),
- * which keeps the working set small. Each call first copies the caller's frames into a staging buffer (one
- * contiguous copy; a new caller array is rebound without allocating) and ends by copying the logits into the
- * caller's output array. Not thread-safe.
+ * <p>Memory: every activation is a view of one of a few flat buffers allocated once, outside any workspace, each
+ * starting on a 64-byte boundary; a buffer is reused by a later vertex once the last consumer of its value has run
+ * (liveness in topological order), element-wise adds and activations write into their input where it has no later
+ * reader, and an offline shift with one reader runs in place on its input ({@link InPlaceShift}: applied just
+ * before the reader, undone just after it where the input is read again), which keeps the working set small. Each
+ * call first copies the caller's frames into a staging buffer (one contiguous copy; a new caller array is rebound
+ * without allocating) and ends by copying the logits into the caller's output array. {@link #close} frees the
+ * buffers. Not thread-safe.
  */
 final class BoundExecutor implements AutoCloseable {
 
@@ -367,10 +370,7 @@ final class BoundExecutor implements AutoCloseable {
             INDArray flat = Nd4j.createUninitializedDetached(dataType, n + slack);
             owned.add(flat);
             long address = flat.data().addressPointer().address();
-            long skip = ((ALIGNMENT - address % ALIGNMENT) % ALIGNMENT) / width;
-            if ((address + skip * width) % ALIGNMENT != 0) {
-                return flat.get(NDArrayIndex.interval(0, n)); // element size does not divide 64: no alignment
-            }
+            long skip = ((ALIGNMENT - address % ALIGNMENT) % ALIGNMENT) / width; // allocations are width-aligned
             return flat.get(NDArrayIndex.interval(skip, skip + n));
         }
 
