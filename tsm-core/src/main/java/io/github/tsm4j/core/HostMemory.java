@@ -1,11 +1,6 @@
 package io.github.tsm4j.core;
 
 import java.lang.reflect.Field;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -19,10 +14,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * per-pixel runs of an NHWC shift move at memory speed. Where {@code Unsafe} is not accessible, javacpp's
  * {@code Pointer.memcpy}/{@code memset} (one JNI call per run) do the same, slower.
  *
- * <p>Threads: the calling thread plus a small fixed pool of daemon threads ({@code tsm4j-shift-N}, at most the CPU
- * count − 1, created on first use). A job is split only where each part moves at least
- * {@link #PARALLEL_MIN_BYTES} (2 MiB: a hand-off to a pool thread costs ~30–50 µs on the 2-vCPU VM, and one
- * thread copies 2 MiB in ~0.05 ms, so smaller parts gain nothing).
+ * <p>Threads: the calling thread plus the helpers of a {@link SpinPool} (daemon threads {@code tsm4j-shift-N}, the
+ * CPU count − 1, created on first use), which take a part in about a microsecond. A job is split only where each
+ * part moves at least {@link #PARALLEL_MIN_BYTES} (256 KiB, ~3 µs of copying for one thread).
  */
 final class HostMemory {
 
@@ -30,11 +24,11 @@ final class HostMemory {
     static final boolean HOST_BACKEND = "CpuBackend".equals(Nd4j.getBackend().getClass().getSimpleName());
 
     /** Below this many bytes per part a job stays on the calling thread. */
-    static final long PARALLEL_MIN_BYTES = 2L << 20;
+    static final long PARALLEL_MIN_BYTES = 256L << 10;
 
     private static final sun.misc.Unsafe UNSAFE = unsafe();
     private static final int MAX_HELPERS = Math.max(0, Runtime.getRuntime().availableProcessors() - 1);
-    private static volatile ExecutorService pool;
+    private static volatile SpinPool pool;
 
     private HostMemory() {
     }
@@ -64,14 +58,20 @@ final class HostMemory {
         }
     }
 
+    /** Copies {@code bytes} bytes with the C library's {@code memcpy} (one JNI call). */
+    static void memcpy(long src, long dst, long bytes) {
+        Pointer.memcpy(pointer(dst, bytes), pointer(src, bytes), bytes);
+    }
+
     /** Runs of at most this many bytes (a multiple of 8) are moved 8 bytes at a time by {@link #copyRun}. */
-    static final long SHORT_RUN_BYTES = 128;
+    static final long SHORT_RUN_BYTES = 64;
 
     /**
      * Copies one run of an NHWC pixel: up to {@link #SHORT_RUN_BYTES} (multiples of 8) as 8-byte loads and stores,
-     * which the JIT inlines (measured on the 2-vCPU EPYC VM, cold caches, 16-byte aligned workspace arrays: the
-     * 128-byte fold runs of C = 256 2.5 × faster than calls of the copy stub, the 32-byte runs of C = 64 3 ×);
-     * longer runs by {@link #copy}.
+     * which the JIT inlines, longer runs by {@link #copy}. Measured on the 2-vCPU EPYC VM (one process, variants
+     * alternated, [8, 56, 56, C] float arrays): the 32-byte runs of C = 64 are faster as 8-byte moves (in-place
+     * apply + undo 0.31–0.32 against 0.38–0.41 ms through the copy stub), the 128-byte runs of C = 256 through the
+     * stub (out-of-place shift 46–48 against 38–44 GB/s; in-place apply + undo 1.10–1.23 against 1.30–1.38 ms).
      */
     static void copyRun(long src, long dst, long bytes) {
         if (UNSAFE != null && bytes <= SHORT_RUN_BYTES && (bytes & 7) == 0) {
@@ -103,12 +103,16 @@ final class HostMemory {
         }
     }
 
-    private static Pointer pointer(long address, long bytes) {
+    /**
+     * A javacpp pointer at {@code at} (the parameters must not be named like {@link Pointer}'s fields: inside the
+     * anonymous class those names are the fields).
+     */
+    private static Pointer pointer(long at, long size) {
         return new Pointer() {
             {
-                this.address = address;
-                this.capacity = bytes;
-                this.limit = bytes;
+                this.address = at;
+                this.capacity = size;
+                this.limit = size;
             }
         };
     }
@@ -130,38 +134,16 @@ final class HostMemory {
             part.run(0, total);
             return;
         }
-        ExecutorService helpers = pool();
-        Future<?>[] futures = new Future<?>[parts - 1];
-        for (int i = 1; i < parts; i++) {
-            long from = total * i / parts;
-            long to = total * (i + 1) / parts;
-            futures[i - 1] = helpers.submit(() -> part.run(from, to));
-        }
-        part.run(0, total / parts);
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("TemporalShift: interrupted while waiting for the shift threads", e);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("TemporalShift: a shift thread failed", e.getCause());
-            }
-        }
+        pool().run(total, parts, part);
     }
 
-    private static ExecutorService pool() {
-        ExecutorService p = pool;
+    private static SpinPool pool() {
+        SpinPool p = pool;
         if (p == null) {
             synchronized (HostMemory.class) {
                 p = pool;
                 if (p == null) {
-                    AtomicInteger n = new AtomicInteger();
-                    p = Executors.newFixedThreadPool(Math.max(1, MAX_HELPERS), r -> {
-                        Thread t = new Thread(r, "tsm4j-shift-" + n.incrementAndGet());
-                        t.setDaemon(true);
-                        return t;
-                    });
+                    p = new SpinPool(Math.max(1, MAX_HELPERS));
                     pool = p;
                 }
             }

@@ -1,18 +1,13 @@
 package io.github.tsm4j.examples.bench;
 
+import io.github.tsm4j.core.HostCopy;
 import io.github.tsm4j.core.ShiftDirection;
 import io.github.tsm4j.core.TemporalShift;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Collectors;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,7 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Operations: {@code shift} (forward into a preallocated output), {@code back} (the backward pass, the
  * adjoint, into a preallocated array), {@code shift+back} (both), {@code memcpy} (the machine's best copy of the
- * array: {@code memcpy} of equal contiguous parts on as many Java threads as ND4J threads, each part one JNI call),
+ * array: {@link HostCopy}, the C library's {@code memcpy} of equal contiguous parts on the calling thread and the
+ * host kernels' helper threads, as many parts as ND4J threads),
  * {@code assign} (ND4J's preallocated {@code out.assign(in)}, for information) and {@code dup} ({@code in.dup()}
  * then {@code close()}, i.e. allocation included). Bandwidth counts the bytes read plus written: 2 × array bytes
  * for shift, back, memcpy, assign and dup, 4 × for shift+back. {@code ratio} is the operation's GB/s over the best
@@ -149,17 +145,8 @@ public final class ShiftBench {
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
         try {
             List<Row> rows = new ArrayList<>();
-            ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-                Thread t = new Thread(r, "bench-memcpy");
-                t.setDaemon(true);
-                return t;
-            });
-            try {
-                for (long[] shape : shapes) {
-                    rows.addAll(measure(shape, format, iterations, threads, pool));
-                }
-            } finally {
-                pool.shutdownNow();
+            for (long[] shape : shapes) {
+                rows.addAll(measure(shape, format, iterations, threads));
             }
             return new Result(threads, iterations, rows);
         } finally {
@@ -182,14 +169,13 @@ public final class ShiftBench {
         System.out.print(r.toMarkdown());
     }
 
-    private static List<Row> measure(long[] shape, CNN2DFormat format, int iterations, int threads,
-            ExecutorService pool) {
+    private static List<Row> measure(long[] shape, CNN2DFormat format, int iterations, int threads) {
         INDArray in = Nd4j.rand(DataType.FLOAT, shape);
         INDArray out = in.ulike();
         INDArray grad = in.ulike();
         INDArray copy = in.ulike();
         long bytes = in.length() * in.dataType().width();
-        Runnable memcpy = parallelMemcpy(in, copy, threads, pool);
+        Runnable memcpy = () -> HostCopy.copy(in, copy, threads);
         Runnable[] ops = {
             () -> TemporalShift.forward(in, out, SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format, HOST, threads),
             () -> TemporalShift.backward(in, grad, SEGMENTS, 8, ShiftDirection.BIDIRECTIONAL, format, HOST, threads),
@@ -235,44 +221,6 @@ public final class ShiftBench {
             a.close();
         }
         return rows;
-    }
-
-    /**
-     * A copy of {@code src} into {@code dst} as {@code threads} equal contiguous parts, one {@code memcpy} each, the
-     * first on the calling thread (the yardstick "multi-threaded memcpy"; pointers made once, nothing allocated per
-     * call).
-     */
-    private static Runnable parallelMemcpy(INDArray src, INDArray dst, int threads, ExecutorService pool) {
-        long bytes = src.length() * src.dataType().width();
-        BytePointer[] from = new BytePointer[threads];
-        BytePointer[] to = new BytePointer[threads];
-        long[] length = new long[threads];
-        for (int i = 0; i < threads; i++) {
-            long a = bytes * i / threads;
-            length[i] = bytes * (i + 1) / threads - a;
-            from[i] = new BytePointer(src.data().addressPointer());
-            from[i].position(a);
-            to[i] = new BytePointer(dst.data().addressPointer());
-            to[i].position(a);
-        }
-        return () -> {
-            Future<?>[] parts = new Future<?>[threads - 1];
-            for (int i = 1; i < threads; i++) {
-                int part = i;
-                parts[i - 1] = pool.submit(() -> Pointer.memcpy(to[part], from[part], length[part]));
-            }
-            Pointer.memcpy(to[0], from[0], length[0]);
-            for (Future<?> f : parts) {
-                try {
-                    f.get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                } catch (ExecutionException e) {
-                    throw new IllegalStateException(e.getCause());
-                }
-            }
-        };
     }
 
     private static double median(double[] values) {

@@ -47,7 +47,7 @@ final class ShiftSection {
                     "%.3f ms median, backward (adjoint), preallocated output", back.medianMillis())));
             lines.add(new BenchLine(key + ".copy_gbps", best.gigabytesPerSecond(), "GB/s", String.format(Locale.ROOT,
                     "%.3f ms median, the best copy of this run: %s", best.medianMillis(), best == memcpy
-                            ? "memcpy of " + result.threads() + " parts on " + result.threads() + " threads"
+                            ? "HostCopy (memcpy of " + result.threads() + " parts on " + result.threads() + " threads)"
                             : "ND4J out.assign(in)")));
             lines.add(new BenchLine(key + ".assign_gbps", assign.gigabytesPerSecond(), "GB/s", String.format(
                     Locale.ROOT, "%.3f ms median, ND4J out.assign(in) preallocated", assign.medianMillis())));
