@@ -15,6 +15,8 @@ import io.github.tsm4j.models.TsmModel;
 import io.github.tsm4j.models.TsmNetworks;
 import io.github.tsm4j.models.TsmStreamingModel;
 import io.github.tsm4j.models.infer.InferenceGraphs;
+import io.github.tsm4j.models.train.NativeMemoryBudget;
+import io.github.tsm4j.models.train.TrainingWorkspaces;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -202,7 +204,14 @@ public final class NetworkBench {
         y.putScalar(0, 3, 1f);
         y.putScalar(1, 17, 1f);
         DataSet batch = new DataSet(x, y);
-        Stats st = Stats.time(Math.max(5, s.warmup()), s.runs(), () -> g.fit(batch));
+        // as Trainer runs its steps: activation workspace sized first, dead native arrays bounded after each step
+        TrainingWorkspaces.presize(g, x);
+        NativeMemoryBudget budget = NativeMemoryBudget.of(options);
+        Stats st = Stats.time(Math.max(5, s.warmup()), s.runs(), () -> {
+            g.fit(batch);
+            budget.afterStep();
+        });
+        TrainingWorkspaces.release();
         List<BenchLine> lines = new ArrayList<>();
         lines.add(new BenchLine("train.tsm.s_per_step", st.median() / 1e3, "s",
                 st + "; 2 videos x 8 frames, " + s.trainFormat() + ", "
@@ -236,7 +245,13 @@ public final class NetworkBench {
             y.putScalar(i, i % DEMO_CLASSES, 1f);
         }
         DataSet batch = new DataSet(x, y);
-        Stats st = Stats.time(50, Math.max(20, s.runs()), () -> g.fit(batch));
+        TrainingWorkspaces.presize(g, x);
+        NativeMemoryBudget budget = NativeMemoryBudget.of(options);
+        Stats st = Stats.time(50, Math.max(20, s.runs()), () -> {
+            g.fit(batch);
+            budget.afterStep();
+        });
+        TrainingWorkspaces.release();
         return new BenchLine("train.demo_net.clips_per_s", clips / (st.median() / 1e3), "clips/s",
                 st + " per step of " + clips + " clips; the tsm demo network (ResNet-18 width "
                         + DemoCommand.DEFAULT_BASE_WIDTH + ", " + DemoCommand.DEFAULT_SEGMENTS + " x "

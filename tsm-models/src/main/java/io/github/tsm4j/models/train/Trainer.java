@@ -305,6 +305,7 @@ public final class Trainer {
             progress.epochDone(record);
         }
         graph.setListeners();
+        TrainingWorkspaces.release();
         return new TrainingResult(model, List.copyOf(history), best, bestAt, lastVal);
     }
 
@@ -314,12 +315,14 @@ public final class Trainer {
 
     /**
      * The single-machine epoch: every minibatch of a (reset) iterator through {@code graph.fit}, with the
-     * native memory of the arrays that DL4J leaves to the garbage collector bounded by a {@link NativeMemoryBudget}.
+     * native memory of the arrays that DL4J leaves to the garbage collector bounded by a {@link NativeMemoryBudget}
+     * and the activation workspace sized before the run's first minibatch ({@link TrainingWorkspaces}).
      */
     private static final class IteratorFitter implements EpochFitter {
         private final DataSetIterator train;
         private final int firstEpoch;
         private final NativeMemoryBudget budget;
+        private boolean presized;
 
         IteratorFitter(DataSetIterator train, int epochsDone, NativeMemoryBudget budget) {
             this.train = train;
@@ -351,6 +354,10 @@ public final class Trainer {
             while (train.hasNext()) {
                 DataSet ds = train.next();
                 accuracy.labels = ds.getLabels();
+                if (!presized && ds.getFeatures().rank() == 4) {
+                    TrainingWorkspaces.presize(graph, ds.getFeatures());
+                    presized = true;
+                }
                 graph.fit(ds);
                 // DL4J's score includes the L2 penalty; report the data loss, as PyTorch does
                 double loss = graph.score() - graph.calcRegularizationScore(true);
