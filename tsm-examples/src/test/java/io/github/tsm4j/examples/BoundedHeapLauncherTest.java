@@ -33,10 +33,16 @@ class BoundedHeapLauncherTest {
 
     @Test
     void theChildRunsTheSameJavaClassPathOptionsAndArgumentsWithABoundedHeap() {
-        assertEquals(List.of(Path.of("/jdk", "bin", "java").toString(), "-Xmx384m", "-Dfoo=bar", "-XX:+AlwaysPreTouch",
-                "-cp", "tsm.jar", "io.github.tsm4j.examples.TsmCli", "demo", "--epochs", "3"),
+        assertEquals(List.of(Path.of("/jdk", "bin", "java").toString(), "-Xmx384m", "-XX:+UseParallelGC", "-Dfoo=bar",
+                "-XX:+AlwaysPreTouch", "-cp", "tsm.jar", "io.github.tsm4j.examples.TsmCli", "demo", "--epochs", "3"),
                 BoundedHeapLauncher.childCommand(new String[] {"demo", "--epochs", "3"},
                         List.of("-Dfoo=bar", "-XX:+AlwaysPreTouch"), "/jdk", "tsm.jar"));
+        // a collector of the user's own is kept, and no second one is added
+        for (String gc : new String[] {"-XX:+UseG1GC", "-XX:+UseSerialGC", "-XX:+UseZGC", "-XX:-UseParallelGC"}) {
+            assertEquals(List.of(Path.of("/jdk", "bin", "java").toString(), "-Xmx384m", gc, "-cp", "tsm.jar",
+                    "io.github.tsm4j.examples.TsmCli", "demo"),
+                    BoundedHeapLauncher.childCommand(new String[] {"demo"}, List.of(gc), "/jdk", "tsm.jar"), gc);
+        }
     }
 
     @Test
