@@ -205,10 +205,13 @@ final class Layers {
         return name;
     }
 
-    /** A standalone ReLU (after residual adds): {@link NativeActivation} unless {@code -Dtsm4j.bn=stock}. */
+    /**
+     * A standalone ReLU (after residual adds): {@link NativeActivation} unless {@code -Dtsm4j.bn=stock}, in place in
+     * training (it is the add's only reader, and an add needs no output of its own in backpropagation).
+     */
     String relu(String name, String input) {
         graph.addLayer(name, bnImplementation == BatchNormImplementation.NATIVE
-                ? new NativeActivation(ConvActivation.RELU)
+                ? new NativeActivation(ConvActivation.RELU, true)
                 : new ActivationLayer.Builder().activation(Activation.RELU).build(), input);
         return name;
     }

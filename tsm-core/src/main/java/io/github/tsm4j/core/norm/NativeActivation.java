@@ -22,6 +22,8 @@ public class NativeActivation extends ActivationLayer {
     private static final long serialVersionUID = 1L;
 
     private ConvActivation activation = ConvActivation.RELU;
+    /** In a training step, overwrite the input with the activation and return it (see the class javadoc). */
+    private boolean inPlaceInTraining;
 
     /** For Jackson: ReLU. */
     public NativeActivation() {
@@ -36,9 +38,25 @@ public class NativeActivation extends ActivationLayer {
         this.activation = activation;
     }
 
+    /**
+     * @param activation RELU or RELU6 (IDENTITY is allowed and copies)
+     * @param inPlaceInTraining whether a training step overwrites the input with the activation instead of writing a
+     *     new array: only where this layer is the only reader of its input and the input's producer does not need
+     *     its own output in backpropagation (the ReLU after a residual add)
+     */
+    public NativeActivation(ConvActivation activation, boolean inPlaceInTraining) {
+        this(activation);
+        this.inPlaceInTraining = inPlaceInTraining;
+    }
+
     /** @return the activation */
     public ConvActivation getActivation() {
         return activation;
+    }
+
+    /** @return whether a training step runs in place on the input */
+    public boolean isInPlaceInTraining() {
+        return inPlaceInTraining;
     }
 
     @Override
@@ -66,16 +84,18 @@ public class NativeActivation extends ActivationLayer {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof NativeActivation other && super.equals(o) && activation == other.activation;
+        return o instanceof NativeActivation other && super.equals(o) && activation == other.activation
+                && inPlaceInTraining == other.inPlaceInTraining;
     }
 
     @Override
     public int hashCode() {
-        return 31 * super.hashCode() + activation.hashCode();
+        return 31 * (31 * super.hashCode() + activation.hashCode()) + Boolean.hashCode(inPlaceInTraining);
     }
 
     @Override
     public String toString() {
-        return "NativeActivation(" + activation + ", name=" + getLayerName() + ")";
+        return "NativeActivation(" + activation + (inPlaceInTraining ? ", in place in training" : "")
+                + ", name=" + getLayerName() + ")";
     }
 }

@@ -16,10 +16,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link ArrayType#ACTIVATIONS} workspace (the input is not modified); backward computes the input gradient from the
  * kept output into {@link ArrayType#ACTIVATION_GRAD}. Ownership: in training the layer keeps a reference to its
  * output (activations workspace, open until backpropagation ends).
+ *
+ * <p>With {@link NativeActivation#isInPlaceInTraining()}, a training step of {@code ComputationGraph.fit} (all
+ * activations in DL4J's one per-step workspace {@value #STEP_WORKSPACE}, or no workspaces at all) overwrites the input
+ * with {@code act(input)} and returns the input array itself: one activation array fewer per layer (for
+ * TSM-ResNet-50 at 2 × 8 frames of 224 px, the 16 residual ReLUs: 353 MB of the step's 2.5 GB). Everywhere else
+ * (inference, {@code output(true, …)}, whose workspaces are released per vertex) it writes a new array.
  */
 public final class NativeActivationLayer extends ActivationLayer {
 
     private static final long serialVersionUID = 1L;
+
+    /** DL4J's workspace that holds all activations of a training step ({@code ComputationGraph}). */
+    static final String STEP_WORKSPACE = "WS_ALL_LAYERS_ACT";
 
     private transient INDArray lastOutput;
 
@@ -34,6 +43,13 @@ public final class NativeActivationLayer extends ActivationLayer {
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
         assertInputSet(false);
+        if (training && ((NativeActivation) layerConf()).isInPlaceInTraining() && !input.isView()
+                && (mgr.isScopedOut(ArrayType.ACTIVATIONS)
+                        || STEP_WORKSPACE.equals(mgr.getWorkspaceName(ArrayType.ACTIVATIONS)))) {
+            BatchNormOps.activate(activation(), input, input);
+            lastOutput = input;
+            return input;
+        }
         INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), 'c');
         BatchNormOps.activate(activation(), input, out);
         lastOutput = training ? out : null;

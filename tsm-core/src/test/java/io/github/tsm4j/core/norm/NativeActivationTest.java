@@ -112,4 +112,72 @@ class NativeActivationTest {
         INDArray x = Nd4j.randn(DataType.FLOAT, 2, 5, 4, 3);
         assertEquals(net.output(x), ModelSerializer.restoreMultiLayerNetwork(file).output(x));
     }
+
+    /** conv a, conv b, add(a, b), ReLU (in place in training or not), pool, output; trained by {@code fit}. */
+    private static org.deeplearning4j.nn.graph.ComputationGraph residual(boolean inPlace,
+            org.deeplearning4j.nn.conf.WorkspaceMode mode) {
+        CNN2DFormat f = CNN2DFormat.NHWC;
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(7)
+                .dataType(DataType.FLOAT).updater(new org.nd4j.linalg.learning.config.Sgd(0.1))
+                .weightInit(WeightInit.XAVIER).trainingWorkspaceMode(mode).inferenceWorkspaceMode(mode).graphBuilder()
+                .addInputs("in").setInputTypes(InputType.convolutional(6, 5, 3, f))
+                .addLayer("a", NativeConv2D.builder().kernel(3, 3).padding(1, 1).nOut(4).format(f).build(), "in")
+                .addLayer("b", NativeConv2D.builder().kernel(1, 1).nOut(4).format(f).build(), "a")
+                .addVertex("add", new org.deeplearning4j.nn.conf.graph.ElementWiseVertex(
+                        org.deeplearning4j.nn.conf.graph.ElementWiseVertex.Op.Add), "a", "b")
+                .addLayer("relu", new NativeActivation(ConvActivation.RELU, inPlace), "add")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "relu")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2)
+                        .activation(Activation.IDENTITY).build(), "pool")
+                .setOutputs("out").build();
+        org.deeplearning4j.nn.graph.ComputationGraph g = new org.deeplearning4j.nn.graph.ComputationGraph(conf);
+        g.init();
+        return g;
+    }
+
+    /**
+     * In place in a training step: the ReLU returns the add's array itself (one activation fewer), and training is
+     * bit-identical to the layer writing a new array, with workspaces and without; outside {@code fit} (inference,
+     * {@code output(true, …)}) it writes a new array and leaves its input alone.
+     */
+    @Test
+    void inPlaceInTrainingReturnsItsInputAndTrainsIdentically() {
+        for (org.deeplearning4j.nn.conf.WorkspaceMode mode : new org.deeplearning4j.nn.conf.WorkspaceMode[] {
+                org.deeplearning4j.nn.conf.WorkspaceMode.ENABLED, org.deeplearning4j.nn.conf.WorkspaceMode.NONE}) {
+            org.deeplearning4j.nn.graph.ComputationGraph copying = residual(false, mode);
+            org.deeplearning4j.nn.graph.ComputationGraph inPlace = residual(true, mode);
+            inPlace.setParams(copying.params().dup());
+            java.util.List<Boolean> same = new java.util.ArrayList<>();
+            inPlace.setListeners(new org.deeplearning4j.optimize.api.BaseTrainingListener() {
+                @Override
+                public void onForwardPass(org.deeplearning4j.nn.api.Model model,
+                        java.util.Map<String, INDArray> activations) {
+                    same.add(activations.get("relu") == activations.get("add"));
+                }
+            });
+            Nd4j.getRandom().setSeed(5);
+            for (int step = 0; step < 3; step++) {
+                org.nd4j.linalg.dataset.DataSet b = new org.nd4j.linalg.dataset.DataSet(
+                        Nd4j.randn(DataType.FLOAT, 4, 6, 5, 3), Nd4j.randn(DataType.FLOAT, 4, 2));
+                copying.fit(b);
+                inPlace.fit(b);
+                assertEquals(copying.params(), inPlace.params(), mode + ", step " + step);
+            }
+            assertEquals(java.util.List.of(true, true, true), same, mode + ": the ReLU's output is the add's array");
+            INDArray x = Nd4j.randn(DataType.FLOAT, 2, 6, 5, 3);
+            assertEquals(copying.output(true, x)[0], inPlace.output(true, x)[0], mode + ", output(true, x)");
+            assertEquals(copying.output(false, x)[0], inPlace.output(false, x)[0], mode + ", output(false, x)");
+            java.util.Map<String, INDArray> ff = inPlace.feedForward(x, false);
+            assertTrue(ff.get("relu") != ff.get("add"), mode + ": outside training a new array");
+        }
+        NativeActivation a = new NativeActivation(ConvActivation.RELU, true);
+        assertTrue(a.isInPlaceInTraining());
+        assertNotEquals(a, new NativeActivation(ConvActivation.RELU));
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf = residual(true,
+                org.deeplearning4j.nn.conf.WorkspaceMode.ENABLED).getConfiguration();
+        assertEquals(conf, org.deeplearning4j.nn.conf.ComputationGraphConfiguration.fromJson(conf.toJson()));
+        assertTrue(((NativeActivation) ((org.deeplearning4j.nn.conf.graph.LayerVertex) org.deeplearning4j.nn.conf
+                .ComputationGraphConfiguration.fromJson(conf.toJson()).getVertices().get("relu")).getLayerConf()
+                .getLayer()).isInPlaceInTraining(), "the flag survives JSON");
+    }
 }

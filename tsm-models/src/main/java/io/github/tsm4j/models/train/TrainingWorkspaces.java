@@ -1,9 +1,14 @@
 package io.github.tsm4j.models.train;
 
+import io.github.tsm4j.core.norm.NativeActivation;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.memory.NetworkMemoryReport;
 import org.deeplearning4j.nn.conf.memory.MemoryType;
 import org.deeplearning4j.nn.conf.memory.MemoryUseMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -62,8 +67,8 @@ public final class TrainingWorkspaces {
 
     /**
      * The bytes the activations of one training step take for {@code examples} input examples: the memory report's
-     * training activations plus an allowance for the workspace's alignment (the workspace adds DL4J's
-     * {@link #OVERALLOCATION} to this).
+     * training activations, less those of {@link NativeActivation} layers that run in place in training, plus an
+     * allowance for the workspace's alignment (the workspace adds DL4J's {@link #OVERALLOCATION} to this).
      *
      * @param graph the network
      * @param input the type of the network's single input (for TSM networks {@code InputType.convolutional(H, W, 3)}
@@ -82,9 +87,18 @@ public final class TrainingWorkspaces {
             throw new IllegalArgumentException("TrainingWorkspaces: the graph must have one input, found "
                     + conf.getNetworkInputs());
         }
-        return conf.getMemoryReport(input).getMemoryBytes(MemoryType.ACTIVATIONS, (int) examples,
-                MemoryUseMode.TRAINING, CacheMode.NONE, conf.getDataType())
-                + ALIGNMENT_PER_VERTEX * conf.getVertices().size();
+        NetworkMemoryReport report = (NetworkMemoryReport) conf.getMemoryReport(input);
+        long bytes = report.getMemoryBytes(MemoryType.ACTIVATIONS, (int) examples, MemoryUseMode.TRAINING,
+                CacheMode.NONE, conf.getDataType());
+        // layers that return their input in a training step allocate no activation of their own
+        for (Map.Entry<String, GraphVertex> v : conf.getVertices().entrySet()) {
+            if (v.getValue() instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof NativeActivation a
+                    && a.isInPlaceInTraining()) {
+                bytes -= report.getLayerAndVertexReports().get(v.getKey()).getMemoryBytes(MemoryType.ACTIVATIONS,
+                        (int) examples, MemoryUseMode.TRAINING, CacheMode.NONE, conf.getDataType());
+            }
+        }
+        return bytes + ALIGNMENT_PER_VERTEX * conf.getVertices().size();
     }
 
     /**
