@@ -90,7 +90,7 @@ public final class InPlaceShift {
 
     /**
      * As {@link #of(INDArray, int, int, ShiftDirection, CNN2DFormat)} on several threads: the pixels of every
-     * frame are split into ranges (each thread moving at least 2 MiB), which are independent of each other.
+     * frame are split into ranges (each thread moving at least 256 KiB), which are independent of each other.
      *
      * @param threads 1 = the calling thread, n &gt; 1 = up to n, 0 = ND4J's thread count
      * @return the bound shift
