@@ -10,8 +10,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * part in about a microsecond). It is the yardstick {@code tsm bench} measures the shift kernels against (the same
  * threads, so the comparison is of the kernels alone), and a copy an application may use for large host arrays.
  *
- * <p>Both arrays must be c-order, contiguous ({@code elementWiseStride} 1, no gaps), of the same data type and
- * length, in host memory (the CPU backend), and must not overlap. Shapes may differ.
+ * <p>Both arrays must lie densely in row-major order (c-order strides; dimensions of size 1 may have any stride), be
+ * of the same data type and length, in host memory (the CPU backend), and must not overlap. Shapes may differ.
  */
 public final class HostCopy {
 

@@ -21,7 +21,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * activations in DL4J's one per-step workspace {@value #STEP_WORKSPACE}, or no workspaces at all) overwrites the input
  * with {@code act(input)} and returns the input array itself: one activation array fewer per layer (for
  * TSM-ResNet-50 at 2 × 8 frames of 224 px, the 16 residual ReLUs: 353 MB of the step's 2.5 GB). Everywhere else
- * (inference, {@code output(true, …)}, whose workspaces are released per vertex) it writes a new array.
+ * (inference, {@code output(true, …)}, whose workspaces are released per vertex) it writes a new array. Seen from a
+ * training listener's activations map, the input vertex's activation then already holds {@code act(input)}.
  */
 public final class NativeActivationLayer extends ActivationLayer {
 

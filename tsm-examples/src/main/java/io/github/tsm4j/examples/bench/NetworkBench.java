@@ -204,14 +204,7 @@ public final class NetworkBench {
         y.putScalar(0, 3, 1f);
         y.putScalar(1, 17, 1f);
         DataSet batch = new DataSet(x, y);
-        // as Trainer runs its steps: activation workspace sized first, dead native arrays bounded after each step
-        TrainingWorkspaces.presize(g, x);
-        NativeMemoryBudget budget = NativeMemoryBudget.of(options);
-        Stats st = Stats.time(Math.max(5, s.warmup()), s.runs(), () -> {
-            g.fit(batch);
-            budget.afterStep();
-        });
-        TrainingWorkspaces.release();
+        Stats st = timeSteps(g, batch, Math.max(5, s.warmup()), s.runs(), options);
         List<BenchLine> lines = new ArrayList<>();
         lines.add(new BenchLine("train.tsm.s_per_step", st.median() / 1e3, "s",
                 st + "; 2 videos x 8 frames, " + s.trainFormat() + ", "
@@ -245,17 +238,29 @@ public final class NetworkBench {
             y.putScalar(i, i % DEMO_CLASSES, 1f);
         }
         DataSet batch = new DataSet(x, y);
-        TrainingWorkspaces.presize(g, x);
-        NativeMemoryBudget budget = NativeMemoryBudget.of(options);
-        Stats st = Stats.time(50, Math.max(20, s.runs()), () -> {
-            g.fit(batch);
-            budget.afterStep();
-        });
-        TrainingWorkspaces.release();
+        Stats st = timeSteps(g, batch, 50, Math.max(20, s.runs()), options);
         return new BenchLine("train.demo_net.clips_per_s", clips / (st.median() / 1e3), "clips/s",
                 st + " per step of " + clips + " clips; the tsm demo network (ResNet-18 width "
                         + DemoCommand.DEFAULT_BASE_WIDTH + ", " + DemoCommand.DEFAULT_SEGMENTS + " x "
                         + DemoCommand.DEFAULT_SIZE + " px, " + DEMO_CLASSES + " classes), NHWC");
+    }
+
+    /**
+     * Times training steps on one minibatch as {@code Trainer} runs them: the activation workspace sized before the
+     * first step, dead native arrays bounded after each ({@link NativeMemoryBudget}), the workspaces released after.
+     */
+    private static Stats timeSteps(ComputationGraph g, DataSet batch, int warmup, int runs, ExecutionOptions options)
+            throws Exception {
+        TrainingWorkspaces.presize(g, batch.getFeatures());
+        NativeMemoryBudget budget = NativeMemoryBudget.of(options);
+        try {
+            return Stats.time(warmup, runs, () -> {
+                g.fit(batch);
+                budget.afterStep();
+            });
+        } finally {
+            TrainingWorkspaces.release();
+        }
     }
 
     private static long minorFaults() {
