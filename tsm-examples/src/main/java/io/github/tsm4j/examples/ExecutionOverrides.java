@@ -13,14 +13,17 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 /**
  * The only place that reads tsm4j's {@code -Dtsm4j.*} system properties: the {@code tsm} CLI turns them into an
  * {@link ExecutionOptions} (and the FFmpeg log switch) that it passes to the libraries explicitly. Unset
- * properties keep {@link ExecutionOptions#defaults()}; a bad value or an unknown {@code tsm4j.*} name is an error
+ * properties keep {@link #cliDefaults()}: {@link ExecutionOptions#defaults()} with
+ * {@link ConvImplementation#ONEDNN} convolutions and {@link BatchNormImplementation#ONEDNN} BatchNorm, whose natives
+ * the runnable jar carries; a bad value or an unknown {@code tsm4j.*} name is an error
  * naming the property, the value and what is accepted.
  *
  * <table>
  * <caption>Properties</caption>
  * <tr><td>{@value #LAYOUT}</td><td>{@code nhwc} | {@code nchw}: layout of the inference and streaming forms</td></tr>
- * <tr><td>{@value #CONV}</td><td>{@code native} | {@code stock}</td></tr>
- * <tr><td>{@value #BN}</td><td>{@code native} | {@code stock} (unset: {@code stock} when {@value #CONV} is)</td></tr>
+ * <tr><td>{@value #CONV}</td><td>{@code onednn} (unset) | {@code native} | {@code stock}</td></tr>
+ * <tr><td>{@value #BN}</td><td>{@code onednn} | {@code native} | {@code stock} (unset: {@code onednn}, or {@code stock}
+ * when {@value #CONV} is)</td></tr>
  * <tr><td>{@value #SHIFT_KERNEL}</td><td>{@code host} | {@code views}</td></tr>
  * <tr><td>{@value #SHIFT_THREADS}</td><td>integer &ge; 0 (0 = ND4J's thread count)</td></tr>
  * <tr><td>{@value #STREAMING_EXECUTOR}</td><td>{@code bound} | {@code graph}</td></tr>
@@ -65,7 +68,19 @@ public final class ExecutionOverrides {
     }
 
     /**
-     * Builds options from properties, starting from {@link ExecutionOptions#defaults()}.
+     * The CLI's options without properties: the library's defaults with {@link ConvImplementation#ONEDNN}
+     * convolutions and {@link BatchNormImplementation#ONEDNN} BatchNorm (oneDNN's natives are in the runnable jar;
+     * training is faster, results the same).
+     *
+     * @return the options
+     */
+    public static ExecutionOptions cliDefaults() {
+        return ExecutionOptions.defaults().toBuilder().convolution(ConvImplementation.ONEDNN)
+                .batchNorm(BatchNormImplementation.ONEDNN).build();
+    }
+
+    /**
+     * Builds options from properties, starting from {@link #cliDefaults()}.
      *
      * @param p properties (e.g. the system properties)
      * @return the options
@@ -77,7 +92,7 @@ public final class ExecutionOverrides {
                 throw new IllegalArgumentException("Unknown system property " + name + "; tsm4j reads " + KNOWN);
             }
         }
-        ExecutionOptions.Builder b = ExecutionOptions.builder();
+        ExecutionOptions.Builder b = cliDefaults().toBuilder();
         String layout = value(p, LAYOUT);
         if (layout != null) {
             b.layout(choice(LAYOUT, layout, CNN2DFormat.class));

@@ -31,8 +31,13 @@ class ExecutionOverridesTest {
     }
 
     @Test
-    void noPropertiesGiveTheDefaults() {
-        assertEquals(ExecutionOptions.defaults(), ExecutionOverrides.parse(props()));
+    void noPropertiesGiveTheDefaultsWithOneDnnConvolutions() {
+        ExecutionOptions o = ExecutionOverrides.parse(props());
+        assertEquals(ExecutionOptions.defaults().toBuilder().convolution(ConvImplementation.ONEDNN)
+                .batchNorm(BatchNormImplementation.ONEDNN).build(), o);
+        assertEquals(ConvImplementation.ONEDNN, o.convolution());
+        assertEquals(o, ExecutionOverrides.cliDefaults());
+        assertEquals(ConvImplementation.NATIVE, ExecutionOverrides.parse(props("tsm4j.conv", "native")).convolution());
         assertFalse(ExecutionOverrides.ffmpegLog(props()));
     }
 
@@ -53,13 +58,15 @@ class ExecutionOverridesTest {
                 ExecutionOverrides.parse(props("tsm4j.conv", "stock")).batchNorm());
         assertEquals(BatchNormImplementation.NATIVE,
                 ExecutionOverrides.parse(props("tsm4j.conv", "stock", "tsm4j.bn", "native")).batchNorm());
-        assertEquals(BatchNormImplementation.NATIVE,
+        assertEquals(BatchNormImplementation.ONEDNN,
                 ExecutionOverrides.parse(props("tsm4j.conv", "native")).batchNorm());
+        assertEquals(BatchNormImplementation.NATIVE,
+                ExecutionOverrides.parse(props("tsm4j.bn", "native")).batchNorm());
     }
 
     @Test
     void badValuesAndUnknownNamesAreErrorsNamingThePropertyAndValue() {
-        assertEquals("System property tsm4j.conv must be 'native' or 'stock', found 'fast'",
+        assertEquals("System property tsm4j.conv must be 'native', 'onednn' or 'stock', found 'fast'",
                 error("tsm4j.conv", "fast"));
         assertEquals("System property tsm4j.layout must be 'nchw' or 'nhwc', found 'chw'", error("tsm4j.layout", "chw"));
         assertEquals("System property tsm4j.shift.kernel must be 'host', 'views' or 'reference', found 'fast'",

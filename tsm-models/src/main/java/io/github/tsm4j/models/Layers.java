@@ -36,7 +36,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 /**
  * The one place where the backbone builders create convolutions, depthwise convolutions, BatchNorm, shifts and
  * the head, so that a faster implementation is swapped in here only: convolutions are
- * {@link NativeConv2D}/{@link NativeDepthwiseConv2D} (libnd4j ops, oneDNN in the onednn builds) unless
+ * {@link NativeConv2D}/{@link NativeDepthwiseConv2D} (libnd4j ops, oneDNN in the onednn builds; with
+ * {@link ConvImplementation#ONEDNN} the regular convolutions hold their own oneDNN primitives) unless
  * {@link ExecutionOptions#convolution()} is {@link ConvImplementation#STOCK}; BatchNorm is {@link NativeBatchNorm} (libnd4j
  * {@code batchnorm} op, BLAS sums; NCHW and NHWC graphs alike) with a following ReLU/ReLU6 fused into it and
  * standalone ReLUs are {@link NativeActivation}, unless
@@ -104,7 +105,7 @@ final class Layers {
     }
 
     String conv(String name, String input, int nIn, int nOut, int kernel, int stride, int padding) {
-        if (convImplementation == ConvImplementation.NATIVE) {
+        if (convImplementation != ConvImplementation.STOCK) {
             graph.addLayer(name, NativeConv2D.builder()
                     .kernel(kernel, kernel)
                     .stride(stride, stride)
@@ -114,6 +115,7 @@ final class Layers {
                     .hasBias(false)
                     .weightInit(WeightInit.RELU)
                     .format(format)
+                    .oneDnn(convImplementation == ConvImplementation.ONEDNN)
                     .build(), input);
             return name;
         }
@@ -133,7 +135,7 @@ final class Layers {
 
     /** Depthwise k×k convolution, multiplier 1 (weights {@code [k, k, channels, 1]} in DL4J). */
     String depthwise(String name, String input, int channels, int kernel, int stride, int padding) {
-        if (convImplementation == ConvImplementation.NATIVE) {
+        if (convImplementation != ConvImplementation.STOCK) {
             graph.addLayer(name, NativeDepthwiseConv2D.builder()
                     .kernel(kernel, kernel)
                     .stride(stride, stride)
@@ -171,26 +173,27 @@ final class Layers {
      * @return the vertex holding the activated output
      */
     String bnRelu(String bnName, String reluName, String input, int channels) {
-        return bnImplementation == BatchNormImplementation.NATIVE
+        return bnImplementation != BatchNormImplementation.STOCK
                 ? bn(bnName, input, channels, ConvActivation.RELU)
                 : relu(reluName, bn(bnName, input, channels));
     }
 
     /** As {@link #bnRelu} with ReLU6 (MobileNetV2). */
     String bnRelu6(String bnName, String reluName, String input, int channels) {
-        return bnImplementation == BatchNormImplementation.NATIVE
+        return bnImplementation != BatchNormImplementation.STOCK
                 ? bn(bnName, input, channels, ConvActivation.RELU6)
                 : relu6(reluName, bn(bnName, input, channels));
     }
 
     private String bn(String name, String input, int channels, ConvActivation activation) {
-        if (bnImplementation == BatchNormImplementation.NATIVE) {
+        if (bnImplementation != BatchNormImplementation.STOCK) {
             graph.addLayer(name, NativeBatchNorm.builder()
                     .channels(channels)
                     .eps(BN_EPS)
                     .decay(BN_DECAY)
                     .format(format)
                     .activation(activation)
+                    .oneDnn(bnImplementation == BatchNormImplementation.ONEDNN)
                     .build(), input);
             return name;
         }
@@ -210,14 +213,14 @@ final class Layers {
      * training (it is the add's only reader, and an add needs no output of its own in backpropagation).
      */
     String relu(String name, String input) {
-        graph.addLayer(name, bnImplementation == BatchNormImplementation.NATIVE
+        graph.addLayer(name, bnImplementation != BatchNormImplementation.STOCK
                 ? new NativeActivation(ConvActivation.RELU, true)
                 : new ActivationLayer.Builder().activation(Activation.RELU).build(), input);
         return name;
     }
 
     String relu6(String name, String input) {
-        graph.addLayer(name, bnImplementation == BatchNormImplementation.NATIVE
+        graph.addLayer(name, bnImplementation != BatchNormImplementation.STOCK
                 ? new NativeActivation(ConvActivation.RELU6)
                 : new ActivationLayer.Builder().activation(Activation.RELU6).build(), input);
         return name;

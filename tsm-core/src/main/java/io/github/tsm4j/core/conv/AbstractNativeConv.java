@@ -32,6 +32,8 @@ public abstract class AbstractNativeConv extends FeedForwardLayer {
     protected CNN2DFormat format = CNN2DFormat.NCHW;
     protected boolean hasBias;
     protected ConvActivation convActivation = ConvActivation.IDENTITY;
+    /** Run through oneDNN's own primitives ({@link ConvImplementation#ONEDNN}); false in JSON written before. */
+    protected boolean oneDnn;
 
     /** For Jackson. */
     protected AbstractNativeConv() {
@@ -45,6 +47,7 @@ public abstract class AbstractNativeConv extends FeedForwardLayer {
         this.format = b.format;
         this.hasBias = b.hasBias;
         this.convActivation = b.convActivation;
+        this.oneDnn = b.oneDnn;
         this.activationFn = b.convActivation.toDl4j().getActivationFunction();
     }
 
@@ -90,6 +93,20 @@ public abstract class AbstractNativeConv extends FeedForwardLayer {
 
     public ConvActivation getConvActivation() {
         return convActivation;
+    }
+
+    /**
+     * Whether float32 convolutions run through oneDNN's own primitives held by the layer
+     * ({@link ConvImplementation#ONEDNN}) instead of libnd4j's ops; other data types, and depthwise convolutions,
+     * always take libnd4j's ops.
+     */
+    public boolean isOneDnn() {
+        return oneDnn;
+    }
+
+    /** See {@link #isOneDnn()}. */
+    public void setOneDnn(boolean oneDnn) {
+        this.oneDnn = oneDnn;
     }
 
     /** Enables or disables the bias (used by BatchNorm folding before the network is built). */
@@ -192,7 +209,7 @@ public abstract class AbstractNativeConv extends FeedForwardLayer {
         }
         return Arrays.equals(kernel, other.kernel) && Arrays.equals(stride, other.stride)
                 && Arrays.equals(padding, other.padding) && format == other.format && hasBias == other.hasBias
-                && convActivation == other.convActivation;
+                && convActivation == other.convActivation && oneDnn == other.oneDnn;
     }
 
     @Override
@@ -208,6 +225,7 @@ public abstract class AbstractNativeConv extends FeedForwardLayer {
         CNN2DFormat format = CNN2DFormat.NCHW;
         boolean hasBias;
         ConvActivation convActivation = ConvActivation.IDENTITY;
+        boolean oneDnn;
 
         @SuppressWarnings("unchecked")
         private T self() {
@@ -241,6 +259,12 @@ public abstract class AbstractNativeConv extends FeedForwardLayer {
         /** Whether the layer has a bias {@code [1, C_out]}. */
         public T hasBias(boolean b) {
             hasBias = b;
+            return self();
+        }
+
+        /** Whether float32 convolutions run through oneDNN's own primitives; see {@link #isOneDnn()}. */
+        public T oneDnn(boolean b) {
+            oneDnn = b;
             return self();
         }
 

@@ -15,7 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Runtime of {@link NativeConv2D} and {@link NativeDepthwiseConv2D}: forward runs libnd4j's
- * {@code conv2d}/{@code depthwise_conv2d} op into an array of the {@link ArrayType#ACTIVATIONS} workspace, then the
+ * {@code conv2d}/{@code depthwise_conv2d} op (or, for {@link AbstractNativeConv#isOneDnn()} float32 convolutions,
+ * the layer's own oneDNN primitives) into an array of the {@link ArrayType#ACTIVATIONS} workspace, then the
  * activation in place; backward runs the matching {@code _bp} op, writing the parameter gradients straight into
  * the network's gradient views and the input gradient into {@link ArrayType#ACTIVATION_GRAD}.
  *
@@ -26,8 +27,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class NativeConvLayer extends BaseLayer<AbstractNativeConv> {
 
     private static final long serialVersionUID = 1L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NativeConvLayer.class);
+    private static final java.util.concurrent.atomic.AtomicBoolean WARNED = new java.util.concurrent.atomic.AtomicBoolean();
 
     private transient INDArray lastOutput;
+    private transient OneDnnConv oneDnn;
 
     NativeConvLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -57,6 +61,27 @@ public final class NativeConvLayer extends BaseLayer<AbstractNativeConv> {
         return nhwc ? new long[] {in.size(0), h, w, c.getNOut()} : new long[] {in.size(0), c.getNOut(), h, w};
     }
 
+    /** The layer's oneDNN primitives when the configuration asks for them and every array suits them, else null. */
+    private OneDnnConv oneDnnFor(INDArray... arrays) {
+        AbstractNativeConv c = layerConf();
+        if (!c.oneDnn || !"conv2d".equals(c.opName()) || !OneDnnConv.supports(arrays)) {
+            return null;
+        }
+        if (!OneDnn.available()) {
+            // a model saved with oneDNN convolutions, loaded where its natives are missing: same results via libnd4j
+            if (WARNED.compareAndSet(false, true)) {
+                LOG.warn("Layer '{}' asks for oneDNN convolutions but oneDNN's natives ({}) do not load here; "
+                        + "its convolutions (and any others like it) run through libnd4j's ops",
+                        c.getLayerName(), OneDnn.NATIVE_ARTIFACTS);
+            }
+            return null;
+        }
+        if (oneDnn == null) {
+            oneDnn = new OneDnnConv(c.kernel, c.stride, c.padding, c.format, c.getNIn(), c.getNOut(), c.hasBias);
+        }
+        return oneDnn;
+    }
+
     private INDArray contiguousInput() {
         return input.isView() || input.ordering() != 'c' ? input.dup('c') : input;
     }
@@ -71,7 +96,12 @@ public final class NativeConvLayer extends BaseLayer<AbstractNativeConv> {
         INDArray w = getParamWithNoise(NativeConvParamInitializer.WEIGHT_KEY, training, workspaceMgr);
         INDArray b = c.hasBias ? getParamWithNoise(NativeConvParamInitializer.BIAS_KEY, training, workspaceMgr) : null;
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, in.dataType(), outShape(in), 'c');
-        ConvOps.forward(c.opName(), in, w, b, out, intArgs());
+        OneDnnConv direct = oneDnnFor(in, w, b, out);
+        if (direct != null) {
+            direct.forward(in, w, b, out, training);
+        } else {
+            ConvOps.forward(c.opName(), in, w, b, out, intArgs());
+        }
         ConvOps.activateInPlace(c.convActivation, out);
         lastOutput = training ? out : null;
         return out;
@@ -97,7 +127,12 @@ public final class NativeConvLayer extends BaseLayer<AbstractNativeConv> {
         INDArray gradIn = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, in.dataType(), in.shape(), 'c');
         INDArray gradW = gradientViews.get(NativeConvParamInitializer.WEIGHT_KEY);
         INDArray gradB = c.hasBias ? gradientViews.get(NativeConvParamInitializer.BIAS_KEY) : null;
-        ConvOps.backward(c.opName(), in, w, b, eps, gradIn, gradW, gradB, intArgs());
+        OneDnnConv direct = oneDnnFor(in, w, b, eps, gradIn, gradW, gradB);
+        if (direct != null) {
+            direct.backward(in, w, eps, gradIn, gradW, gradB);
+        } else {
+            ConvOps.backward(c.opName(), in, w, b, eps, gradIn, gradW, gradB, intArgs());
+        }
         Gradient g = new DefaultGradient();
         g.gradientForVariable().put(NativeConvParamInitializer.WEIGHT_KEY, gradW);
         if (c.hasBias) {

@@ -37,6 +37,8 @@ public class NativeBatchNorm extends BatchNormalization {
     private static final long serialVersionUID = 1L;
 
     private ConvActivation fusedActivation = ConvActivation.IDENTITY;
+    /** Run through oneDNN's own primitives ({@link BatchNormImplementation#ONEDNN}); false in JSON written before. */
+    private boolean oneDnn;
 
     /** For Jackson and {@link #clone()}: stock defaults, but variance storage ({@code useLogStd = false}). */
     public NativeBatchNorm() {
@@ -53,6 +55,21 @@ public class NativeBatchNorm extends BatchNormalization {
         setDecay(b.decay);
         setCnn2DFormat(b.format);
         this.fusedActivation = b.activation;
+        this.oneDnn = b.oneDnn;
+    }
+
+    /**
+     * Whether float32 BatchNorm with no activation or a fused ReLU runs through oneDNN's own batch-normalization
+     * primitives held by the layer ({@link BatchNormImplementation#ONEDNN}); other data types and ReLU6 take the
+     * libnd4j path.
+     */
+    public boolean isOneDnn() {
+        return oneDnn;
+    }
+
+    /** See {@link #isOneDnn()}. */
+    public void setOneDnn(boolean oneDnn) {
+        this.oneDnn = oneDnn;
     }
 
     /** @return the activation applied in place to the normalised output */
@@ -121,7 +138,8 @@ public class NativeBatchNorm extends BatchNormalization {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof NativeBatchNorm other && super.equals(o) && fusedActivation == other.fusedActivation;
+        return o instanceof NativeBatchNorm other && super.equals(o) && fusedActivation == other.fusedActivation
+                && oneDnn == other.oneDnn;
     }
 
     @Override
@@ -131,7 +149,7 @@ public class NativeBatchNorm extends BatchNormalization {
 
     @Override
     public String toString() {
-        return "NativeBatchNorm(fusedActivation=" + fusedActivation + ", " + super.toString() + ")";
+        return "NativeBatchNorm(fusedActivation=" + fusedActivation + ", oneDnn=" + oneDnn + ", " + super.toString() + ")";
     }
 
     /** @return a builder (eps 1e-5, decay 0.9, NCHW, no activation) */
@@ -147,6 +165,7 @@ public class NativeBatchNorm extends BatchNormalization {
         private double decay = 0.9;
         private CNN2DFormat format = CNN2DFormat.NCHW;
         private ConvActivation activation = ConvActivation.IDENTITY;
+        private boolean oneDnn;
 
         private Builder() {
         }
@@ -184,6 +203,12 @@ public class NativeBatchNorm extends BatchNormalization {
         /** Activation applied in place to the output: IDENTITY (default), RELU or RELU6. */
         public Builder activation(ConvActivation a) {
             activation = Objects.requireNonNull(a, "activation");
+            return this;
+        }
+
+        /** Whether float32 BatchNorm runs through oneDNN's own primitives; see {@link NativeBatchNorm#isOneDnn()}. */
+        public Builder oneDnn(boolean b) {
+            oneDnn = b;
             return this;
         }
 

@@ -42,6 +42,13 @@ public final class NativeBatchNormLayer extends BatchNormalization {
     private transient INDArray batchVar;
     private transient long batchCount;
     private transient INDArray lastOutput;
+    /** Whether the last training forward pass ran through {@link #oneDnn} (its statistics and ReLU mask). */
+    private transient boolean lastOneDnn;
+    private transient OneDnnBatchNorm oneDnn;
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NativeBatchNormLayer.class);
+    private static final java.util.concurrent.atomic.AtomicBoolean WARNED =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     NativeBatchNormLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -72,6 +79,33 @@ public final class NativeBatchNormLayer extends BatchNormalization {
         return getParam(key).reshape(bnConf().getNOut());
     }
 
+    /** Whether the last training forward pass ran through oneDNN's primitives (for tests). */
+    boolean lastForwardOneDnn() {
+        return lastOneDnn;
+    }
+
+    /** The layer's oneDNN primitives when the configuration asks for them and every array suits them, else null. */
+    private OneDnnBatchNorm oneDnnFor(INDArray... arrays) {
+        NativeBatchNorm c = bnConf();
+        if (!c.isOneDnn() || c.getFusedActivation() == ConvActivation.RELU6
+                || !io.github.tsm4j.core.conv.OneDnn.suits(arrays)) {
+            return null;
+        }
+        if (!io.github.tsm4j.core.conv.OneDnn.available()) {
+            if (WARNED.compareAndSet(false, true)) {
+                LOG.warn("Layer '{}' asks for oneDNN BatchNorm but oneDNN's natives ({}) do not load here; it (and "
+                        + "any others like it) runs libnd4j's ops", c.getLayerName(),
+                        io.github.tsm4j.core.conv.OneDnn.NATIVE_ARTIFACTS);
+            }
+            return null;
+        }
+        if (oneDnn == null) {
+            oneDnn = new OneDnnBatchNorm(c.getNOut(), nhwc(), c.getEps(),
+                    c.getFusedActivation() == ConvActivation.RELU);
+        }
+        return oneDnn;
+    }
+
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
@@ -90,6 +124,27 @@ public final class NativeBatchNormLayer extends BatchNormalization {
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c');
         INDArray gamma = vector(BatchNormalizationParamInitializer.GAMMA);
         INDArray beta = vector(BatchNormalizationParamInitializer.BETA);
+        lastOneDnn = false;
+        OneDnnBatchNorm direct = oneDnnFor(x, out, gamma, beta);
+        if (direct != null) {
+            if (training) {
+                long m = x.length() / c.getNOut();
+                if (m < 2) {
+                    throw new IllegalArgumentException("NativeBatchNorm '" + c.getLayerName() + "': training needs "
+                            + "more than one value per channel, found input " + Arrays.toString(x.shape()));
+                }
+                ensureStatistics(c.getNOut());
+                direct.forwardTraining(x, gamma, beta, out, batchMean, batchVar);
+                batchCount = m;
+                lastOneDnn = true;
+                lastOutput = out;
+            } else {
+                direct.forwardInference(x, gamma, beta, out, vector(BatchNormalizationParamInitializer.GLOBAL_MEAN),
+                        vector(BatchNormalizationParamInitializer.GLOBAL_VAR));
+                lastOutput = null;
+            }
+            return out;
+        }
         if (training) {
             long channels = c.getNOut();
             long m = x.length() / channels;
@@ -141,6 +196,9 @@ public final class NativeBatchNormLayer extends BatchNormalization {
             throw new IllegalArgumentException("NativeBatchNorm '" + c.getLayerName() + "': gradient shape "
                     + Arrays.toString(eps.shape()) + " differs from input shape " + Arrays.toString(x.shape()));
         }
+        if (lastOneDnn) {
+            return oneDnnBackward(x, eps, workspaceMgr);
+        }
         // g: own buffer (masked gradient, or a copy target for a·g)
         INDArray g = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, x.shape(), 'c');
         INDArray grad = BatchNormOps.activationBackward(c.getFusedActivation(), lastOutput, eps, g);
@@ -185,6 +243,40 @@ public final class NativeBatchNormLayer extends BatchNormalization {
         setGradient(gradient, BatchNormalizationParamInitializer.GLOBAL_MEAN, dMean);
         setGradient(gradient, BatchNormalizationParamInitializer.GLOBAL_VAR, dVar);
         return new Pair<>(gradient, dx);
+    }
+
+    /** Backward through oneDNN's primitive: dx, dγ and dβ by oneDNN, the running-estimate steps as below. */
+    private Pair<Gradient, INDArray> oneDnnBackward(INDArray x, INDArray eps, LayerWorkspaceMgr workspaceMgr) {
+        NativeBatchNorm c = bnConf();
+        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
+        INDArray dGamma = gradientViews.get(BatchNormalizationParamInitializer.GAMMA);
+        INDArray dBeta = gradientViews.get(BatchNormalizationParamInitializer.BETA);
+        oneDnn.backward(x, vector(BatchNormalizationParamInitializer.GAMMA),
+                vector(BatchNormalizationParamInitializer.BETA), batchMean, batchVar, eps, dx, dGamma, dBeta);
+        Gradient gradient = new DefaultGradient();
+        gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGamma);
+        gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, dBeta);
+        runningEstimateSteps(gradient, c);
+        return new Pair<>(gradient, dx);
+    }
+
+    /** Running estimates: {@code param ← param − step}, {@code step = (1 − decay)·(param − batch value)}, as DL4J. */
+    private void runningEstimateSteps(Gradient gradient, NativeBatchNorm c) {
+        int channels = (int) c.getNOut();
+        double[] mu = batchMean.toDoubleVector();
+        double[] var = batchVar.toDoubleVector();
+        double[] runMean = vector(BatchNormalizationParamInitializer.GLOBAL_MEAN).toDoubleVector();
+        double[] runVar = vector(BatchNormalizationParamInitializer.GLOBAL_VAR).toDoubleVector();
+        double m = batchCount;
+        double keep = 1 - c.getDecay();
+        double[] dMean = new double[channels];
+        double[] dVar = new double[channels];
+        for (int i = 0; i < channels; i++) {
+            dMean[i] = keep * (runMean[i] - mu[i]);
+            dVar[i] = keep * (runVar[i] - var[i] * m / (m - 1));
+        }
+        setGradient(gradient, BatchNormalizationParamInitializer.GLOBAL_MEAN, dMean);
+        setGradient(gradient, BatchNormalizationParamInitializer.GLOBAL_VAR, dVar);
     }
 
     private INDArray vec(double[] values) {

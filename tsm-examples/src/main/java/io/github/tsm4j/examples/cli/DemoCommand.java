@@ -496,7 +496,8 @@ public final class DemoCommand implements Callable<Integer> {
         TsmConfig config = TsmConfig.builder(Backbone.RESNET18, classes.size()).input(p.input()).placement(placement)
                 .direction(ShiftDirection.UNIDIRECTIONAL).baseWidth(o.baseWidth()).foldDiv(o.foldDiv())
                 .dropout(DEFAULT_DROPOUT).dataFormat(o.dataFormat()).build();
-        TsmModel model = TsmModel.create(config, classes, TsmNetworks.defaultGlobals().seed(o.seed()))
+        TsmModel model = TsmModel.create(config, classes, TsmNetworks.defaultGlobals().seed(o.seed()),
+                        io.github.tsm4j.examples.ExecutionOverrides.fromSystemProperties())
                 .withSource(source(o, p));
         out.printf(Locale.ROOT, "%s: ResNet-18 (width %d), shift %s, %d trainable parameters%n", name, o.baseWidth(),
                 placement, TsmNetworks.trainableParams(model.graph()));
