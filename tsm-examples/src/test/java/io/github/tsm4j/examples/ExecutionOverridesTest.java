@@ -33,8 +33,9 @@ class ExecutionOverridesTest {
     @Test
     void noPropertiesGiveTheDefaultsWithOneDnnConvolutions() {
         ExecutionOptions o = ExecutionOverrides.parse(props());
-        assertEquals(ExecutionOptions.defaults().toBuilder().convolution(ConvImplementation.ONEDNN)
-                .batchNorm(BatchNormImplementation.ONEDNN).build(), o);
+        assertEquals(ExecutionOptions.defaults().toBuilder().convolution(ConvImplementation.ONEDNN).build(), o);
+        assertEquals(BatchNormImplementation.NATIVE, o.batchNorm());
+        assertEquals(BatchNormImplementation.ONEDNN, ExecutionOverrides.parse(props("tsm4j.bn", "onednn")).batchNorm());
         assertEquals(ConvImplementation.ONEDNN, o.convolution());
         assertEquals(o, ExecutionOverrides.cliDefaults());
         assertEquals(ConvImplementation.NATIVE, ExecutionOverrides.parse(props("tsm4j.conv", "native")).convolution());
@@ -58,10 +59,8 @@ class ExecutionOverridesTest {
                 ExecutionOverrides.parse(props("tsm4j.conv", "stock")).batchNorm());
         assertEquals(BatchNormImplementation.NATIVE,
                 ExecutionOverrides.parse(props("tsm4j.conv", "stock", "tsm4j.bn", "native")).batchNorm());
-        assertEquals(BatchNormImplementation.ONEDNN,
-                ExecutionOverrides.parse(props("tsm4j.conv", "native")).batchNorm());
         assertEquals(BatchNormImplementation.NATIVE,
-                ExecutionOverrides.parse(props("tsm4j.bn", "native")).batchNorm());
+                ExecutionOverrides.parse(props("tsm4j.conv", "native")).batchNorm());
     }
 
     @Test

@@ -2,7 +2,10 @@ package io.github.tsm4j.core.conv;
 
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.stream;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +24,8 @@ public final class OneDnn {
             + "org.bytedeco:opencl:3.0-1.5.7:linux-x86_64";
 
     private static final ThreadLocal<stream> STREAMS = ThreadLocal.withInitial(() -> new stream(engine()));
+    private static final ThreadLocal<BytePointer[]> SCRATCHPADS = ThreadLocal.withInitial(() -> new BytePointer[1]);
+    private static final long SCRATCHPAD_ALIGNMENT = 4096;
 
     private OneDnn() {
     }
@@ -86,6 +91,41 @@ public final class OneDnn {
      */
     public static stream stream() {
         return STREAMS.get();
+    }
+
+    /**
+     * Attributes with a user-provided scratchpad: every primitive of tsm4j gets its temporary memory from the
+     * calling thread's buffer ({@link #scratchpad}), never from oneDNN's process-wide one, so networks training on
+     * different threads (the demo's two) cannot overwrite each other's temporaries.
+     *
+     * @return new attributes
+     */
+    public static primitive_attr userScratchpad() {
+        primitive_attr attr = new primitive_attr();
+        attr.set_scratchpad_mode(dnnl.scratchpad_mode.user);
+        return attr;
+    }
+
+    /**
+     * The calling thread's scratchpad, at least {@code bytes} long and page-aligned; it grows and never shrinks.
+     * A primitive may use it only between binding and the end of its execution on this thread.
+     *
+     * @param bytes the size a primitive asks for
+     * @return the buffer
+     */
+    public static Pointer scratchpad(long bytes) {
+        BytePointer[] holder = SCRATCHPADS.get();
+        BytePointer b = holder[0];
+        if (b == null || b.capacity() - b.position() < bytes) {
+            if (b != null) {
+                b.position(0).close();
+            }
+            b = new BytePointer(Math.max(bytes, 1L << 20) + SCRATCHPAD_ALIGNMENT);
+            long misalignment = b.address() % SCRATCHPAD_ALIGNMENT;
+            b.position(misalignment == 0 ? 0 : SCRATCHPAD_ALIGNMENT - misalignment);
+            holder[0] = b;
+        }
+        return b;
     }
 
     /**

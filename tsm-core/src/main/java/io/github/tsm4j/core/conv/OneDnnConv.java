@@ -6,9 +6,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 
 import java.util.Arrays;
@@ -23,8 +21,6 @@ import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.global.dnnl.algorithm;
 import org.bytedeco.dnnl.global.dnnl.prop_kind;
 import org.bytedeco.dnnl.memory;
-import org.bytedeco.dnnl.primitive;
-import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -135,17 +131,16 @@ final class OneDnnConv {
         return p;
     }
 
-    /** A primitive with its arguments, preceded and followed by optional reorders. */
-    private record Step(primitive before, IntMemoryMap beforeArgs, primitive main, IntMemoryMap mainArgs,
-            primitive after, IntMemoryMap afterArgs) {
+    /** A primitive, preceded and followed by optional reorders. */
+    private record Step(OneDnnCall before, OneDnnCall main, OneDnnCall after) {
 
         void run(stream s) {
             if (before != null) {
-                before.execute(s, beforeArgs);
+                before.run(s);
             }
-            main.execute(s, mainArgs);
+            main.run(s);
             if (after != null) {
-                after.execute(s, afterArgs);
+                after.run(s);
             }
         }
     }
@@ -202,7 +197,7 @@ final class OneDnnConv {
                             dstDesc, stride, padding, padding)
                     : new convolution_forward.desc(kind, algorithm.convolution_direct, srcDesc, anyWeights, dstDesc,
                             stride, padding, padding);
-            return new convolution_forward.primitive_desc(d, eng);
+            return new convolution_forward.primitive_desc(d, OneDnn.userScratchpad(), eng);
         }
 
         private convolution_forward.primitive_desc trainingDesc() {
@@ -236,32 +231,33 @@ final class OneDnnConv {
             memory.desc wanted = pd.weights_desc();
             if (wanted.equals(userDesc)) {
                 args.put(DNNL_ARG_WEIGHTS, user);
-                return new Step(null, null, new convolution_forward(pd), args, null, null);
+                return new Step(null, new OneDnnCall(new convolution_forward(pd), args, pd.scratchpad_desc()), null);
             }
             memory blocked = new memory(wanted, eng);
             args.put(DNNL_ARG_WEIGHTS, blocked);
-            return new Step(new reorder(user, blocked), reorderArgs(user, blocked), new convolution_forward(pd), args,
-                    null, null);
+            return new Step(OneDnnCall.reorder(user, blocked),
+                    new OneDnnCall(new convolution_forward(pd), args, pd.scratchpad_desc()), null);
         }
 
         Step backwardData() {
             if (backwardData == null) {
                 convolution_backward_data.primitive_desc pd = new convolution_backward_data.primitive_desc(
                         new convolution_backward_data.desc(algorithm.convolution_direct, srcDesc, anyWeights,
-                                dstDesc, stride, padding, padding), eng, trainingDesc());
+                                dstDesc, stride, padding, padding), OneDnn.userScratchpad(), eng, trainingDesc());
                 IntMemoryMap args = new IntMemoryMap();
                 args.put(DNNL_ARG_DIFF_DST, diffDst);
                 args.put(DNNL_ARG_DIFF_SRC, diffSrc);
                 memory.desc wanted = pd.weights_desc();
+                OneDnnCall before = null;
                 if (wanted.equals(userDesc)) {
                     args.put(DNNL_ARG_WEIGHTS, user);
-                    backwardData = new Step(null, null, new convolution_backward_data(pd), args, null, null);
                 } else {
                     memory blocked = new memory(wanted, eng);
                     args.put(DNNL_ARG_WEIGHTS, blocked);
-                    backwardData = new Step(new reorder(user, blocked), reorderArgs(user, blocked),
-                            new convolution_backward_data(pd), args, null, null);
+                    before = OneDnnCall.reorder(user, blocked);
                 }
+                backwardData = new Step(before,
+                        new OneDnnCall(new convolution_backward_data(pd), args, pd.scratchpad_desc()), null);
             }
             return backwardData;
         }
@@ -274,7 +270,7 @@ final class OneDnnConv {
                         : new convolution_backward_weights.desc(algorithm.convolution_direct, srcDesc, anyWeights,
                                 dstDesc, stride, padding, padding);
                 convolution_backward_weights.primitive_desc pd =
-                        new convolution_backward_weights.primitive_desc(d, eng, trainingDesc());
+                        new convolution_backward_weights.primitive_desc(d, OneDnn.userScratchpad(), eng, trainingDesc());
                 IntMemoryMap args = new IntMemoryMap();
                 args.put(DNNL_ARG_SRC, src);
                 args.put(DNNL_ARG_DIFF_DST, diffDst);
@@ -282,24 +278,18 @@ final class OneDnnConv {
                     args.put(DNNL_ARG_DIFF_BIAS, diffBias);
                 }
                 memory.desc produced = pd.diff_weights_desc();
+                OneDnnCall after = null;
                 if (produced.equals(userDesc)) {
                     args.put(DNNL_ARG_DIFF_WEIGHTS, gradUser);
-                    backwardWeights = new Step(null, null, new convolution_backward_weights(pd), args, null, null);
                 } else {
                     memory blocked = new memory(produced, eng);
                     args.put(DNNL_ARG_DIFF_WEIGHTS, blocked);
-                    backwardWeights = new Step(null, null, new convolution_backward_weights(pd), args,
-                            new reorder(blocked, gradUser), reorderArgs(blocked, gradUser));
+                    after = OneDnnCall.reorder(blocked, gradUser);
                 }
+                backwardWeights = new Step(null,
+                        new OneDnnCall(new convolution_backward_weights(pd), args, pd.scratchpad_desc()), after);
             }
             return backwardWeights;
-        }
-
-        private IntMemoryMap reorderArgs(memory from, memory to) {
-            IntMemoryMap args = new IntMemoryMap();
-            args.put(DNNL_ARG_FROM, from);
-            args.put(DNNL_ARG_TO, to);
-            return args;
         }
     }
 }

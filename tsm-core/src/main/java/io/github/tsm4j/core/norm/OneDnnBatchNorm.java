@@ -13,6 +13,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_VARIANCE;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE;
 
 import io.github.tsm4j.core.conv.OneDnn;
+import io.github.tsm4j.core.conv.OneDnnCall;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,7 +64,7 @@ final class OneDnnBatchNorm {
         p.bind(x, gamma, beta, mean, var);
         p.dst.set_data_handle(handle(out));
         stream s = OneDnn.stream();
-        p.training().execute(s, p.trainingArgs);
+        p.training().run(s);
         s._wait();
     }
 
@@ -73,7 +74,7 @@ final class OneDnnBatchNorm {
         p.bind(x, gamma, beta, mean, var);
         p.dst.set_data_handle(handle(out));
         stream s = OneDnn.stream();
-        p.inference().execute(s, p.inferenceArgs);
+        p.inference().run(s);
         s._wait();
     }
 
@@ -92,7 +93,7 @@ final class OneDnnBatchNorm {
         p.diffScale.set_data_handle(handle(gradGamma));
         p.diffShift.set_data_handle(handle(gradBeta));
         stream s = OneDnn.stream();
-        p.backward().execute(s, p.backwardArgs);
+        p.backward().run(s);
         s._wait();
     }
 
@@ -128,13 +129,10 @@ final class OneDnnBatchNorm {
         private final memory diffScale;
         private final memory diffShift;
         private batch_normalization_forward.primitive_desc trainingDesc;
-        private batch_normalization_forward training;
-        private batch_normalization_forward inference;
-        private batch_normalization_backward backward;
+        private OneDnnCall training;
+        private OneDnnCall inference;
+        private OneDnnCall backward;
         private memory workspace;
-        private IntMemoryMap trainingArgs;
-        private IntMemoryMap inferenceArgs;
-        private IntMemoryMap backwardArgs;
 
         Plan(long[] shape) {
             long[] dims = nhwc ? new long[] {shape[0], shape[3], shape[1], shape[2]} : shape.clone();
@@ -167,7 +165,7 @@ final class OneDnnBatchNorm {
         private batch_normalization_forward.primitive_desc trainingDesc() {
             if (trainingDesc == null) {
                 trainingDesc = new batch_normalization_forward.primitive_desc(new batch_normalization_forward.desc(
-                        prop_kind.forward_training.value, data, eps, flags), eng);
+                        prop_kind.forward_training.value, data, eps, flags), OneDnn.userScratchpad(), eng);
             }
             return trainingDesc;
         }
@@ -181,47 +179,50 @@ final class OneDnnBatchNorm {
             return args;
         }
 
-        batch_normalization_forward training() {
+        OneDnnCall training() {
             if (training == null) {
-                trainingArgs = common();
-                trainingArgs.put(DNNL_ARG_SHIFT, shift);
-                trainingArgs.put(DNNL_ARG_DST, dst);
+                IntMemoryMap args = common();
+                args.put(DNNL_ARG_SHIFT, shift);
+                args.put(DNNL_ARG_DST, dst);
                 if (relu) {
                     workspace = new memory(trainingDesc().workspace_desc(), eng);
-                    trainingArgs.put(DNNL_ARG_WORKSPACE, workspace);
+                    args.put(DNNL_ARG_WORKSPACE, workspace);
                 }
-                training = new batch_normalization_forward(trainingDesc());
+                training = new OneDnnCall(new batch_normalization_forward(trainingDesc()), args,
+                        trainingDesc().scratchpad_desc());
             }
             return training;
         }
 
-        batch_normalization_forward inference() {
+        OneDnnCall inference() {
             if (inference == null) {
-                inferenceArgs = common();
-                inferenceArgs.put(DNNL_ARG_SHIFT, shift);
-                inferenceArgs.put(DNNL_ARG_DST, dst);
-                inference = new batch_normalization_forward(new batch_normalization_forward.primitive_desc(
+                IntMemoryMap args = common();
+                args.put(DNNL_ARG_SHIFT, shift);
+                args.put(DNNL_ARG_DST, dst);
+                batch_normalization_forward.primitive_desc pd = new batch_normalization_forward.primitive_desc(
                         new batch_normalization_forward.desc(prop_kind.forward_inference.value, data, eps,
-                                flags | normalization_flags.use_global_stats.value), eng));
+                                flags | normalization_flags.use_global_stats.value), OneDnn.userScratchpad(), eng);
+                inference = new OneDnnCall(new batch_normalization_forward(pd), args, pd.scratchpad_desc());
             }
             return inference;
         }
 
-        batch_normalization_backward backward() {
+        OneDnnCall backward() {
             if (backward == null) {
                 training(); // the workspace and the hint
-                backwardArgs = common();
-                backwardArgs.put(DNNL_ARG_SHIFT, shift);
-                backwardArgs.put(DNNL_ARG_DIFF_DST, diffDst);
-                backwardArgs.put(DNNL_ARG_DIFF_SRC, diffSrc);
-                backwardArgs.put(DNNL_ARG_DIFF_SCALE, diffScale);
-                backwardArgs.put(DNNL_ARG_DIFF_SHIFT, diffShift);
+                IntMemoryMap args = common();
+                args.put(DNNL_ARG_SHIFT, shift);
+                args.put(DNNL_ARG_DIFF_DST, diffDst);
+                args.put(DNNL_ARG_DIFF_SRC, diffSrc);
+                args.put(DNNL_ARG_DIFF_SCALE, diffScale);
+                args.put(DNNL_ARG_DIFF_SHIFT, diffShift);
                 if (relu) {
-                    backwardArgs.put(DNNL_ARG_WORKSPACE, workspace);
+                    args.put(DNNL_ARG_WORKSPACE, workspace);
                 }
-                backward = new batch_normalization_backward(new batch_normalization_backward.primitive_desc(
-                        new batch_normalization_backward.desc(prop_kind.backward.value, data, data, eps, flags), eng,
-                        trainingDesc()));
+                batch_normalization_backward.primitive_desc pd = new batch_normalization_backward.primitive_desc(
+                        new batch_normalization_backward.desc(prop_kind.backward.value, data, data, eps, flags),
+                        OneDnn.userScratchpad(), eng, trainingDesc());
+                backward = new OneDnnCall(new batch_normalization_backward(pd), args, pd.scratchpad_desc());
             }
             return backward;
         }

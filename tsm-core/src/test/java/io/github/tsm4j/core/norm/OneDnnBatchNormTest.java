@@ -107,6 +107,63 @@ class OneDnnBatchNormTest {
         assertClose(lib.output(x, true), direct.output(x, true), 1e-4, "training-mode output");
     }
 
+    private static MultiLayerNetwork oneDnnNet() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT)
+                .updater(new Sgd(0.1)).weightInit(WeightInit.XAVIER).convolutionMode(ConvolutionMode.Truncate).list()
+                .layer(NativeConv2D.builder().kernel(3, 3).padding(1, 1).nOut(16).format(CNN2DFormat.NHWC)
+                        .oneDnn(true).build())
+                .layer(NativeBatchNorm.builder().channels(16).format(CNN2DFormat.NHWC)
+                        .activation(ConvActivation.RELU).oneDnn(true).build())
+                .layer(NativeConv2D.builder().kernel(3, 3).stride(2, 2).padding(1, 1).nOut(32)
+                        .format(CNN2DFormat.NHWC).oneDnn(true).build())
+                .layer(NativeBatchNorm.builder().channels(32).format(CNN2DFormat.NHWC).oneDnn(true).build())
+                .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(20, 20, 4, CNN2DFormat.NHWC)).build();
+        MultiLayerNetwork n = new MultiLayerNetwork(conf);
+        n.init();
+        return n;
+    }
+
+    @Test
+    void networksTrainingOnTwoThreadsAtOnceGiveTheSequentialResult() throws Exception {
+        // every primitive takes its temporaries from its thread's scratchpad, never from a process-wide one
+        Nd4j.getRandom().setSeed(8);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 12, 20, 20, 4);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 12, 3);
+        for (int i = 0; i < 12; i++) {
+            y.putScalar(i, i % 3, 1);
+        }
+        MultiLayerNetwork alone = oneDnnNet();
+        for (int step = 0; step < 4; step++) {
+            alone.fit(x, y);
+        }
+        MultiLayerNetwork[] nets = {oneDnnNet(), oneDnnNet()};
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.List<java.util.concurrent.Future<?>> runs = new java.util.ArrayList<>();
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            for (MultiLayerNetwork n : nets) {
+                runs.add(pool.submit(() -> {
+                    start.await();
+                    for (int step = 0; step < 4; step++) {
+                        n.fit(x, y);
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> r : runs) {
+                r.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertNotEquals(oneDnnNet().params(), alone.params(), "training moved the parameters");
+        assertEquals(alone.params(), nets[0].params(), "first thread");
+        assertEquals(alone.params(), nets[1].params(), "second thread");
+    }
+
     @Test
     void doubleNetworksTakeTheLibnd4jPathAndTheFlagSurvivesJson() {
         MultiLayerNetwork d = net(CNN2DFormat.NHWC, true, DataType.DOUBLE);
