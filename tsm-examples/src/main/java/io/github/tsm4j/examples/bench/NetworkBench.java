@@ -1,6 +1,8 @@
 package io.github.tsm4j.examples.bench;
 
 import io.github.tsm4j.core.ExecutionOptions;
+import io.github.tsm4j.core.conv.OneDnn;
+import io.github.tsm4j.core.norm.BatchNormImplementation;
 import io.github.tsm4j.core.StreamingExecution;
 import io.github.tsm4j.data.synthetic.TemporalOrderDataset;
 import io.github.tsm4j.examples.ExecutionOverrides;
@@ -190,28 +192,41 @@ public final class NetworkBench {
 
     /**
      * One training step of TSM-R50, 2 videos × 8 frames, in the layout {@link BenchSettings#trainFormat()} (NHWC by
-     * default) with the convolutions and BatchNorm {@link ExecutionOverrides} name (native, fused ReLU, by default),
-     * SGD momentum 0.9.
+     * default) with the convolutions and BatchNorm {@link ExecutionOverrides} name (oneDNN convolutions, native
+     * BatchNorm with fused ReLU, by default), SGD momentum 0.9; when that BatchNorm is
+     * {@link BatchNormImplementation#NATIVE}, the R50 step and the demo network also with
+     * {@link BatchNormImplementation#ONEDNN} (keys {@code train.tsm.s_per_step_onednn_bn},
+     * {@code train.demo_net.clips_per_s_onednn_bn}).
      */
     public static List<BenchLine> train(BenchSettings s) throws Exception {
         TsmConfig config = config(Backbone.RESNET50, ShiftPlacement.RESIDUAL, ShiftDirection.BIDIRECTIONAL, s.size())
                 .toBuilder().dataFormat(s.trainFormat()).build();
         ExecutionOptions options = ExecutionOverrides.fromSystemProperties();
-        ComputationGraph g = init(TsmNetworks.offline(config,
-                TsmNetworks.defaultGlobals().updater(new Nesterovs(0.001, 0.9)).weightDecay(5e-4), options));
         INDArray x = Nd4j.rand(DataType.FLOAT, 2 * SEGMENTS, 3, s.size(), s.size());
         INDArray y = Nd4j.zeros(DataType.FLOAT, 2, CLASSES);
         y.putScalar(0, 3, 1f);
         y.putScalar(1, 17, 1f);
         DataSet batch = new DataSet(x, y);
-        Stats st = timeSteps(g, batch, Math.max(5, s.warmup()), s.runs(), options);
         List<BenchLine> lines = new ArrayList<>();
-        lines.add(new BenchLine("train.tsm.s_per_step", st.median() / 1e3, "s",
+        lines.add(trainR50("train.tsm.s_per_step", config, batch, s, options));
+        lines.add(trainDemoNet("train.demo_net.clips_per_s", s, options));
+        if (options.batchNorm() == BatchNormImplementation.NATIVE && OneDnn.available()) {
+            ExecutionOptions oneDnnBn = options.toBuilder().batchNorm(BatchNormImplementation.ONEDNN).build();
+            lines.add(trainR50("train.tsm.s_per_step_onednn_bn", config, batch, s, oneDnnBn));
+            lines.add(trainDemoNet("train.demo_net.clips_per_s_onednn_bn", s, oneDnnBn));
+        }
+        return lines;
+    }
+
+    private static BenchLine trainR50(String key, TsmConfig config, DataSet batch, BenchSettings s,
+            ExecutionOptions options) throws Exception {
+        ComputationGraph g = init(TsmNetworks.offline(config,
+                TsmNetworks.defaultGlobals().updater(new Nesterovs(0.001, 0.9)).weightDecay(5e-4), options));
+        Stats st = timeSteps(g, batch, Math.max(5, s.warmup()), s.runs(), options);
+        return new BenchLine(key, st.median() / 1e3, "s",
                 st + "; 2 videos x 8 frames, " + s.trainFormat() + ", "
                         + options.convolution().name().toLowerCase(Locale.ROOT) + " conv, "
-                        + options.batchNorm().name().toLowerCase(Locale.ROOT) + " BatchNorm"));
-        lines.add(trainDemoNet(s, options));
-        return lines;
+                        + options.batchNorm().name().toLowerCase(Locale.ROOT) + " BatchNorm");
     }
 
     /**
@@ -222,7 +237,7 @@ public final class NetworkBench {
      * momentum 0.9 and weight decay 5e-4; the bench's threads (the demo itself gives each of its two networks one).
      * {@code bench/torch_bench.py} builds the same network and batch.
      */
-    static BenchLine trainDemoNet(BenchSettings s, ExecutionOptions options) throws Exception {
+    static BenchLine trainDemoNet(String key, BenchSettings s, ExecutionOptions options) throws Exception {
         TsmConfig config = TsmConfig.builder(Backbone.RESNET18, DEMO_CLASSES)
                 .placement(ShiftPlacement.RESIDUAL).direction(ShiftDirection.UNIDIRECTIONAL)
                 .segments(DemoCommand.DEFAULT_SEGMENTS).inputSize(DemoCommand.DEFAULT_SIZE, DemoCommand.DEFAULT_SIZE)
@@ -239,10 +254,12 @@ public final class NetworkBench {
         }
         DataSet batch = new DataSet(x, y);
         Stats st = timeSteps(g, batch, 50, Math.max(20, s.runs()), options);
-        return new BenchLine("train.demo_net.clips_per_s", clips / (st.median() / 1e3), "clips/s",
+        return new BenchLine(key, clips / (st.median() / 1e3), "clips/s",
                 st + " per step of " + clips + " clips; the tsm demo network (ResNet-18 width "
                         + DemoCommand.DEFAULT_BASE_WIDTH + ", " + DemoCommand.DEFAULT_SEGMENTS + " x "
-                        + DemoCommand.DEFAULT_SIZE + " px, " + DEMO_CLASSES + " classes), NHWC");
+                        + DemoCommand.DEFAULT_SIZE + " px, " + DEMO_CLASSES + " classes), NHWC, "
+                        + options.convolution().name().toLowerCase(Locale.ROOT) + " conv, "
+                        + options.batchNorm().name().toLowerCase(Locale.ROOT) + " BatchNorm");
     }
 
     /**
