@@ -48,8 +48,14 @@ public final class HostCopy {
                 (a, b) -> HostMemory.memcpy(from + a, to + a, b - a));
     }
 
-    /** Whether the elements lie in memory densely in row-major order (dimensions of size 1 have any stride). */
-    private static boolean rowMajorDense(INDArray a) {
+    /**
+     * Whether the elements lie in memory densely in row-major order (dimensions of size 1 have any stride): what
+     * native code that walks the array as one block of memory needs.
+     *
+     * @param a an array
+     * @return true when dense row-major
+     */
+    public static boolean rowMajorDense(INDArray a) {
         long expected = 1;
         for (int d = a.rank() - 1; d >= 0; d--) {
             if (a.size(d) != 1 && a.stride(d) != expected) {

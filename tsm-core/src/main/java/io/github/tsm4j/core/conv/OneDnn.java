@@ -61,18 +61,61 @@ public final class OneDnn {
             if (a == null) {
                 continue;
             }
-            if (a.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT || a.isEmpty()) {
+            if (a.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT || a.isEmpty()
+                    || !io.github.tsm4j.core.HostCopy.rowMajorDense(a)) {
                 return false;
-            }
-            long expected = 1;
-            for (int d = a.rank() - 1; d >= 0; d--) {
-                if (a.size(d) != 1 && a.stride(d) != expected) {
-                    return false;
-                }
-                expected *= a.size(d);
             }
         }
         return true;
+    }
+
+    /**
+     * The address of an array's first element as oneDNN's data handle (views included).
+     *
+     * @param a a host array
+     * @return its data pointer
+     */
+    public static Pointer handle(org.nd4j.linalg.api.ndarray.INDArray a) {
+        return a.data().addressPointer();
+    }
+
+    /**
+     * A layer's primitives per input shape: the last {@code max} shapes used are kept (training and evaluation
+     * batches may differ), the least recently used one is dropped.
+     *
+     * @param <P> what is kept per shape
+     */
+    public static final class Plans<P> {
+        private final int max;
+        private final java.util.function.Function<long[], P> create;
+        private final java.util.LinkedHashMap<java.util.List<Long>, P> plans =
+                new java.util.LinkedHashMap<>(4, 0.75f, true);
+
+        /**
+         * @param max shapes kept
+         * @param create builds what a new shape needs
+         */
+        public Plans(int max, java.util.function.Function<long[], P> create) {
+            this.max = max;
+            this.create = create;
+        }
+
+        /**
+         * @param shape the input shape of a call
+         * @return its plan, created on first use
+         */
+        public P get(long[] shape) {
+            java.util.List<Long> key = java.util.Arrays.stream(shape).boxed().toList();
+            P p = plans.get(key);
+            if (p == null) {
+                if (plans.size() >= max) {
+                    plans.remove(plans.keySet().iterator().next());
+                }
+                p = create.apply(shape.clone());
+                plans.put(key, p);
+            }
+            return p;
+        }
     }
 
     /** Whether oneDNN's natives load on this machine. */

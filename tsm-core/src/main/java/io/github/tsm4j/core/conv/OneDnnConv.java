@@ -9,10 +9,6 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
@@ -50,7 +46,7 @@ final class OneDnnConv {
     private final long nIn;
     private final long nOut;
     private final boolean hasBias;
-    private final Map<List<Long>, Plan> plans = new LinkedHashMap<>(4, 0.75f, true);
+    private final OneDnn.Plans<Plan> plans = new OneDnn.Plans<>(MAX_PLANS, Plan::new);
 
     OneDnnConv(int[] kernel, int[] stride, int[] padding, CNN2DFormat format, long nIn, long nOut, boolean hasBias) {
         this.kernel = new long[] {kernel[0], kernel[1]};
@@ -77,13 +73,13 @@ final class OneDnnConv {
      * @param training whether to run the training primitive (the one backward passes are created against)
      */
     void forward(INDArray in, INDArray w, INDArray b, INDArray out, boolean training) {
-        Plan p = plan(in.shape());
+        Plan p = plans.get(in.shape());
         stream s = OneDnn.stream();
-        p.user.set_data_handle(handle(w));
-        p.src.set_data_handle(handle(in));
-        p.dst.set_data_handle(handle(out));
+        p.user.set_data_handle(OneDnn.handle(w));
+        p.src.set_data_handle(OneDnn.handle(in));
+        p.dst.set_data_handle(OneDnn.handle(out));
         if (b != null) {
-            p.bias.set_data_handle(handle(b));
+            p.bias.set_data_handle(OneDnn.handle(b));
         }
         Step f = training ? p.forwardTraining() : p.forwardInference();
         f.run(s);
@@ -99,36 +95,19 @@ final class OneDnnConv {
      * @param gradB receives the bias gradient, or null without bias
      */
     void backward(INDArray in, INDArray w, INDArray gradOut, INDArray gradIn, INDArray gradW, INDArray gradB) {
-        Plan p = plan(in.shape());
+        Plan p = plans.get(in.shape());
         stream s = OneDnn.stream();
-        p.user.set_data_handle(handle(w));
-        p.gradUser.set_data_handle(handle(gradW));
-        p.src.set_data_handle(handle(in));
-        p.diffSrc.set_data_handle(handle(gradIn));
-        p.diffDst.set_data_handle(handle(gradOut));
+        p.user.set_data_handle(OneDnn.handle(w));
+        p.gradUser.set_data_handle(OneDnn.handle(gradW));
+        p.src.set_data_handle(OneDnn.handle(in));
+        p.diffSrc.set_data_handle(OneDnn.handle(gradIn));
+        p.diffDst.set_data_handle(OneDnn.handle(gradOut));
         if (gradB != null) {
-            p.diffBias.set_data_handle(handle(gradB));
+            p.diffBias.set_data_handle(OneDnn.handle(gradB));
         }
         p.backwardData().run(s);
         p.backwardWeights().run(s);
         s._wait();
-    }
-
-    private static Pointer handle(INDArray a) {
-        return a.data().addressPointer();
-    }
-
-    private Plan plan(long[] inShape) {
-        List<Long> key = Arrays.stream(inShape).boxed().toList();
-        Plan p = plans.get(key);
-        if (p == null) {
-            if (plans.size() >= MAX_PLANS) {
-                plans.remove(plans.keySet().iterator().next());
-            }
-            p = new Plan(inShape);
-            plans.put(key, p);
-        }
-        return p;
     }
 
     /** A primitive, preceded and followed by optional reorders. */

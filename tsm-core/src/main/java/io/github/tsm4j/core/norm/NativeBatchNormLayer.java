@@ -213,25 +213,17 @@ public final class NativeBatchNormLayer extends BatchNormalization {
         double[] mu = batchMean.toDoubleVector();
         double[] var = batchVar.toDoubleVector();
         double[] gamma = vector(BatchNormalizationParamInitializer.GAMMA).toDoubleVector();
-        double[] runMean = vector(BatchNormalizationParamInitializer.GLOBAL_MEAN).toDoubleVector();
-        double[] runVar = vector(BatchNormalizationParamInitializer.GLOBAL_VAR).toDoubleVector();
         double m = batchCount;
-        double keep = 1 - c.getDecay();
         double[] dGamma = new double[channels];
         double[] a = new double[channels];
         double[] b = new double[channels];
         double[] k = new double[channels];
-        double[] dMean = new double[channels];
-        double[] dVar = new double[channels];
         for (int i = 0; i < channels; i++) {
             double s = 1 / Math.sqrt(var[i] + c.getEps());
             dGamma[i] = s * (sumGx[i] - mu[i] * sumG[i]);
             a[i] = gamma[i] * s;
             b[i] = -gamma[i] * s * s * dGamma[i] / m;
             k[i] = gamma[i] * s * (s * mu[i] * dGamma[i] - sumG[i]) / m;
-            // running estimates: param ← param − step, step = (1 − decay)·(param − batch value), as DL4J's layer
-            dMean[i] = keep * (runMean[i] - mu[i]);
-            dVar[i] = keep * (runVar[i] - var[i] * m / (m - 1));
         }
         BatchNormOps.affine(x, vec(b), vec(k), nhwc, dx);
         BatchNormOps.affine(grad, vec(a), BatchNormOps.zeros(dataType, channels), nhwc, g);
@@ -240,12 +232,11 @@ public final class NativeBatchNormLayer extends BatchNormalization {
         Gradient gradient = new DefaultGradient();
         setGradient(gradient, BatchNormalizationParamInitializer.GAMMA, dGamma);
         setGradient(gradient, BatchNormalizationParamInitializer.BETA, sumG);
-        setGradient(gradient, BatchNormalizationParamInitializer.GLOBAL_MEAN, dMean);
-        setGradient(gradient, BatchNormalizationParamInitializer.GLOBAL_VAR, dVar);
+        runningEstimateSteps(gradient, c);
         return new Pair<>(gradient, dx);
     }
 
-    /** Backward through oneDNN's primitive: dx, dγ and dβ by oneDNN, the running-estimate steps as below. */
+    /** Backward through oneDNN's primitive: dx, dγ and dβ by oneDNN, the running-estimate steps as the path above. */
     private Pair<Gradient, INDArray> oneDnnBackward(INDArray x, INDArray eps, LayerWorkspaceMgr workspaceMgr) {
         NativeBatchNorm c = bnConf();
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');

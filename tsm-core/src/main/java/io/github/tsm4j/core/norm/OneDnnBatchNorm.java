@@ -14,10 +14,6 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE;
 
 import io.github.tsm4j.core.conv.OneDnn;
 import io.github.tsm4j.core.conv.OneDnnCall;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.batch_normalization_backward;
 import org.bytedeco.dnnl.batch_normalization_forward;
@@ -46,7 +42,7 @@ final class OneDnnBatchNorm {
     private final boolean nhwc;
     private final float eps;
     private final boolean relu;
-    private final Map<List<Long>, Plan> plans = new LinkedHashMap<>(4, 0.75f, true);
+    private final OneDnn.Plans<Plan> plans = new OneDnn.Plans<>(MAX_PLANS, Plan::new);
 
     /**
      * @param relu whether a ReLU follows (fused: the output is rectified, the backward pass masks by it)
@@ -60,9 +56,9 @@ final class OneDnnBatchNorm {
 
     /** {@code out = act(γ·(x − μ_B)/√(σ²_B + eps) + β)}; writes the batch mean and biased variance. */
     void forwardTraining(INDArray x, INDArray gamma, INDArray beta, INDArray out, INDArray mean, INDArray var) {
-        Plan p = plan(x.shape());
+        Plan p = plans.get(x.shape());
         p.bind(x, gamma, beta, mean, var);
-        p.dst.set_data_handle(handle(out));
+        p.dst.set_data_handle(OneDnn.handle(out));
         stream s = OneDnn.stream();
         p.training().run(s);
         s._wait();
@@ -70,9 +66,9 @@ final class OneDnnBatchNorm {
 
     /** {@code out = act(γ·(x − mean)/√(var + eps) + β)} with the given (running) statistics. */
     void forwardInference(INDArray x, INDArray gamma, INDArray beta, INDArray out, INDArray mean, INDArray var) {
-        Plan p = plan(x.shape());
+        Plan p = plans.get(x.shape());
         p.bind(x, gamma, beta, mean, var);
-        p.dst.set_data_handle(handle(out));
+        p.dst.set_data_handle(OneDnn.handle(out));
         stream s = OneDnn.stream();
         p.inference().run(s);
         s._wait();
@@ -86,32 +82,15 @@ final class OneDnnBatchNorm {
      */
     void backward(INDArray x, INDArray gamma, INDArray beta, INDArray mean, INDArray var, INDArray gradOut,
             INDArray gradIn, INDArray gradGamma, INDArray gradBeta) {
-        Plan p = plan(x.shape());
+        Plan p = plans.get(x.shape());
         p.bind(x, gamma, beta, mean, var);
-        p.diffDst.set_data_handle(handle(gradOut));
-        p.diffSrc.set_data_handle(handle(gradIn));
-        p.diffScale.set_data_handle(handle(gradGamma));
-        p.diffShift.set_data_handle(handle(gradBeta));
+        p.diffDst.set_data_handle(OneDnn.handle(gradOut));
+        p.diffSrc.set_data_handle(OneDnn.handle(gradIn));
+        p.diffScale.set_data_handle(OneDnn.handle(gradGamma));
+        p.diffShift.set_data_handle(OneDnn.handle(gradBeta));
         stream s = OneDnn.stream();
         p.backward().run(s);
         s._wait();
-    }
-
-    private static Pointer handle(INDArray a) {
-        return a.data().addressPointer();
-    }
-
-    private Plan plan(long[] shape) {
-        List<Long> key = Arrays.stream(shape).boxed().toList();
-        Plan p = plans.get(key);
-        if (p == null) {
-            if (plans.size() >= MAX_PLANS) {
-                plans.remove(plans.keySet().iterator().next());
-            }
-            p = new Plan(shape);
-            plans.put(key, p);
-        }
-        return p;
     }
 
     private final class Plan {
@@ -155,11 +134,11 @@ final class OneDnnBatchNorm {
         }
 
         void bind(INDArray x, INDArray gamma, INDArray beta, INDArray m, INDArray v) {
-            src.set_data_handle(handle(x));
-            scale.set_data_handle(handle(gamma));
-            shift.set_data_handle(handle(beta));
-            mean.set_data_handle(handle(m));
-            variance.set_data_handle(handle(v));
+            src.set_data_handle(OneDnn.handle(x));
+            scale.set_data_handle(OneDnn.handle(gamma));
+            shift.set_data_handle(OneDnn.handle(beta));
+            mean.set_data_handle(OneDnn.handle(m));
+            variance.set_data_handle(OneDnn.handle(v));
         }
 
         private batch_normalization_forward.primitive_desc trainingDesc() {
