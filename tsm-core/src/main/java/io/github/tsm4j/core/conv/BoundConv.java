@@ -9,7 +9,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The inference forward pass of one native convolution layer ({@link NativeConv2D} / {@link NativeDepthwiseConv2D}
  * runtime) bound to fixed input and output arrays: {@code conv2d}/{@code depthwise_conv2d} into the output, then
- * the layer's ReLU/ReLU6 in place, as {@link BoundOp}s; small 1×1 convolutions as a matrix product and a bias add
+ * the layer's ReLU/ReLU6 in place, as {@link BoundOp}s (a float32 {@link NativeConv2D} configured with
+ * {@link AbstractNativeConv#isOneDnn()}: its own oneDNN inference primitive, created once, handles bound once); small 1×1 convolutions as a matrix product and a bias add
  * ({@link #GEMM_MAX_MACS}). {@link #run()} allocates nothing and computes what the layer's {@code activate(false, …)}
  * computes (the same libnd4j ops and arguments; the matrix-product form up to float rounding).
  *
@@ -22,8 +23,15 @@ public final class BoundConv implements AutoCloseable {
     private final BoundOp conv;
     private final BoundOp bias;
     private final BoundOp activation;
+    /** The layer's oneDNN primitives and arguments, when it runs on them (then {@code conv} is null). */
+    private final Runnable oneDnn;
 
     private BoundConv(BoundOp conv, BoundOp bias, BoundOp activation) {
+        this(conv, bias, activation, null);
+    }
+
+    private BoundConv(BoundOp conv, BoundOp bias, BoundOp activation, Runnable oneDnn) {
+        this.oneDnn = oneDnn;
         this.conv = conv;
         this.bias = bias;
         this.activation = activation;
@@ -77,6 +85,13 @@ public final class BoundConv implements AutoCloseable {
         BoundOp conv;
         BoundOp bias = null;
         long pixels = in.length() / Math.max(1, in.size(3));
+        INDArray b = c.hasBias ? l.getParam(NativeConvParamInitializer.BIAS_KEY) : null;
+        if (c.oneDnn && c instanceof NativeConv2D && OneDnnConv.supports(in, w, b, out) && OneDnn.available()) {
+            // the layer's own primitive (created once, weights reordered per run: parameters stay bound by reference)
+            OneDnnConv direct = new OneDnnConv(c.kernel, c.stride, c.padding, c.format, c.getNIn(), c.getNOut(),
+                    c.hasBias);
+            return new BoundConv(null, null, activation(c, out), direct.boundInference(in, w, b, out));
+        }
         if (c instanceof NativeConv2D && c.format == CNN2DFormat.NHWC && c.kernel[0] == 1 && c.kernel[1] == 1
                 && c.stride[0] == 1 && c.stride[1] == 1 && c.padding[0] == 0 && c.padding[1] == 0
                 && pixels * c.getNIn() * c.getNOut() <= gemmMaxMacs) {
@@ -91,12 +106,15 @@ public final class BoundConv implements AutoCloseable {
             conv = BoundOp.builder(c.opName()).inputs(inputs).outputs(out)
                     .iArgs(ConvOps.intArgs(c.kernel, c.stride, c.padding, c.format, c.weightFormat())).build();
         }
-        BoundOp act = switch (c.convActivation) {
+        return new BoundConv(conv, bias, activation(c, out));
+    }
+
+    private static BoundOp activation(AbstractNativeConv c, INDArray out) {
+        return switch (c.convActivation) {
             case IDENTITY -> null;
             case RELU -> BoundOp.builder("relu").inputs(out).outputs(out).tArgs(0.0).build();
             case RELU6 -> BoundOp.builder("relu6").inputs(out).outputs(out).tArgs(0.0).build();
         };
-        return new BoundConv(conv, bias, act);
     }
 
     /**
@@ -143,7 +161,11 @@ public final class BoundConv implements AutoCloseable {
 
     /** Runs the convolution and the in-place activation. */
     public void run() {
-        conv.run();
+        if (oneDnn != null) {
+            oneDnn.run();
+        } else {
+            conv.run();
+        }
         if (bias != null) {
             bias.run();
         }
@@ -155,7 +177,9 @@ public final class BoundConv implements AutoCloseable {
     /** Frees the native contexts. */
     @Override
     public void close() {
-        conv.close();
+        if (conv != null) {
+            conv.close();
+        }
         if (bias != null) {
             bias.close();
         }

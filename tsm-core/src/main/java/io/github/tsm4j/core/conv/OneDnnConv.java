@@ -87,6 +87,33 @@ final class OneDnnConv {
     }
 
     /**
+     * The inference convolution bound to fixed arrays: their data handles are set once, and each run of the returned
+     * task executes the primitives (the weights' reorder included, so changes to {@code w} in place are seen)
+     * without allocating. Not to be mixed with other calls on this instance.
+     *
+     * @param in input in the layer's layout, float32, dense
+     * @param w {@code [C_out, C_in, kH, kW]}
+     * @param b {@code [C_out]} or {@code [1, C_out]}, or null without bias
+     * @param out output in the layer's layout
+     * @return the task
+     */
+    Runnable boundInference(INDArray in, INDArray w, INDArray b, INDArray out) {
+        Plan p = plans.get(in.shape());
+        p.user.set_data_handle(OneDnn.handle(w));
+        p.src.set_data_handle(OneDnn.handle(in));
+        p.dst.set_data_handle(OneDnn.handle(out));
+        if (b != null) {
+            p.bias.set_data_handle(OneDnn.handle(b));
+        }
+        Step f = p.forwardInference();
+        return () -> {
+            stream s = OneDnn.stream();
+            f.run(s);
+            s._wait();
+        };
+    }
+
+    /**
      * Gradients of {@code out = conv(in, w) + b}: {@code gradIn}, {@code gradW} (overwritten) and {@code gradB}.
      *
      * @param gradOut gradient of the output, the layer's layout

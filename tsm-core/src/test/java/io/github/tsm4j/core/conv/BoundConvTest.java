@@ -71,6 +71,39 @@ class BoundConvTest {
                 .convActivation(ConvActivation.RELU).build(), 4);
     }
 
+    @ParameterizedTest
+    @EnumSource(CNN2DFormat.class)
+    void oneDnnConvolutionsRunTheirOwnPrimitiveBoundOnceAndMatchLibnd4j(CNN2DFormat f) {
+        // the layer's activate and the bound form run the same oneDNN inference primitive: equal exactly;
+        // the input is rewritten between frames, so the handles bound once must stay live
+        boundEqualsActivate(f, NativeConv2D.builder().kernel(3, 3).stride(2, 2).padding(1, 1).nOut(7).format(f)
+                .hasBias(true).convActivation(ConvActivation.RELU6).oneDnn(true).build(), 4, 0);
+        boundEqualsActivate(f, NativeConv2D.builder().kernel(1, 1).nOut(6).format(f).hasBias(true)
+                .convActivation(ConvActivation.RELU).oneDnn(true).build(), 4, 0);
+        MultiLayerNetwork lib = net(InputType.convolutional(9, 10, 5, f), NativeConv2D.builder().kernel(3, 3)
+                .padding(1, 1).nOut(8).format(f).hasBias(true).build());
+        MultiLayerNetwork direct = net(InputType.convolutional(9, 10, 5, f), NativeConv2D.builder().kernel(3, 3)
+                .padding(1, 1).nOut(8).format(f).hasBias(true).oneDnn(true).build());
+        direct.setParams(lib.params().dup());
+        direct.getLayer(0).setParam("b", Nd4j.randn(DataType.FLOAT, 1, 8));
+        lib.getLayer(0).setParam("b", direct.getLayer(0).getParam("b"));
+        INDArray x = f == CNN2DFormat.NHWC ? Nd4j.randn(DataType.FLOAT, 2, 9, 10, 5)
+                : Nd4j.randn(DataType.FLOAT, 2, 5, 9, 10);
+        INDArray out = Nd4j.create(DataType.FLOAT, BoundConv.outputShape(direct.getLayer(0), x.shape()));
+        try (BoundConv bound = BoundConv.of(direct.getLayer(0), x, out)) {
+            bound.run();
+            INDArray want = lib.output(x);
+            double diff = want.sub(out).amaxNumber().doubleValue();
+            assertTrue(diff <= 2e-5 * want.amaxNumber().doubleValue(), f + ": max |oneDNN − libnd4j| = " + diff);
+            direct.getLayer(0).getParam("W").muli(2); // parameters stay bound by reference
+            lib.getLayer(0).getParam("W").muli(2);
+            bound.run();
+            want = lib.output(x);
+            diff = want.sub(out).amaxNumber().doubleValue();
+            assertTrue(diff <= 2e-5 * want.amaxNumber().doubleValue(), f + " after W changed: " + diff);
+        }
+    }
+
     @Test
     void smallOneByOneNhwcConvolutionsRunAsAMatrixProductWithTheSameResult() {
         for (ConvActivation act : ConvActivation.values()) {
