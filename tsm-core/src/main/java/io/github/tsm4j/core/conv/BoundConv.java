@@ -88,9 +88,10 @@ public final class BoundConv implements AutoCloseable {
         INDArray b = c.hasBias ? l.getParam(NativeConvParamInitializer.BIAS_KEY) : null;
         if (c.oneDnn && c instanceof NativeConv2D && OneDnnConv.supports(in, w, b, out) && OneDnn.available()) {
             // the layer's own primitive (created once, weights reordered per run: parameters stay bound by reference)
+            // the activation as the primitive's post-op: one pass over the output fewer
             OneDnnConv direct = new OneDnnConv(c.kernel, c.stride, c.padding, c.format, c.getNIn(), c.getNOut(),
-                    c.hasBias);
-            return new BoundConv(null, null, activation(c, out), direct.boundInference(in, w, b, out));
+                    c.hasBias, c.convActivation);
+            return new BoundConv(null, null, null, direct.boundInference(in, w, b, out));
         }
         if (c instanceof NativeConv2D && c.format == CNN2DFormat.NHWC && c.kernel[0] == 1 && c.kernel[1] == 1
                 && c.stride[0] == 1 && c.stride[1] == 1 && c.padding[0] == 0 && c.padding[1] == 0

@@ -48,7 +48,20 @@ final class OneDnnConv {
     private final boolean hasBias;
     private final OneDnn.Plans<Plan> plans = new OneDnn.Plans<>(MAX_PLANS, Plan::new);
 
+    /** Activation fused into the inference primitive as a oneDNN post-op (IDENTITY: none). */
+    private final ConvActivation fusedInference;
+
     OneDnnConv(int[] kernel, int[] stride, int[] padding, CNN2DFormat format, long nIn, long nOut, boolean hasBias) {
+        this(kernel, stride, padding, format, nIn, nOut, hasBias, ConvActivation.IDENTITY);
+    }
+
+    /**
+     * @param fusedInference activation the inference primitive applies to its output (a post-op; the training
+     *     primitives never fuse)
+     */
+    OneDnnConv(int[] kernel, int[] stride, int[] padding, CNN2DFormat format, long nIn, long nOut, boolean hasBias,
+            ConvActivation fusedInference) {
+        this.fusedInference = fusedInference;
         this.kernel = new long[] {kernel[0], kernel[1]};
         this.stride = new long[] {stride[0], stride[1]};
         this.padding = new long[] {padding[0], padding[1]};
@@ -198,12 +211,22 @@ final class OneDnnConv {
         }
 
         private convolution_forward.primitive_desc forwardDesc(prop_kind kind) {
+            org.bytedeco.dnnl.primitive_attr attr = OneDnn.userScratchpad();
+            if (kind == prop_kind.forward_inference && fusedInference != ConvActivation.IDENTITY) {
+                org.bytedeco.dnnl.post_ops ops = new org.bytedeco.dnnl.post_ops();
+                if (fusedInference == ConvActivation.RELU) {
+                    ops.append_eltwise(1f, org.bytedeco.dnnl.global.dnnl.algorithm.eltwise_relu, 0f, 0f);
+                } else {
+                    ops.append_eltwise(1f, org.bytedeco.dnnl.global.dnnl.algorithm.eltwise_bounded_relu, 6f, 0f);
+                }
+                attr.set_post_ops(ops);
+            }
             convolution_forward.desc d = hasBias
                     ? new convolution_forward.desc(kind, algorithm.convolution_direct, srcDesc, anyWeights, biasDesc,
                             dstDesc, stride, padding, padding)
                     : new convolution_forward.desc(kind, algorithm.convolution_direct, srcDesc, anyWeights, dstDesc,
                             stride, padding, padding);
-            return new convolution_forward.primitive_desc(d, OneDnn.userScratchpad(), eng);
+            return new convolution_forward.primitive_desc(d, attr, eng);
         }
 
         private convolution_forward.primitive_desc trainingDesc() {
