@@ -25,6 +25,7 @@ public final class OneDnn {
 
     private static final ThreadLocal<stream> STREAMS = ThreadLocal.withInitial(() -> new stream(engine()));
     private static final ThreadLocal<BytePointer[]> SCRATCHPADS = ThreadLocal.withInitial(() -> new BytePointer[1]);
+    private static final ThreadLocal<BytePointer[]> WEIGHT_BUFFERS = ThreadLocal.withInitial(() -> new BytePointer[1]);
     private static final long SCRATCHPAD_ALIGNMENT = 4096;
 
     private OneDnn() {
@@ -157,7 +158,22 @@ public final class OneDnn {
      * @return the buffer
      */
     public static Pointer scratchpad(long bytes) {
-        BytePointer[] holder = SCRATCHPADS.get();
+        return buffer(SCRATCHPADS.get(), bytes);
+    }
+
+    /**
+     * The calling thread's buffer for weights in oneDNN's blocked layout (a second one beside the scratchpad, same
+     * rules): a convolution's weights are reordered into it right before the primitive that reads them, or written
+     * there by the primitive and reordered out right after, so no layer keeps a blocked copy of its weights.
+     *
+     * @param bytes the size the blocked layout needs
+     * @return the buffer
+     */
+    public static Pointer weightBuffer(long bytes) {
+        return buffer(WEIGHT_BUFFERS.get(), bytes);
+    }
+
+    private static Pointer buffer(BytePointer[] holder, long bytes) {
         BytePointer b = holder[0];
         if (b == null || b.capacity() - b.position() < bytes) {
             if (b != null) {

@@ -150,10 +150,20 @@ final class OneDnnConv {
         s._wait();
     }
 
-    /** A primitive, preceded and followed by optional reorders. */
-    private record Step(OneDnnCall before, OneDnnCall main, OneDnnCall after) {
+    /**
+     * A primitive, preceded and followed by optional reorders; {@code blocked}, when set, is the weights' memory in
+     * oneDNN's layout, bound to the thread's weight buffer for the run.
+     */
+    private record Step(OneDnnCall before, OneDnnCall main, OneDnnCall after, memory blocked) {
+
+        Step(OneDnnCall before, OneDnnCall main, OneDnnCall after) {
+            this(before, main, after, null);
+        }
 
         void run(stream s) {
+            if (blocked != null) {
+                blocked.set_data_handle(OneDnn.weightBuffer(blocked.get_desc().get_size()));
+            }
             if (before != null) {
                 before.run(s);
             }
@@ -262,10 +272,10 @@ final class OneDnnConv {
                 args.put(DNNL_ARG_WEIGHTS, user);
                 return new Step(null, new OneDnnCall(new convolution_forward(pd), args, pd.scratchpad_desc()), null);
             }
-            memory blocked = new memory(wanted, eng);
+            memory blocked = new memory(wanted, eng, new Pointer());
             args.put(DNNL_ARG_WEIGHTS, blocked);
             return new Step(OneDnnCall.reorder(user, blocked),
-                    new OneDnnCall(new convolution_forward(pd), args, pd.scratchpad_desc()), null);
+                    new OneDnnCall(new convolution_forward(pd), args, pd.scratchpad_desc()), null, blocked);
         }
 
         Step backwardData() {
@@ -278,15 +288,16 @@ final class OneDnnConv {
                 args.put(DNNL_ARG_DIFF_SRC, diffSrc);
                 memory.desc wanted = pd.weights_desc();
                 OneDnnCall before = null;
+                memory blocked = null;
                 if (wanted.equals(userDesc)) {
                     args.put(DNNL_ARG_WEIGHTS, user);
                 } else {
-                    memory blocked = new memory(wanted, eng);
+                    blocked = new memory(wanted, eng, new Pointer());
                     args.put(DNNL_ARG_WEIGHTS, blocked);
                     before = OneDnnCall.reorder(user, blocked);
                 }
                 backwardData = new Step(before,
-                        new OneDnnCall(new convolution_backward_data(pd), args, pd.scratchpad_desc()), null);
+                        new OneDnnCall(new convolution_backward_data(pd), args, pd.scratchpad_desc()), null, blocked);
             }
             return backwardData;
         }
@@ -308,15 +319,17 @@ final class OneDnnConv {
                 }
                 memory.desc produced = pd.diff_weights_desc();
                 OneDnnCall after = null;
+                memory blocked = null;
                 if (produced.equals(userDesc)) {
                     args.put(DNNL_ARG_DIFF_WEIGHTS, gradUser);
                 } else {
-                    memory blocked = new memory(produced, eng);
+                    blocked = new memory(produced, eng, new Pointer());
                     args.put(DNNL_ARG_DIFF_WEIGHTS, blocked);
                     after = OneDnnCall.reorder(blocked, gradUser);
                 }
                 backwardWeights = new Step(null,
-                        new OneDnnCall(new convolution_backward_weights(pd), args, pd.scratchpad_desc()), after);
+                        new OneDnnCall(new convolution_backward_weights(pd), args, pd.scratchpad_desc()), after,
+                        blocked);
             }
             return backwardWeights;
         }

@@ -264,7 +264,9 @@ public final class NetworkBench {
 
     /**
      * Times training steps on one minibatch as {@code Trainer} runs them: the activation workspace sized before the
-     * first step, dead native arrays bounded after each ({@link NativeMemoryBudget}), the workspaces released after.
+     * first step, dead native arrays bounded after each ({@link NativeMemoryBudget}), the workspaces released after;
+     * then closes the network (its parameters, gradients and updater state go at once, not when the garbage collector
+     * gets to them, so the next workload of the section does not stack on them).
      */
     private static Stats timeSteps(ComputationGraph g, DataSet batch, int warmup, int runs, ExecutionOptions options)
             throws Exception {
@@ -277,6 +279,7 @@ public final class NetworkBench {
             });
         } finally {
             TrainingWorkspaces.release();
+            g.close();
         }
     }
 
