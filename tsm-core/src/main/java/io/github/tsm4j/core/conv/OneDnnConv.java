@@ -154,15 +154,19 @@ final class OneDnnConv {
      * A primitive, preceded and followed by optional reorders; {@code blocked}, when set, is the weights' memory in
      * oneDNN's layout, bound to the thread's weight buffer for the run.
      */
-    private record Step(OneDnnCall before, OneDnnCall main, OneDnnCall after, memory blocked) {
+    private record Step(OneDnnCall before, OneDnnCall main, OneDnnCall after, memory blocked, long blockedBytes) {
 
         Step(OneDnnCall before, OneDnnCall main, OneDnnCall after) {
-            this(before, main, after, null);
+            this(before, main, after, null, 0);
+        }
+
+        Step(OneDnnCall before, OneDnnCall main, OneDnnCall after, memory blocked) {
+            this(before, main, after, blocked, blocked == null ? 0 : blocked.get_desc().get_size());
         }
 
         void run(stream s) {
             if (blocked != null) {
-                blocked.set_data_handle(OneDnn.weightBuffer(blocked.get_desc().get_size()));
+                blocked.set_data_handle(OneDnn.weightBuffer(blockedBytes)); // no allocation per run
             }
             if (before != null) {
                 before.run(s);
