@@ -86,7 +86,8 @@ public final class BoundConv implements AutoCloseable {
         BoundOp bias = null;
         long pixels = in.length() / Math.max(1, in.size(3));
         INDArray b = c.hasBias ? l.getParam(NativeConvParamInitializer.BIAS_KEY) : null;
-        if (c.oneDnn && c instanceof NativeConv2D && OneDnnConv.supports(in, w, b, out) && OneDnn.available()) {
+        if (c.oneDnn && c instanceof NativeConv2D && OneDnn.suits(in, w, b, out)
+                && OneDnn.availableFor("convolutions", c.getLayerName())) {
             // the layer's own primitive (created once, weights reordered per run: parameters stay bound by reference)
             // the activation as the primitive's post-op: one pass over the output fewer
             OneDnnConv direct = new OneDnnConv(c.kernel, c.stride, c.padding, c.format, c.getNIn(), c.getNOut(),

@@ -27,8 +27,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class NativeConvLayer extends BaseLayer<AbstractNativeConv> {
 
     private static final long serialVersionUID = 1L;
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NativeConvLayer.class);
-    private static final java.util.concurrent.atomic.AtomicBoolean WARNED = new java.util.concurrent.atomic.AtomicBoolean();
 
     private transient INDArray lastOutput;
     private transient OneDnnConv oneDnn;
@@ -64,16 +62,8 @@ public final class NativeConvLayer extends BaseLayer<AbstractNativeConv> {
     /** The layer's oneDNN primitives when the configuration asks for them and every array suits them, else null. */
     private OneDnnConv oneDnnFor(INDArray... arrays) {
         AbstractNativeConv c = layerConf();
-        if (!c.oneDnn || !"conv2d".equals(c.opName()) || !OneDnnConv.supports(arrays)) {
-            return null;
-        }
-        if (!OneDnn.available()) {
-            // a model saved with oneDNN convolutions, loaded where its natives are missing: same results via libnd4j
-            if (WARNED.compareAndSet(false, true)) {
-                LOG.warn("Layer '{}' asks for oneDNN convolutions but oneDNN's natives ({}) do not load here; "
-                        + "its convolutions (and any others like it) run through libnd4j's ops",
-                        c.getLayerName(), OneDnn.NATIVE_ARTIFACTS);
-            }
+        if (!c.oneDnn || !"conv2d".equals(c.opName()) || !OneDnn.suits(arrays)
+                || !OneDnn.availableFor("convolutions", c.getLayerName())) {
             return null;
         }
         if (oneDnn == null) {

@@ -119,6 +119,27 @@ public final class OneDnn {
         }
     }
 
+    private static final java.util.Set<String> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Whether a layer configured for oneDNN can use it: {@link #available()}, and where not, one warning per kind of
+     * layer that its kind runs libnd4j's ops instead (the same results; a model saved with the choice opens anywhere).
+     *
+     * @param kind what the layer asked for, e.g. "convolutions"
+     * @param layerName the first layer that asks, for the warning
+     * @return whether oneDNN's natives load
+     */
+    public static boolean availableFor(String kind, String layerName) {
+        if (available()) {
+            return true;
+        }
+        if (WARNED.add(kind)) {
+            LOG.warn("Layer '{}' asks for oneDNN {} but oneDNN's natives ({}) do not load here; it (and any others "
+                    + "like it) runs libnd4j's ops", layerName, kind, NATIVE_ARTIFACTS);
+        }
+        return false;
+    }
+
     /** Whether oneDNN's natives load on this machine. */
     public static boolean available() {
         try {

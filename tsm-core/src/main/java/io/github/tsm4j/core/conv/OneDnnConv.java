@@ -71,11 +71,6 @@ final class OneDnnConv {
         this.hasBias = hasBias;
     }
 
-    /** Whether this path can run the arrays: see {@link OneDnn#suits}. */
-    static boolean supports(INDArray... arrays) {
-        return OneDnn.suits(arrays);
-    }
-
     /**
      * {@code out = conv(in, w) + b}.
      *
@@ -86,17 +81,23 @@ final class OneDnnConv {
      * @param training whether to run the training primitive (the one backward passes are created against)
      */
     void forward(INDArray in, INDArray w, INDArray b, INDArray out, boolean training) {
-        Plan p = plans.get(in.shape());
+        Plan p = bindForward(in, w, b, out);
+        Step f = training ? p.forwardTraining() : p.forwardInference();
         stream s = OneDnn.stream();
+        f.run(s);
+        s._wait();
+    }
+
+    /** The plan of {@code in}'s shape with the forward pass's data handles set. */
+    private Plan bindForward(INDArray in, INDArray w, INDArray b, INDArray out) {
+        Plan p = plans.get(in.shape());
         p.user.set_data_handle(OneDnn.handle(w));
         p.src.set_data_handle(OneDnn.handle(in));
         p.dst.set_data_handle(OneDnn.handle(out));
         if (b != null) {
             p.bias.set_data_handle(OneDnn.handle(b));
         }
-        Step f = training ? p.forwardTraining() : p.forwardInference();
-        f.run(s);
-        s._wait();
+        return p;
     }
 
     /**
@@ -111,14 +112,7 @@ final class OneDnnConv {
      * @return the task
      */
     Runnable boundInference(INDArray in, INDArray w, INDArray b, INDArray out) {
-        Plan p = plans.get(in.shape());
-        p.user.set_data_handle(OneDnn.handle(w));
-        p.src.set_data_handle(OneDnn.handle(in));
-        p.dst.set_data_handle(OneDnn.handle(out));
-        if (b != null) {
-            p.bias.set_data_handle(OneDnn.handle(b));
-        }
-        Step f = p.forwardInference();
+        Step f = bindForward(in, w, b, out).forwardInference();
         return () -> {
             stream s = OneDnn.stream();
             f.run(s);

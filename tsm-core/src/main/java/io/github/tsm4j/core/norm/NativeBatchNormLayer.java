@@ -46,10 +46,6 @@ public final class NativeBatchNormLayer extends BatchNormalization {
     private transient boolean lastOneDnn;
     private transient OneDnnBatchNorm oneDnn;
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NativeBatchNormLayer.class);
-    private static final java.util.concurrent.atomic.AtomicBoolean WARNED =
-            new java.util.concurrent.atomic.AtomicBoolean();
-
     NativeBatchNormLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
@@ -88,15 +84,8 @@ public final class NativeBatchNormLayer extends BatchNormalization {
     private OneDnnBatchNorm oneDnnFor(INDArray... arrays) {
         NativeBatchNorm c = bnConf();
         if (!c.isOneDnn() || c.getFusedActivation() == ConvActivation.RELU6
-                || !io.github.tsm4j.core.conv.OneDnn.suits(arrays)) {
-            return null;
-        }
-        if (!io.github.tsm4j.core.conv.OneDnn.available()) {
-            if (WARNED.compareAndSet(false, true)) {
-                LOG.warn("Layer '{}' asks for oneDNN BatchNorm but oneDNN's natives ({}) do not load here; it (and "
-                        + "any others like it) runs libnd4j's ops", c.getLayerName(),
-                        io.github.tsm4j.core.conv.OneDnn.NATIVE_ARTIFACTS);
-            }
+                || !io.github.tsm4j.core.conv.OneDnn.suits(arrays)
+                || !io.github.tsm4j.core.conv.OneDnn.availableFor("BatchNorm", c.getLayerName())) {
             return null;
         }
         if (oneDnn == null) {
@@ -124,18 +113,21 @@ public final class NativeBatchNormLayer extends BatchNormalization {
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c');
         INDArray gamma = vector(BatchNormalizationParamInitializer.GAMMA);
         INDArray beta = vector(BatchNormalizationParamInitializer.BETA);
+        long channels = c.getNOut();
+        long m = x.length() / channels;
+        if (training) {
+            if (m < 2) {
+                throw new IllegalArgumentException("NativeBatchNorm '" + c.getLayerName() + "': training needs more "
+                        + "than one value per channel, found input " + Arrays.toString(x.shape()));
+            }
+            ensureStatistics(channels);
+            batchCount = m;
+        }
         lastOneDnn = false;
         OneDnnBatchNorm direct = oneDnnFor(x, out, gamma, beta);
         if (direct != null) {
             if (training) {
-                long m = x.length() / c.getNOut();
-                if (m < 2) {
-                    throw new IllegalArgumentException("NativeBatchNorm '" + c.getLayerName() + "': training needs "
-                            + "more than one value per channel, found input " + Arrays.toString(x.shape()));
-                }
-                ensureStatistics(c.getNOut());
                 direct.forwardTraining(x, gamma, beta, out, batchMean, batchVar);
-                batchCount = m;
                 lastOneDnn = true;
                 lastOutput = out;
             } else {
@@ -146,20 +138,12 @@ public final class NativeBatchNormLayer extends BatchNormalization {
             return out;
         }
         if (training) {
-            long channels = c.getNOut();
-            long m = x.length() / channels;
-            if (m < 2) {
-                throw new IllegalArgumentException("NativeBatchNorm '" + c.getLayerName() + "': training needs more "
-                        + "than one value per channel, found input " + Arrays.toString(x.shape()));
-            }
-            ensureStatistics(channels);
             INDArray sums = Nd4j.createUninitialized(dataType, new long[] {1, channels}, 'c');
             BatchNormOps.channelSums(x, nhwc, sums);
             batchMean.assign(sums.reshape(channels).divi(m));
             BatchNormOps.squaredDeviation(x, batchMean, nhwc, out);
             BatchNormOps.channelSums(out, nhwc, sums);
             batchVar.assign(sums.reshape(channels).divi(m));
-            batchCount = m;
             BatchNormOps.batchnorm(x, batchMean, batchVar, gamma, beta, c.getEps(), nhwc, out);
         } else {
             BatchNormOps.batchnorm(x, vector(BatchNormalizationParamInitializer.GLOBAL_MEAN),

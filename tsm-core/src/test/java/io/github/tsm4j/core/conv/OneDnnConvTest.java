@@ -104,7 +104,7 @@ class OneDnnConvTest {
         INDArray flat = Nd4j.zeros(DataType.FLOAT, 1, 7 + 5 * 4 * 9 + 5);
         INDArray gw = flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(7, 7 + 180)).reshape('c', 5, 4, 3, 3);
         INDArray gb = flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(187, 192)).reshape('c', 1, 5);
-        assertTrue(OneDnnConv.supports(gw, gb));
+        assertTrue(OneDnn.suits(gw, gb));
         INDArray wt = Nd4j.randn(DataType.FLOAT, 5, 4, 3, 3);
         INDArray gradOut = Nd4j.randn(DataType.FLOAT, 2, 6, 6, 5);
         direct.backward(x, wt, gradOut, Nd4j.create(DataType.FLOAT, x.shape()), gw, gb);
@@ -122,10 +122,10 @@ class OneDnnConvTest {
 
     @Test
     void onlyDenseFloatArraysTakeThisPath() {
-        assertTrue(OneDnnConv.supports(Nd4j.create(DataType.FLOAT, 2, 3, 4, 5), null));
-        assertFalse(OneDnnConv.supports(Nd4j.create(DataType.DOUBLE, 2, 3, 4, 5)));
-        assertFalse(OneDnnConv.supports(Nd4j.create(DataType.FLOAT, 2, 3, 4, 5).permute(0, 2, 3, 1)));
-        assertFalse(OneDnnConv.supports(Nd4j.create(DataType.FLOAT, 4, 6).get(NDArrayIndex.all(),
+        assertTrue(OneDnn.suits(Nd4j.create(DataType.FLOAT, 2, 3, 4, 5), null));
+        assertFalse(OneDnn.suits(Nd4j.create(DataType.DOUBLE, 2, 3, 4, 5)));
+        assertFalse(OneDnn.suits(Nd4j.create(DataType.FLOAT, 2, 3, 4, 5).permute(0, 2, 3, 1)));
+        assertFalse(OneDnn.suits(Nd4j.create(DataType.FLOAT, 4, 6).get(NDArrayIndex.all(),
                 NDArrayIndex.interval(0, 3))));
         assertTrue(OneDnn.available());
     }
