@@ -6,6 +6,7 @@ import io.github.tsm4j.core.conv.ConvImplementation;
 import io.github.tsm4j.core.conv.NativeConv2D;
 import io.github.tsm4j.core.conv.NativeDepthwiseConv2D;
 import io.github.tsm4j.core.layers.OnlineShiftLayer;
+import io.github.tsm4j.core.layers.ResidualAdd;
 import io.github.tsm4j.core.layers.SegmentConsensusLayer;
 import io.github.tsm4j.core.layers.TemporalPoolLayer;
 import io.github.tsm4j.core.layers.TemporalShiftLayer;
@@ -226,8 +227,10 @@ final class Layers {
         return name;
     }
 
+    /** The residual sum: {@link ResidualAdd} (no copies), or DL4J's own vertex when the layers are DL4J's (STOCK). */
     String add(String name, String a, String b) {
-        graph.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), a, b);
+        graph.addVertex(name, bnImplementation != BatchNormImplementation.STOCK ? new ResidualAdd()
+                : new ElementWiseVertex(ElementWiseVertex.Op.Add), a, b);
         return name;
     }
 
