@@ -64,6 +64,8 @@ final class Layers {
     static final double FC_INIT_STD = 0.001;
 
     private final GraphBuilder graph;
+    /** The network's data inputs (and their NHWC form): convolutions reading them compute no input gradient. */
+    private final java.util.Set<String> dataInputs = new java.util.HashSet<>();
     private final TsmConfig config;
     private final boolean streaming;
     private final CNN2DFormat format;
@@ -96,6 +98,8 @@ final class Layers {
 
     /** Converts the NCHW network input to the configured layout; returns the input name unchanged for NCHW. */
     String inputLayout(String input) {
+        dataInputs.add(input);
+        dataInputs.add(TsmNetworks.INPUT_NHWC);
         return switch (format) {
             case NCHW -> input;
             case NHWC -> {
@@ -117,6 +121,7 @@ final class Layers {
                     .weightInit(WeightInit.RELU)
                     .format(format)
                     .oneDnn(convImplementation == ConvImplementation.ONEDNN)
+                    .dataInput(dataInputs.contains(input)) // the stem: no gradient of the images
                     .build(), input);
             return name;
         }

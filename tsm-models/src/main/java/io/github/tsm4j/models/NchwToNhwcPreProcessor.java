@@ -63,6 +63,9 @@ public final class NchwToNhwcPreProcessor implements InputPreProcessor {
 
     @Override
     public INDArray backprop(INDArray output, int miniBatchSize, LayerWorkspaceMgr workspaceMgr) {
+        if (output == null) {
+            return null; // the layer after it computes no gradient of its input (data input, NativeConv2D.dataInput)
+        }
         if (output.rank() != 4) {
             throw new IllegalArgumentException("NchwToNhwcPreProcessor expects an NHWC gradient [N, H, W, C], found "
                     + "shape " + java.util.Arrays.toString(output.shape()));

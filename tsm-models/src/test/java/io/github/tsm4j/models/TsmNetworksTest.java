@@ -2,7 +2,9 @@ package io.github.tsm4j.models;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.tsm4j.core.ExecutionOptions;
 import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -175,5 +177,55 @@ class TsmNetworksTest {
             assertArrayEquals(la.ravel().toDoubleVector(), lb.ravel().toDoubleVector(), 1e-5 * la.amaxNumber().doubleValue(),
                     backbone.toString());
         }
+    }
+
+    /**
+     * Only the stem reads the images, so only it is a data-input convolution (no image gradient); training through the
+     * NHWC input conversion (which passes the absent gradient on) and without it (NCHW) updates every parameter the
+     * same way in both layouts.
+     */
+    @Test
+    void onlyTheStemSkipsTheImageGradientAndTrainingStillReachesEveryParameter() {
+        ExecutionOptions oneDnn = ExecutionOptions.builder()
+                .convolution(io.github.tsm4j.core.conv.ConvImplementation.ONEDNN).build();
+        INDArray[] after = new INDArray[2];
+        int i = 0;
+        for (CNN2DFormat format : CNN2DFormat.values()) {
+            TsmConfig c = TsmConfig.builder(Backbone.RESNET18, 3).segments(2).inputSize(16, 16).baseWidth(8)
+                    .dataFormat(format).build();
+            ComputationGraphConfiguration conf = TsmNetworks.offline(c, TsmNetworks.defaultGlobals()
+                    .updater(new org.nd4j.linalg.learning.config.Sgd(0.1)), oneDnn);
+            List<String> data = new ArrayList<>();
+            int convs = 0;
+            for (var e : conf.getVertices().entrySet()) {
+                if (e.getValue() instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
+                        && lv.getLayerConf().getLayer() instanceof io.github.tsm4j.core.conv.NativeConv2D conv) {
+                    convs++;
+                    if (conv.isDataInput()) {
+                        data.add(e.getKey());
+                    }
+                }
+            }
+            assertEquals(List.of("conv1"), data, format.toString());
+            assertEquals(20, convs, format.toString());
+            ComputationGraph g = new ComputationGraph(conf);
+            g.init();
+            Nd4j.getRandom().setSeed(3);
+            g.setParams(Nd4j.rand(g.params().dataType(), g.params().shape()).subi(0.5).muli(0.2));
+            INDArray before = g.params().dup();
+            INDArray stemBefore = g.getParam("conv1_W").dup();
+            Nd4j.getRandom().setSeed(4);
+            INDArray x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, 3, 16, 16);
+            INDArray y = Nd4j.create(new float[][] {{1, 0, 0}, {0, 0, 1}});
+            g.fit(new org.nd4j.linalg.dataset.DataSet(x, y));
+            assertTrue(g.params().sub(before).amaxNumber().doubleValue() > 0, format.toString());
+            assertTrue(g.getParam("conv1_W").sub(stemBefore).amaxNumber().doubleValue() > 0,
+                    "the stem's weights train, " + format);
+            after[i++] = g.params();
+        }
+        INDArray nchw = after[0];
+        INDArray nhwc = after[1];
+        assertArrayEquals(nchw.ravel().toDoubleVector(), nhwc.ravel().toDoubleVector(), 1e-4,
+                "one SGD step gives the same parameters in both layouts");
     }
 }

@@ -114,21 +114,25 @@ public final class NativeConvLayer extends BaseLayer<AbstractNativeConv> {
         INDArray in = contiguousInput();
         INDArray w = getParamWithNoise(NativeConvParamInitializer.WEIGHT_KEY, true, workspaceMgr);
         INDArray b = c.hasBias ? getParamWithNoise(NativeConvParamInitializer.BIAS_KEY, true, workspaceMgr) : null;
-        INDArray gradIn = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, in.dataType(), in.shape(), 'c');
         INDArray gradW = gradientViews.get(NativeConvParamInitializer.WEIGHT_KEY);
         INDArray gradB = c.hasBias ? gradientViews.get(NativeConvParamInitializer.BIAS_KEY) : null;
-        OneDnnConv direct = oneDnnFor(in, w, b, eps, gradIn, gradW, gradB);
-        if (direct != null) {
+        OneDnnConv direct = oneDnnFor(in, w, b, eps, gradW, gradB);
+        INDArray gradIn = c.dataInput && direct != null ? null : workspaceMgr.createUninitialized(c.dataInput
+                ? ArrayType.BP_WORKING_MEM : ArrayType.ACTIVATION_GRAD, in.dataType(), in.shape(), 'c');
+        if (direct != null && OneDnn.suits(gradIn)) {
             direct.backward(in, w, eps, gradIn, gradW, gradB);
         } else {
             ConvOps.backward(c.opName(), in, w, b, eps, gradIn, gradW, gradB, intArgs());
+        }
+        if (c.dataInput) {
+            gradIn = null; // data: no gradient wanted (libnd4j's op computed one into working memory)
         }
         Gradient g = new DefaultGradient();
         g.gradientForVariable().put(NativeConvParamInitializer.WEIGHT_KEY, gradW);
         if (c.hasBias) {
             g.gradientForVariable().put(NativeConvParamInitializer.BIAS_KEY, gradB);
         }
-        return new Pair<>(g, backpropDropOutIfPresent(gradIn));
+        return new Pair<>(g, gradIn == null ? null : backpropDropOutIfPresent(gradIn));
     }
 
     @Override

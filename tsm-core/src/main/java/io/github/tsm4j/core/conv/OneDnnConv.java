@@ -124,7 +124,7 @@ final class OneDnnConv {
      * Gradients of {@code out = conv(in, w) + b}: {@code gradIn}, {@code gradW} (overwritten) and {@code gradB}.
      *
      * @param gradOut gradient of the output, the layer's layout
-     * @param gradIn receives the input gradient
+     * @param gradIn receives the input gradient, or null: no input gradient (the backward-data primitive does not run)
      * @param gradW receives the weight gradient {@code [C_out, C_in, kH, kW]}
      * @param gradB receives the bias gradient, or null without bias
      */
@@ -134,12 +134,14 @@ final class OneDnnConv {
         p.user.set_data_handle(OneDnn.handle(w));
         p.gradUser.set_data_handle(OneDnn.handle(gradW));
         p.src.set_data_handle(OneDnn.handle(in));
-        p.diffSrc.set_data_handle(OneDnn.handle(gradIn));
         p.diffDst.set_data_handle(OneDnn.handle(gradOut));
         if (gradB != null) {
             p.diffBias.set_data_handle(OneDnn.handle(gradB));
         }
-        p.backwardData().run(s);
+        if (gradIn != null) {
+            p.diffSrc.set_data_handle(OneDnn.handle(gradIn));
+            p.backwardData().run(s);
+        }
         p.backwardWeights().run(s);
         s._wait();
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.tsm4j.core.RestoreNd4jGlobals;
@@ -17,6 +18,7 @@ import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -170,5 +172,54 @@ class OneDnnConvTest {
         assertFalse(((NativeConv2D) MultiLayerConfiguration.fromJson(lib.getLayerWiseConfigurations().toJson())
                 .getConf(0).getLayer()).isOneDnn());
         assertEquals(direct.getLayerWiseConfigurations(), MultiLayerConfiguration.fromJson(json));
+    }
+
+    /**
+     * A data-input layer (the stem) returns no input gradient but the same parameter gradients, on oneDNN's path
+     * (which then skips the backward-data primitive) and on libnd4j's; the flag survives JSON.
+     */
+    @Test
+    void aDataInputLayerComputesNoInputGradientAndTheSameParameterGradients() {
+        Nd4j.getRandom().setSeed(4);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 7, 7, 3);
+        INDArray eps = Nd4j.rand(DataType.FLOAT, 3, 4, 4, 5).subi(0.5);
+        INDArray[] reference = null;
+        for (boolean oneDnn : new boolean[] {true, false}) {
+            for (boolean data : new boolean[] {false, true}) {
+                NativeConv2D conf = NativeConv2D.builder().kernel(3, 3).stride(2, 2).padding(1, 1).nIn(3).nOut(5)
+                        .format(CNN2DFormat.NHWC).hasBias(true).oneDnn(oneDnn).dataInput(data).build();
+                org.deeplearning4j.nn.api.Layer layer = instantiate(conf);
+                layer.setInput(x, LayerWorkspaceMgr.noWorkspaces());
+                layer.activate(true, LayerWorkspaceMgr.noWorkspaces());
+                var result = layer.backpropGradient(eps, LayerWorkspaceMgr.noWorkspaces());
+                INDArray gw = result.getFirst().getGradientFor(NativeConvParamInitializer.WEIGHT_KEY).dup();
+                INDArray gb = result.getFirst().getGradientFor(NativeConvParamInitializer.BIAS_KEY).dup();
+                String what = (oneDnn ? "oneDNN" : "libnd4j") + (data ? ", data input" : "");
+                if (data) {
+                    assertNull(result.getSecond(), what);
+                } else {
+                    assertEquals(x.shape().length, result.getSecond().rank(), what);
+                }
+                if (reference == null) {
+                    reference = new INDArray[] {gw, gb};
+                } else {
+                    assertClose(reference[0], gw, "weight gradient, " + what);
+                    assertClose(reference[1], gb, "bias gradient, " + what);
+                }
+                NativeConv2D back = (NativeConv2D) NeuralNetConfiguration.fromJson(
+                        new NeuralNetConfiguration.Builder().layer(conf).build().toJson()).getLayer();
+                assertEquals(data, back.isDataInput(), what);
+            }
+        }
+    }
+
+    private static org.deeplearning4j.nn.api.Layer instantiate(NativeConv2D conf) {
+        NeuralNetConfiguration nn = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).seed(5)
+                .weightInit(WeightInit.XAVIER).layer(conf).build();
+        long n = conf.initializer().numParams(nn);
+        INDArray params = Nd4j.create(DataType.FLOAT, 1, n);
+        org.deeplearning4j.nn.api.Layer layer = conf.instantiate(nn, null, 0, params, true, DataType.FLOAT);
+        layer.setBackpropGradientsViewArray(Nd4j.create(DataType.FLOAT, 1, n));
+        return layer;
     }
 }
