@@ -218,16 +218,21 @@ final class Layers {
      * A standalone ReLU (after residual adds): {@link NativeActivation} unless {@code -Dtsm4j.bn=stock}, in place in
      * training (it is the add's only reader, and an add needs no output of its own in backpropagation).
      */
+    /** Stand-alone activations backpropagate on oneDNN where the convolutions or BatchNorms run there. */
+    private boolean oneDnnActivations() {
+        return convImplementation == ConvImplementation.ONEDNN || bnImplementation == BatchNormImplementation.ONEDNN;
+    }
+
     String relu(String name, String input) {
         graph.addLayer(name, bnImplementation != BatchNormImplementation.STOCK
-                ? new NativeActivation(ConvActivation.RELU, true)
+                ? new NativeActivation(ConvActivation.RELU, true).oneDnn(oneDnnActivations())
                 : new ActivationLayer.Builder().activation(Activation.RELU).build(), input);
         return name;
     }
 
     String relu6(String name, String input) {
         graph.addLayer(name, bnImplementation != BatchNormImplementation.STOCK
-                ? new NativeActivation(ConvActivation.RELU6)
+                ? new NativeActivation(ConvActivation.RELU6).oneDnn(oneDnnActivations())
                 : new ActivationLayer.Builder().activation(Activation.RELU6).build(), input);
         return name;
     }

@@ -24,6 +24,8 @@ public class NativeActivation extends ActivationLayer {
     private ConvActivation activation = ConvActivation.RELU;
     /** In a training step, overwrite the input with the activation and return it (see the class javadoc). */
     private boolean inPlaceInTraining;
+    /** Backward pass as oneDNN's primitive (float32); false in JSON written before. */
+    private boolean oneDnn;
 
     /** For Jackson: ReLU. */
     public NativeActivation() {
@@ -52,6 +54,29 @@ public class NativeActivation extends ActivationLayer {
     /** @return the activation */
     public ConvActivation getActivation() {
         return activation;
+    }
+
+    /**
+     * Whether the backward pass of float32 arrays runs as one oneDNN primitive (one pass; the same values) instead
+     * of libnd4j's two passes; other data types, or where oneDNN's natives do not load (one warning), libnd4j's.
+     * The network builders set it where oneDNN runs the convolutions or the BatchNorms.
+     */
+    public boolean isOneDnn() {
+        return oneDnn;
+    }
+
+    /** See {@link #isOneDnn()}. */
+    public void setOneDnn(boolean oneDnn) {
+        this.oneDnn = oneDnn;
+    }
+
+    /**
+     * @param oneDnn see {@link #isOneDnn()}
+     * @return this
+     */
+    public NativeActivation oneDnn(boolean oneDnn) {
+        this.oneDnn = oneDnn;
+        return this;
     }
 
     /** @return whether a training step runs in place on the input */
@@ -85,7 +110,7 @@ public class NativeActivation extends ActivationLayer {
     @Override
     public boolean equals(Object o) {
         return o instanceof NativeActivation other && super.equals(o) && activation == other.activation
-                && inPlaceInTraining == other.inPlaceInTraining;
+                && inPlaceInTraining == other.inPlaceInTraining && oneDnn == other.oneDnn;
     }
 
     @Override
@@ -96,6 +121,7 @@ public class NativeActivation extends ActivationLayer {
     @Override
     public String toString() {
         return "NativeActivation(" + activation + (inPlaceInTraining ? ", in place in training" : "")
+                + (oneDnn ? ", oneDNN backward" : "")
                 + ", name=" + getLayerName() + ")";
     }
 }

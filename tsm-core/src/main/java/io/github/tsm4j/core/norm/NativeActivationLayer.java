@@ -1,6 +1,7 @@
 package io.github.tsm4j.core.norm;
 
 import io.github.tsm4j.core.conv.ConvActivation;
+import io.github.tsm4j.core.conv.OneDnn;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -32,6 +33,8 @@ public final class NativeActivationLayer extends ActivationLayer {
     static final String STEP_WORKSPACE = "WS_ALL_LAYERS_ACT";
 
     private transient INDArray lastOutput;
+    private transient OneDnnActivation oneDnn;
+    private transient boolean lastBackwardOneDnn;
 
     NativeActivationLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -65,11 +68,28 @@ public final class NativeActivationLayer extends ActivationLayer {
                     + "': backpropGradient without a preceding activate(training = true)");
         }
         INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, epsilon.dataType(), epsilon.shape(), 'c');
+        NativeActivation c = (NativeActivation) layerConf();
+        if (c.isOneDnn() && activation() != ConvActivation.IDENTITY && OneDnn.suits(lastOutput, epsilon, dx)
+                && java.util.Arrays.equals(lastOutput.shape(), epsilon.shape())
+                && OneDnn.availableFor("activations", c.getLayerName())) {
+            if (oneDnn == null) {
+                oneDnn = new OneDnnActivation(activation());
+            }
+            oneDnn.backward(lastOutput, epsilon, dx);
+            lastBackwardOneDnn = true;
+            return new Pair<>(new DefaultGradient(), dx);
+        }
+        lastBackwardOneDnn = false;
         INDArray g = BatchNormOps.activationBackward(activation(), lastOutput, epsilon, dx);
         if (g != dx) {
             dx.assign(g);
         }
         return new Pair<>(new DefaultGradient(), dx);
+    }
+
+    /** @return whether the last backward pass ran on oneDNN (for tests) */
+    boolean lastBackwardOneDnn() {
+        return lastBackwardOneDnn;
     }
 
     @Override

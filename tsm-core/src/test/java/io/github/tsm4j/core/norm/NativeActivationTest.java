@@ -180,4 +180,49 @@ class NativeActivationTest {
                 .ComputationGraphConfiguration.fromJson(conf.toJson()).getVertices().get("relu")).getLayerConf()
                 .getLayer()).isInPlaceInTraining(), "the flag survives JSON");
     }
+
+    /**
+     * The oneDNN backward pass gives libnd4j's gradients exactly — outputs at the kinks (0, and 6 for ReLU6) included —
+     * for NHWC activations and feed-forward rows; double arrays keep libnd4j's path; the flag survives JSON.
+     */
+    @Test
+    void oneDnnBackwardEqualsLibnd4jsExactly() {
+        for (ConvActivation a : new ConvActivation[] {ConvActivation.RELU, ConvActivation.RELU6}) {
+            for (long[] shape : new long[][] {{3, 5, 4, 7}, {6, 11}}) {
+                Nd4j.getRandom().setSeed(8);
+                INDArray x = Nd4j.randn(DataType.FLOAT, shape).muli(5);
+                x.putScalar(0, 0f);
+                x.putScalar(1, 6f);
+                x.putScalar(2, -0f);
+                INDArray eps = Nd4j.randn(DataType.FLOAT, shape);
+                INDArray[] grads = new INDArray[2];
+                for (int k = 0; k < 2; k++) {
+                    NativeActivation conf = new NativeActivation(a).oneDnn(k == 1);
+                    NativeActivationLayer layer = instantiate(conf, DataType.FLOAT);
+                    var mgr = org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces();
+                    layer.setInput(x, mgr);
+                    layer.activate(true, mgr);
+                    grads[k] = layer.backpropGradient(eps, mgr).getSecond();
+                    assertEquals(k == 1, layer.lastBackwardOneDnn(), a + " " + java.util.Arrays.toString(shape));
+                }
+                assertEquals(grads[0], grads[1], a + " " + java.util.Arrays.toString(shape));
+                assertNotEquals(0.0, grads[1].amaxNumber().doubleValue());
+            }
+        }
+        NativeActivationLayer d = instantiate(new NativeActivation(ConvActivation.RELU).oneDnn(true), DataType.DOUBLE);
+        var mgr = org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces();
+        d.setInput(Nd4j.randn(DataType.DOUBLE, 2, 3), mgr);
+        d.activate(true, mgr);
+        d.backpropGradient(Nd4j.randn(DataType.DOUBLE, 2, 3), mgr);
+        assertEquals(false, d.lastBackwardOneDnn(), "double arrays take libnd4j's path");
+        NativeActivation back = (NativeActivation) NeuralNetConfiguration.fromJson(new NeuralNetConfiguration.Builder()
+                .layer(new NativeActivation(ConvActivation.RELU6).oneDnn(true)).build().toJson()).getLayer();
+        assertTrue(back.isOneDnn());
+        assertEquals(new NativeActivation(ConvActivation.RELU6).oneDnn(true), back);
+    }
+
+    private static NativeActivationLayer instantiate(NativeActivation conf, DataType type) {
+        NeuralNetConfiguration nn = new NeuralNetConfiguration.Builder().dataType(type).layer(conf).build();
+        return (NativeActivationLayer) conf.instantiate(nn, null, 0, null, false, type);
+    }
 }
