@@ -44,6 +44,27 @@ final class HostMemory {
         return HOST_BACKEND && !a.isEmpty() && !a.wasClosed();
     }
 
+    /** Whether raw reads and writes of single values ({@link #getFloat} …) are available. */
+    static boolean rawAccess() {
+        return UNSAFE != null;
+    }
+
+    static float getFloat(long address) {
+        return UNSAFE.getFloat(address);
+    }
+
+    static void putFloat(long address, float value) {
+        UNSAFE.putFloat(address, value);
+    }
+
+    static double getDouble(long address) {
+        return UNSAFE.getDouble(address);
+    }
+
+    static void putDouble(long address, double value) {
+        UNSAFE.putDouble(address, value);
+    }
+
     /** The address of the array's first element. */
     static long address(INDArray a) {
         return a.data().addressPointer().address();

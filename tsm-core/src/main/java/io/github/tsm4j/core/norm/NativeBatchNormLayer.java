@@ -1,5 +1,6 @@
 package io.github.tsm4j.core.norm;
 
+import io.github.tsm4j.core.HostVectors;
 import io.github.tsm4j.core.conv.ConvActivation;
 import java.util.Arrays;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -188,15 +189,15 @@ public final class NativeBatchNormLayer extends BatchNormalization {
         INDArray grad = BatchNormOps.activationBackward(c.getFusedActivation(), lastOutput, eps, g);
         INDArray sums = Nd4j.createUninitialized(dataType, new long[] {1, channels}, 'c');
         BatchNormOps.channelSums(grad, nhwc, sums);
-        double[] sumG = sums.toDoubleVector();
+        double[] sumG = HostVectors.read(sums);
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
         BatchNormOps.multiply(grad, x, dx);
         BatchNormOps.channelSums(dx, nhwc, sums);
-        double[] sumGx = sums.toDoubleVector();
+        double[] sumGx = HostVectors.read(sums);
 
-        double[] mu = batchMean.toDoubleVector();
-        double[] var = batchVar.toDoubleVector();
-        double[] gamma = vector(BatchNormalizationParamInitializer.GAMMA).toDoubleVector();
+        double[] mu = HostVectors.read(batchMean);
+        double[] var = HostVectors.read(batchVar);
+        double[] gamma = HostVectors.read(vector(BatchNormalizationParamInitializer.GAMMA));
         double m = batchCount;
         double[] dGamma = new double[channels];
         double[] a = new double[channels];
@@ -238,10 +239,10 @@ public final class NativeBatchNormLayer extends BatchNormalization {
     /** Running estimates: {@code param ← param − step}, {@code step = (1 − decay)·(param − batch value)}, as DL4J. */
     private void runningEstimateSteps(Gradient gradient, NativeBatchNorm c) {
         int channels = (int) c.getNOut();
-        double[] mu = batchMean.toDoubleVector();
-        double[] var = batchVar.toDoubleVector();
-        double[] runMean = vector(BatchNormalizationParamInitializer.GLOBAL_MEAN).toDoubleVector();
-        double[] runVar = vector(BatchNormalizationParamInitializer.GLOBAL_VAR).toDoubleVector();
+        double[] mu = HostVectors.read(batchMean);
+        double[] var = HostVectors.read(batchVar);
+        double[] runMean = HostVectors.read(vector(BatchNormalizationParamInitializer.GLOBAL_MEAN));
+        double[] runVar = HostVectors.read(vector(BatchNormalizationParamInitializer.GLOBAL_VAR));
         double m = batchCount;
         double keep = 1 - c.getDecay();
         double[] dMean = new double[channels];
@@ -260,7 +261,7 @@ public final class NativeBatchNormLayer extends BatchNormalization {
 
     private void setGradient(Gradient gradient, String key, double[] values) {
         INDArray view = gradientViews.get(key);
-        view.assign(vec(values).reshape(view.shape()));
+        HostVectors.write(values, view);
         gradient.setGradientFor(key, view);
     }
 
