@@ -35,7 +35,7 @@ final class Nets {
      */
     static ComputationGraph graph(Layer temporal, CNN2DFormat format, int consensusSegments, ConsensusMode mode,
             int size) {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder()
                 .dataType(DataType.DOUBLE)
                 .seed(42)
                 .updater(new NoOp())
@@ -47,18 +47,25 @@ final class Nets {
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build(), "in")
                 .addLayer("temporal", temporal, "conv1")
                 .addLayer("conv2", new ConvolutionLayer.Builder(2, 2).nOut(3).dataFormat(format)
-                        .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build(), "temporal")
-                .addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG)
-                        .poolingDimensions(format == CNN2DFormat.NCHW ? new int[] {2, 3} : new int[] {1, 2}).build(), "conv2")
-                .addLayer("fc", new DenseLayer.Builder().nOut(CLASSES).activation(Activation.IDENTITY).build(), "gap")
-                .addLayer("consensus", new SegmentConsensusLayer.Builder().segments(consensusSegments).mode(mode).build(), "fc")
-                .addLayer("loss", new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                        .activation(Activation.SOFTMAX).build(), "consensus")
-                .setOutputs("loss")
-                .build();
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build(), "temporal");
+        ComputationGraphConfiguration conf = head(b, "conv2", format, consensusSegments, mode).build();
         ComputationGraph g = new ComputationGraph(conf);
         g.init();
         return g;
+    }
+
+    /** Global average pool → dense ({@link #CLASSES}) → consensus → softmax cross-entropy, after {@code input}. */
+    static ComputationGraphConfiguration.GraphBuilder head(ComputationGraphConfiguration.GraphBuilder b, String input,
+            CNN2DFormat format, int consensusSegments, ConsensusMode mode) {
+        return b.addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG)
+                        .poolingDimensions(format == CNN2DFormat.NCHW ? new int[] {2, 3} : new int[] {1, 2}).build(),
+                        input)
+                .addLayer("fc", new DenseLayer.Builder().nOut(CLASSES).activation(Activation.IDENTITY).build(), "gap")
+                .addLayer("consensus", new SegmentConsensusLayer.Builder().segments(consensusSegments).mode(mode)
+                        .build(), "fc")
+                .addLayer("loss", new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .activation(Activation.SOFTMAX).build(), "consensus")
+                .setOutputs("loss");
     }
 
     static INDArray input(CNN2DFormat format, int frames, int size, long seed) {

@@ -16,10 +16,6 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.LossLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
@@ -29,7 +25,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Nesterovs;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * {@link ResidualAdd} against DL4J's {@link ElementWiseVertex} Add in two chained TSM blocks (the shortcut of the
@@ -43,7 +38,7 @@ class ResidualAddTest {
     /** conv → [shift → conv] + x → tanh → [shift → conv] + (first sum) → pool → dense → consensus → loss. */
     private static ComputationGraph twoBlocks(boolean residualAdd) {
         CNN2DFormat f = CNN2DFormat.NCHW;
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder()
                 .dataType(DataType.DOUBLE).seed(11).updater(new Nesterovs(0.05, 0.9)).l2(1e-3)
                 .weightInit(WeightInit.XAVIER)
                 .graphBuilder()
@@ -56,17 +51,8 @@ class ResidualAddTest {
                 .addLayer("act1", new ActivationLayer.Builder().activation(Activation.TANH).build(), "add1")
                 .addLayer("shift2", shift(), "act1")
                 .addLayer("branch2", conv(8, Activation.IDENTITY), "shift2")
-                .addVertex("add2", add(residualAdd), "branch2", "add1")
-                .addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).poolingDimensions(2, 3).build(),
-                        "add2")
-                .addLayer("fc", new DenseLayer.Builder().nOut(Nets.CLASSES).activation(Activation.IDENTITY).build(),
-                        "gap")
-                .addLayer("consensus", new SegmentConsensusLayer.Builder().segments(SEGMENTS)
-                        .mode(ConsensusMode.AVG).build(), "fc")
-                .addLayer("loss", new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                        .activation(Activation.SOFTMAX).build(), "consensus")
-                .setOutputs("loss")
-                .build();
+                .addVertex("add2", add(residualAdd), "branch2", "add1");
+        ComputationGraphConfiguration conf = Nets.head(b, "add2", f, SEGMENTS, ConsensusMode.AVG).build();
         ComputationGraph g = new ComputationGraph(conf);
         g.init();
         return g;
