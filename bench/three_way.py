@@ -58,21 +58,24 @@ def table(t, p, r):
     add("online TSM-MobileNetV2 per frame", "ms", ours(t, "mbv2.online.ms_per_frame"),
         ours(p, "mbv2.online.ms_per_frame"), ref(r, "tsm_mbv2_online_frame_latency_median"),
         ratio(ours(t, "mbv2.online.ms_per_frame"), ref(r, "tsm_mbv2_online_frame_latency_median")))
-    add("TSM-R50 SGD step, 2×8, 224 px", "s", ours(t, "train.tsm.s_per_step"), ours(p, "train.tsm.s_per_step"),
-        ref(r, "tsm_r50_train_step_2x8_median"), ratio(ours(t, "train.tsm.s_per_step"), ref(r, "tsm_r50_train_step_2x8_median")))
-    if ours(t, "train.tsm.s_per_step_onednn_bn") is not None:
-        add("TSM-R50 SGD step, 2×8, 224 px, oneDNN BatchNorm (`-Dtsm4j.bn=onednn`)", "s",
-            ours(t, "train.tsm.s_per_step_onednn_bn"), ours(p, "train.tsm.s_per_step"),
-            ref(r, "tsm_r50_train_step_2x8_median"),
-            ratio(ours(t, "train.tsm.s_per_step_onednn_bn"), ref(r, "tsm_r50_train_step_2x8_median")))
-    add("training the `tsm demo` network (16 clips × 4 × 32 px)", "clips/s", ours(t, "train.demo_net.clips_per_s"),
-        ours(p, "train.demo_net.clips_per_s"), None,
+    add("TSM-R50 SGD step, 2×8, 224 px (the CLI's defaults)", "s", ours(t, "train.tsm.s_per_step"),
+        ours(p, "train.tsm.s_per_step"), ref(r, "tsm_r50_train_step_2x8_median"),
+        ratio(ours(t, "train.tsm.s_per_step"), ref(r, "tsm_r50_train_step_2x8_median")))
+    for suffix, what in (("_onednn_bn", "oneDNN BatchNorm (`-Dtsm4j.bn=onednn`)"),
+                         ("_native_bn", "libnd4j BatchNorm (`-Dtsm4j.bn=native`)")):
+        if ours(t, "train.tsm.s_per_step" + suffix) is not None:
+            add("TSM-R50 SGD step, 2×8, 224 px, " + what, "s", ours(t, "train.tsm.s_per_step" + suffix),
+                ours(p, "train.tsm.s_per_step"), ref(r, "tsm_r50_train_step_2x8_median"),
+                ratio(ours(t, "train.tsm.s_per_step" + suffix), ref(r, "tsm_r50_train_step_2x8_median")))
+    add("training the `tsm demo` network (16 clips × 4 × 32 px, the CLI's defaults)", "clips/s",
+        ours(t, "train.demo_net.clips_per_s"), ours(p, "train.demo_net.clips_per_s"), None,
         ratio(ours(t, "train.demo_net.clips_per_s"), ours(p, "train.demo_net.clips_per_s")) + " of PyTorch")
-    if ours(t, "train.demo_net.clips_per_s_onednn_bn") is not None:
-        add("the `tsm demo` network, oneDNN BatchNorm", "clips/s", ours(t, "train.demo_net.clips_per_s_onednn_bn"),
-            ours(p, "train.demo_net.clips_per_s"), None,
-            ratio(ours(t, "train.demo_net.clips_per_s_onednn_bn"), ours(p, "train.demo_net.clips_per_s"))
-            + " of PyTorch")
+    for suffix, what in (("_onednn_bn", "oneDNN BatchNorm"), ("_native_bn", "libnd4j BatchNorm")):
+        if ours(t, "train.demo_net.clips_per_s" + suffix) is not None:
+            add("the `tsm demo` network, " + what, "clips/s", ours(t, "train.demo_net.clips_per_s" + suffix),
+                ours(p, "train.demo_net.clips_per_s"), None,
+                ratio(ours(t, "train.demo_net.clips_per_s" + suffix), ours(p, "train.demo_net.clips_per_s"))
+                + " of PyTorch")
     add("peak RSS of the whole bench", "MiB", ours(t, "memory.peak_rss"), ours(p, "memory.peak_rss"), None,
         ratio(ours(t, "memory.peak_rss"), ours(p, "memory.peak_rss")) + " of PyTorch")
     for sec in ("train", "r50", "mbv2", "shift"):

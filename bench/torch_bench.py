@@ -214,7 +214,7 @@ def bench_mbv2(a):
 
 
 class UniShifted(nn.Module):
-    """The demo's uni-directional shift before conv1 of a block: channels [0, C/8) take frame t-1 (zeros at t=0)."""
+    """The demo's uni-directional shift before conv1 of a block: channels [0, C/DEMO_FOLD_DIV) take frame t-1 (zeros at t=0)."""
 
     def __init__(self, conv, segments):
         super().__init__()
@@ -223,7 +223,7 @@ class UniShifted(nn.Module):
     def forward(self, x):
         nt, c, h, w = x.shape
         v = x.view(nt // self.segments, self.segments, c, h, w)
-        f = c // 8
+        f = c // DEMO_FOLD_DIV
         o = torch.empty_like(v)
         o[:, 1:, :f] = v[:, :-1, :f]
         o[:, 0, :f] = 0
@@ -231,7 +231,7 @@ class UniShifted(nn.Module):
         return self.net(o.view(nt, c, h, w))
 
 
-DEMO_WIDTH, DEMO_SEGMENTS, DEMO_SIZE, DEMO_CLASSES, DEMO_BATCH = 8, 4, 32, 6, 16
+DEMO_WIDTH, DEMO_SEGMENTS, DEMO_SIZE, DEMO_CLASSES, DEMO_BATCH, DEMO_FOLD_DIV = 8, 4, 32, 6, 16, 4
 
 
 def demo_net():

@@ -14,14 +14,15 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
  * The only place that reads tsm4j's {@code -Dtsm4j.*} system properties: the {@code tsm} CLI turns them into an
  * {@link ExecutionOptions} (and the FFmpeg log switch) that it passes to the libraries explicitly. Unset
  * properties keep {@link #cliDefaults()}: {@link ExecutionOptions#defaults()} with
- * {@link ConvImplementation#ONEDNN} convolutions, whose natives the runnable jar carries; a bad value or an unknown {@code tsm4j.*} name is an error
+ * {@link ConvImplementation#ONEDNN} convolutions and {@link BatchNormImplementation#ONEDNN} BatchNorms, whose natives
+ * the runnable jar carries; a bad value or an unknown {@code tsm4j.*} name is an error
  * naming the property, the value and what is accepted.
  *
  * <table>
  * <caption>Properties</caption>
  * <tr><td>{@value #LAYOUT}</td><td>{@code nhwc} | {@code nchw}: layout of the inference and streaming forms</td></tr>
  * <tr><td>{@value #CONV}</td><td>{@code onednn} (unset) | {@code native} | {@code stock}</td></tr>
- * <tr><td>{@value #BN}</td><td>{@code native} | {@code onednn} | {@code stock} (unset: {@code native}, or {@code stock}
+ * <tr><td>{@value #BN}</td><td>{@code onednn} | {@code native} | {@code stock} (unset: {@code onednn}, or {@code stock}
  * when {@value #CONV} is)</td></tr>
  * <tr><td>{@value #SHIFT_KERNEL}</td><td>{@code host} | {@code views}</td></tr>
  * <tr><td>{@value #SHIFT_THREADS}</td><td>integer &ge; 0 (0 = ND4J's thread count)</td></tr>
@@ -68,14 +69,15 @@ public final class ExecutionOverrides {
 
     /**
      * The CLI's options without properties: the library's defaults with {@link ConvImplementation#ONEDNN}
-     * convolutions (oneDNN's natives are in the runnable jar; training is faster, results the same up to float
-     * rounding). {@link BatchNormImplementation#ONEDNN} stays opt-in ({@code -Dtsm4j.bn=onednn}): faster still, but
-     * its different rounding takes {@code tsm demo}'s default seed down a slower trajectory (docs/training.md).
+     * convolutions and {@link BatchNormImplementation#ONEDNN} BatchNorms (oneDNN's natives are in the runnable jar;
+     * training is faster, results the same up to float rounding; docs/training.md). {@code -Dtsm4j.bn=native} and
+     * {@code -Dtsm4j.conv=native} choose libnd4j's ops.
      *
      * @return the options
      */
     public static ExecutionOptions cliDefaults() {
-        return ExecutionOptions.defaults().toBuilder().convolution(ConvImplementation.ONEDNN).build();
+        return ExecutionOptions.defaults().toBuilder().convolution(ConvImplementation.ONEDNN)
+                .batchNorm(BatchNormImplementation.ONEDNN).build();
     }
 
     /**

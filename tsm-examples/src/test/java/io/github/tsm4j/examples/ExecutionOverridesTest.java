@@ -31,11 +31,12 @@ class ExecutionOverridesTest {
     }
 
     @Test
-    void noPropertiesGiveTheDefaultsWithOneDnnConvolutions() {
+    void noPropertiesGiveTheDefaultsWithOneDnnConvolutionsAndBatchNorm() {
         ExecutionOptions o = ExecutionOverrides.parse(props());
-        assertEquals(ExecutionOptions.defaults().toBuilder().convolution(ConvImplementation.ONEDNN).build(), o);
-        assertEquals(BatchNormImplementation.NATIVE, o.batchNorm());
-        assertEquals(BatchNormImplementation.ONEDNN, ExecutionOverrides.parse(props("tsm4j.bn", "onednn")).batchNorm());
+        assertEquals(ExecutionOptions.defaults().toBuilder().convolution(ConvImplementation.ONEDNN)
+                .batchNorm(BatchNormImplementation.ONEDNN).build(), o);
+        assertEquals(BatchNormImplementation.ONEDNN, o.batchNorm());
+        assertEquals(BatchNormImplementation.NATIVE, ExecutionOverrides.parse(props("tsm4j.bn", "native")).batchNorm());
         assertEquals(ConvImplementation.ONEDNN, o.convolution());
         assertEquals(o, ExecutionOverrides.cliDefaults());
         assertEquals(ConvImplementation.NATIVE, ExecutionOverrides.parse(props("tsm4j.conv", "native")).convolution());
@@ -59,7 +60,7 @@ class ExecutionOverridesTest {
                 ExecutionOverrides.parse(props("tsm4j.conv", "stock")).batchNorm());
         assertEquals(BatchNormImplementation.NATIVE,
                 ExecutionOverrides.parse(props("tsm4j.conv", "stock", "tsm4j.bn", "native")).batchNorm());
-        assertEquals(BatchNormImplementation.NATIVE,
+        assertEquals(BatchNormImplementation.ONEDNN,
                 ExecutionOverrides.parse(props("tsm4j.conv", "native")).batchNorm());
     }
 

@@ -192,11 +192,10 @@ public final class NetworkBench {
 
     /**
      * One training step of TSM-R50, 2 videos × 8 frames, in the layout {@link BenchSettings#trainFormat()} (NHWC by
-     * default) with the convolutions and BatchNorm {@link ExecutionOverrides} name (oneDNN convolutions, native
-     * BatchNorm with fused ReLU, by default), SGD momentum 0.9; when that BatchNorm is
-     * {@link BatchNormImplementation#NATIVE}, the R50 step and the demo network also with
-     * {@link BatchNormImplementation#ONEDNN} (keys {@code train.tsm.s_per_step_onednn_bn},
-     * {@code train.demo_net.clips_per_s_onednn_bn}).
+     * default) with the convolutions and BatchNorm {@link ExecutionOverrides} name (oneDNN convolutions and
+     * BatchNorm by default), SGD momentum 0.9; then the R50 step and the demo network with the other of oneDNN's and
+     * libnd4j's BatchNorm (keys {@code train.tsm.s_per_step_native_bn} and {@code train.demo_net.clips_per_s_native_bn},
+     * or {@code …_onednn_bn} with {@code -Dtsm4j.bn=native}).
      */
     public static List<BenchLine> train(BenchSettings s) throws Exception {
         TsmConfig config = config(Backbone.RESNET50, ShiftPlacement.RESIDUAL, ShiftDirection.BIDIRECTIONAL, s.size())
@@ -210,10 +209,16 @@ public final class NetworkBench {
         List<BenchLine> lines = new ArrayList<>();
         lines.add(trainR50("train.tsm.s_per_step", config, batch, s, options));
         lines.add(trainDemoNet("train.demo_net.clips_per_s", s, options));
-        if (options.batchNorm() == BatchNormImplementation.NATIVE && OneDnn.available()) {
-            ExecutionOptions oneDnnBn = options.toBuilder().batchNorm(BatchNormImplementation.ONEDNN).build();
-            lines.add(trainR50("train.tsm.s_per_step_onednn_bn", config, batch, s, oneDnnBn));
-            lines.add(trainDemoNet("train.demo_net.clips_per_s_onednn_bn", s, oneDnnBn));
+        BatchNormImplementation other = switch (options.batchNorm()) {
+            case ONEDNN -> BatchNormImplementation.NATIVE;
+            case NATIVE -> OneDnn.available() ? BatchNormImplementation.ONEDNN : null;
+            case STOCK -> null;
+        };
+        if (other != null) {
+            ExecutionOptions alternative = options.toBuilder().batchNorm(other).build();
+            String suffix = "_" + other.name().toLowerCase(Locale.ROOT) + "_bn";
+            lines.add(trainR50("train.tsm.s_per_step" + suffix, config, batch, s, alternative));
+            lines.add(trainDemoNet("train.demo_net.clips_per_s" + suffix, s, alternative));
         }
         return lines;
     }
