@@ -61,7 +61,7 @@ public record ExecutionOptions(
         requireNonNull(layout, "layout", "NCHW or NHWC");
         requireNonNull(convolution, "convolution", "NATIVE or STOCK");
         requireNonNull(batchNorm, "batchNorm", "NATIVE or STOCK");
-        requireNonNull(shiftKernel, "shiftKernel", "HOST or VIEWS");
+        requireNonNull(shiftKernel, "shiftKernel", "HOST, VIEWS, REFERENCE or ONEDNN");
         requireNonNull(streamingExecutor, "streamingExecutor", "BOUND or GRAPH");
         if (shiftThreads < 0) {
             throw new IllegalArgumentException("ExecutionOptions.shiftThreads must be >= 0 (1 = calling thread, "

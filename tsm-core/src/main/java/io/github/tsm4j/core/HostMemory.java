@@ -128,7 +128,7 @@ final class HostMemory {
      * A javacpp pointer at {@code at} (the parameters must not be named like {@link Pointer}'s fields: inside the
      * anonymous class those names are the fields).
      */
-    private static Pointer pointer(long at, long size) {
+    static Pointer pointer(long at, long size) {
         return new Pointer() {
             {
                 this.address = at;

@@ -31,6 +31,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *       ({@code NhwcPixelShiftKernel}); both split over {@code threads}.</li>
  *   <li>{@code VIEWS} (and {@code HOST} elsewhere): ND4J {@code assign}s of strided clip views
  *       ({@code StridedViewShiftKernel}), any backend and strides.</li>
+ *   <li>{@code ONEDNN}: oneDNN reorders of strided clip views on oneDNN's OpenMP threads ({@link OneDnnShift}), for
+ *       float32 host arrays where oneDNN's natives load, {@code HOST} otherwise; inside a training step (cold
+ *       caches, oneDNN's workers already spinning) the fastest, standalone in warm caches the host kernels are.</li>
  * </ul>
  *
  * <pre>{@code
@@ -56,7 +59,13 @@ public final class TemporalShift {
         /** ND4J assigns of strided views only (any backend, any strides). */
         VIEWS,
         /** The definition, one scalar at a time: for tests and debugging, far too slow for networks. */
-        REFERENCE
+        REFERENCE,
+        /**
+         * oneDNN reorders of strided clip views ({@link OneDnnShift}) on oneDNN's OpenMP threads, for float32 host
+         * arrays where oneDNN's natives load ({@code org.bytedeco:dnnl}); {@code HOST} otherwise (one warning when
+         * the natives are missing). The {@code tsm} CLI's default.
+         */
+        ONEDNN
     }
 
     /** The default kernel: {@link Kernel#HOST}. */
@@ -151,11 +160,27 @@ public final class TemporalShift {
         ShiftKernel k = switch (kernel) {
             case REFERENCE -> ReferenceShiftKernel.INSTANCE;
             case VIEWS -> StridedViewShiftKernel.INSTANCE;
-            case HOST -> hostApplies(src, dst)
-                    ? (format == CNN2DFormat.NCHW ? NchwBlockShiftKernel.INSTANCE : NhwcPixelShiftKernel.INSTANCE)
-                    : StridedViewShiftKernel.INSTANCE;
+            case HOST -> host(src, dst, format);
+            case ONEDNN -> OneDnnShift.supports(src, dst) ? OneDnnShiftKernel.INSTANCE : withoutOneDnn(src, dst, format);
         };
         k.run(plan, src, dst, format, n);
+    }
+
+    private static ShiftKernel host(INDArray src, INDArray dst, CNN2DFormat format) {
+        return hostApplies(src, dst)
+                ? (format == CNN2DFormat.NCHW ? NchwBlockShiftKernel.INSTANCE : NhwcPixelShiftKernel.INSTANCE)
+                : StridedViewShiftKernel.INSTANCE;
+    }
+
+    /**
+     * {@code ONEDNN} for arrays it does not take (not float32, or not host arrays): the host kernels; float32 arrays
+     * where oneDNN's natives do not load also get one warning.
+     */
+    private static ShiftKernel withoutOneDnn(INDArray src, INDArray dst, CNN2DFormat format) {
+        if (src.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT) {
+            io.github.tsm4j.core.conv.OneDnn.availableFor("shift kernel", "TemporalShift");
+        }
+        return host(src, dst, format);
     }
 
     /** Both arrays in host memory, same data type, each frame contiguous, frames in increasing memory order. */
@@ -171,7 +196,7 @@ public final class TemporalShift {
 
     private static void checkKernel(Kernel kernel, int threads) {
         if (kernel == null) {
-            throw new IllegalArgumentException("TemporalShift: kernel is null, expected HOST, VIEWS or REFERENCE");
+            throw new IllegalArgumentException("TemporalShift: kernel is null, expected HOST, VIEWS, REFERENCE or ONEDNN");
         }
         if (threads < 0) {
             throw new IllegalArgumentException("TemporalShift: threads must be >= 0 (1 = calling thread, "

@@ -42,7 +42,7 @@ class ExecutionOptionsTest {
         assertEquals("ExecutionOptions.batchNorm must not be null, expected NATIVE or STOCK",
                 assertThrows(IllegalArgumentException.class,
                         () -> ExecutionOptions.builder().batchNorm(null).build()).getMessage());
-        assertEquals("ExecutionOptions.shiftKernel must not be null, expected HOST or VIEWS",
+        assertEquals("ExecutionOptions.shiftKernel must not be null, expected HOST, VIEWS, REFERENCE or ONEDNN",
                 assertThrows(IllegalArgumentException.class,
                         () -> ExecutionOptions.builder().shiftKernel(null).build()).getMessage());
         assertEquals("ExecutionOptions.streamingExecutor must not be null, expected BOUND or GRAPH",

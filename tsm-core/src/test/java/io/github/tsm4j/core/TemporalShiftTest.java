@@ -219,7 +219,7 @@ class TemporalShiftTest {
                                 TemporalShift.Kernel.REFERENCE, 1);
                         assertEquals(reference(x, segments, channelsAndDiv[1], direction, format), ref[0], what);
                         for (TemporalShift.Kernel kernel : new TemporalShift.Kernel[] {
-                            TemporalShift.Kernel.HOST, TemporalShift.Kernel.VIEWS}) {
+                            TemporalShift.Kernel.HOST, TemporalShift.Kernel.VIEWS, TemporalShift.Kernel.ONEDNN}) {
                             for (int threads : new int[] {1, 2, 0}) {
                                 INDArray[] got = shiftBothWays(x, segments, channelsAndDiv[1], direction, format,
                                         kernel, threads);
@@ -286,7 +286,7 @@ class TemporalShiftTest {
     @Test
     void kernelAndThreadsAreCheckedAndNamed() {
         INDArray x = random(CNN2DFormat.NCHW, 4, 8, 2, 2, 3);
-        assertEquals("TemporalShift: kernel is null, expected HOST, VIEWS or REFERENCE", assertThrows(IllegalArgumentException.class,
+        assertEquals("TemporalShift: kernel is null, expected HOST, VIEWS, REFERENCE or ONEDNN", assertThrows(IllegalArgumentException.class,
                 () -> TemporalShift.forward(x, x.ulike(), 2, 4, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW, null, 1))
                 .getMessage());
         assertEquals("TemporalShift: threads must be >= 0 (1 = calling thread, 0 = ND4J's thread count), found -2",

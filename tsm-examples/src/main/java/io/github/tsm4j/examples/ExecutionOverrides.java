@@ -24,7 +24,7 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
  * <tr><td>{@value #CONV}</td><td>{@code onednn} (unset) | {@code native} | {@code stock}</td></tr>
  * <tr><td>{@value #BN}</td><td>{@code onednn} | {@code native} | {@code stock} (unset: {@code onednn}, or {@code stock}
  * when {@value #CONV} is)</td></tr>
- * <tr><td>{@value #SHIFT_KERNEL}</td><td>{@code host} | {@code views}</td></tr>
+ * <tr><td>{@value #SHIFT_KERNEL}</td><td>{@code onednn} (unset) | {@code host} | {@code views} | {@code reference}</td></tr>
  * <tr><td>{@value #SHIFT_THREADS}</td><td>integer &ge; 0 (0 = ND4J's thread count)</td></tr>
  * <tr><td>{@value #STREAMING_EXECUTOR}</td><td>{@code bound} | {@code graph}</td></tr>
  * <tr><td>{@value #GC_BUDGET_MB}</td><td>megabytes &ge; 0 (0 = never collect)</td></tr>
@@ -70,14 +70,16 @@ public final class ExecutionOverrides {
     /**
      * The CLI's options without properties: the library's defaults with {@link ConvImplementation#ONEDNN}
      * convolutions and {@link BatchNormImplementation#ONEDNN} BatchNorms (oneDNN's natives are in the runnable jar;
-     * training is faster, results the same up to float rounding; docs/training.md). {@code -Dtsm4j.bn=native} and
-     * {@code -Dtsm4j.conv=native} choose libnd4j's ops.
+     * training is faster, results the same up to float rounding; docs/training.md), and the
+     * {@link TemporalShift.Kernel#ONEDNN} shift kernel for the training layers (the same results bit for bit).
+     * {@code -Dtsm4j.bn=native}, {@code -Dtsm4j.conv=native} and {@code -Dtsm4j.shift.kernel=host} choose the host
+     * paths.
      *
      * @return the options
      */
     public static ExecutionOptions cliDefaults() {
         return ExecutionOptions.defaults().toBuilder().convolution(ConvImplementation.ONEDNN)
-                .batchNorm(BatchNormImplementation.ONEDNN).build();
+                .batchNorm(BatchNormImplementation.ONEDNN).shiftKernel(TemporalShift.Kernel.ONEDNN).build();
     }
 
     /**

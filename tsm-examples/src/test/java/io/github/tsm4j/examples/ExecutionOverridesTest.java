@@ -34,7 +34,9 @@ class ExecutionOverridesTest {
     void noPropertiesGiveTheDefaultsWithOneDnnConvolutionsAndBatchNorm() {
         ExecutionOptions o = ExecutionOverrides.parse(props());
         assertEquals(ExecutionOptions.defaults().toBuilder().convolution(ConvImplementation.ONEDNN)
-                .batchNorm(BatchNormImplementation.ONEDNN).build(), o);
+                .batchNorm(BatchNormImplementation.ONEDNN).shiftKernel(TemporalShift.Kernel.ONEDNN).build(), o);
+        assertEquals(TemporalShift.Kernel.HOST,
+                ExecutionOverrides.parse(props("tsm4j.shift.kernel", "host")).shiftKernel());
         assertEquals(BatchNormImplementation.ONEDNN, o.batchNorm());
         assertEquals(BatchNormImplementation.NATIVE, ExecutionOverrides.parse(props("tsm4j.bn", "native")).batchNorm());
         assertEquals(ConvImplementation.ONEDNN, o.convolution());
@@ -69,7 +71,7 @@ class ExecutionOverridesTest {
         assertEquals("System property tsm4j.conv must be 'native', 'onednn' or 'stock', found 'fast'",
                 error("tsm4j.conv", "fast"));
         assertEquals("System property tsm4j.layout must be 'nchw' or 'nhwc', found 'chw'", error("tsm4j.layout", "chw"));
-        assertEquals("System property tsm4j.shift.kernel must be 'host', 'views' or 'reference', found 'fast'",
+        assertEquals("System property tsm4j.shift.kernel must be 'host', 'views', 'reference' or 'onednn', found 'fast'",
                 error("tsm4j.shift.kernel", "fast"));
         assertEquals("System property tsm4j.streaming.executor must be 'bound' or 'graph', found 'dl4j'",
                 error("tsm4j.streaming.executor", "dl4j"));

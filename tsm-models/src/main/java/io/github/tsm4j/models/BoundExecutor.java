@@ -469,7 +469,10 @@ final class BoundExecutor implements AutoCloseable {
                 } catch (IllegalArgumentException e) {
                     return e.getMessage();
                 }
-                if (c.getKernel() == TemporalShift.Kernel.HOST && InPlaceShift.supports(in) && consumers[vertex] == 1
+                // ONEDNN is the layers' kernel for training; inference keeps the in-place host shift (a bound
+                // out-of-place oneDNN shift measured no faster inside the network, docs/shift.md)
+                boolean host = c.getKernel() == TemporalShift.Kernel.HOST || c.getKernel() == TemporalShift.Kernel.ONEDNN;
+                if (host && InPlaceShift.supports(in) && consumers[vertex] == 1
                         && ins[0] != outputVertex) {
                     // in place on the block input, applied just before its one consumer and undone just after
                     // (see bind(GraphVertex)): half the bytes of an out-of-place shift and no second buffer
