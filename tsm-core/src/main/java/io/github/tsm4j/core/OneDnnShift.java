@@ -18,8 +18,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * copy) from frames {@code [lo + step, hi + step)} of the source to frames {@code [lo, hi)} of the destination,
  * channels {@code [from, to)} of every clip, plus one reorder from a zero buffer into the frames without a source.
  * oneDNN runs the reorders with its JIT copy kernels on its OpenMP threads — the threads its convolutions use, so
- * inside a network the shift does not compete with their spinning workers — at the speed of a multi-threaded
- * {@code memcpy} of the same bytes (docs/shift.md).
+ * inside a network the shift does not compete with their spinning workers: as fast as a multi-threaded
+ * {@code memcpy} of the same bytes when the caches are cold, as in a training step (docs/shift.md).
  *
  * <p>Arrays: {@code [N·T, C, H, W]} (NCHW) or {@code [N·T, H, W, C]} (NHWC), float32, host memory, positive
  * strides (views allowed), not overlapping; see {@link #supports}. Bit-identical to the
