@@ -149,10 +149,12 @@ final class OneDnnBatchNorm {
             return trainingDesc;
         }
 
+        /** The arguments every primitive of the layer takes: input, scale, shift and the statistics. */
         private IntMemoryMap common() {
             IntMemoryMap args = new IntMemoryMap();
             args.put(DNNL_ARG_SRC, src);
             args.put(DNNL_ARG_SCALE, scale);
+            args.put(DNNL_ARG_SHIFT, shift);
             args.put(DNNL_ARG_MEAN, mean);
             args.put(DNNL_ARG_VARIANCE, variance);
             return args;
@@ -161,7 +163,6 @@ final class OneDnnBatchNorm {
         OneDnnCall training() {
             if (training == null) {
                 IntMemoryMap args = common();
-                args.put(DNNL_ARG_SHIFT, shift);
                 args.put(DNNL_ARG_DST, dst);
                 if (relu) {
                     workspace = new memory(trainingDesc().workspace_desc(), eng);
@@ -176,7 +177,6 @@ final class OneDnnBatchNorm {
         OneDnnCall inference() {
             if (inference == null) {
                 IntMemoryMap args = common();
-                args.put(DNNL_ARG_SHIFT, shift);
                 args.put(DNNL_ARG_DST, dst);
                 batch_normalization_forward.primitive_desc pd = new batch_normalization_forward.primitive_desc(
                         new batch_normalization_forward.desc(prop_kind.forward_inference.value, data, eps,
@@ -190,7 +190,6 @@ final class OneDnnBatchNorm {
             if (backward == null) {
                 training(); // the workspace and the hint
                 IntMemoryMap args = common();
-                args.put(DNNL_ARG_SHIFT, shift);
                 args.put(DNNL_ARG_DIFF_DST, diffDst);
                 args.put(DNNL_ARG_DIFF_SRC, diffSrc);
                 args.put(DNNL_ARG_DIFF_SCALE, diffScale);
