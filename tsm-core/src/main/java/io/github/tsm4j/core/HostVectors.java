@@ -72,4 +72,62 @@ public final class HostVectors {
             }
         }
     }
+
+    /** Arrays up to this many elements are summed by {@link #sumOfSquares} on the calling thread. */
+    static final long HOST_SUM_MAX = 1L << 18;
+
+    /**
+     * The sum of the squared values, {@code Σ x²} (what {@code norm2²} is), accumulated in double: for a dense
+     * float/double host array of at most 262,144 elements a loop over its memory (no ND4J op, no array, no
+     * synchronisation: a layer's weights or gradient in a few microseconds); for larger or other arrays ND4J's
+     * {@code norm2}, squared.
+     *
+     * @param a an array of any shape
+     * @return Σ x² over its elements
+     */
+    public static double sumOfSquares(INDArray a) {
+        if (a.length() > HOST_SUM_MAX || !raw(a)) {
+            double n = a.norm2Number().doubleValue();
+            return n * n;
+        }
+        int n = (int) a.length();
+        long at = HostMemory.address(a);
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        if (a.dataType() == DataType.FLOAT) {
+            for (; i + 3 < n; i += 4) {
+                double x0 = HostMemory.getFloat(at + 4L * i);
+                double x1 = HostMemory.getFloat(at + 4L * i + 4);
+                double x2 = HostMemory.getFloat(at + 4L * i + 8);
+                double x3 = HostMemory.getFloat(at + 4L * i + 12);
+                s0 += x0 * x0;
+                s1 += x1 * x1;
+                s2 += x2 * x2;
+                s3 += x3 * x3;
+            }
+            for (; i < n; i++) {
+                double x = HostMemory.getFloat(at + 4L * i);
+                s0 += x * x;
+            }
+        } else {
+            for (; i + 3 < n; i += 4) {
+                double x0 = HostMemory.getDouble(at + 8L * i);
+                double x1 = HostMemory.getDouble(at + 8L * i + 8);
+                double x2 = HostMemory.getDouble(at + 8L * i + 16);
+                double x3 = HostMemory.getDouble(at + 8L * i + 24);
+                s0 += x0 * x0;
+                s1 += x1 * x1;
+                s2 += x2 * x2;
+                s3 += x3 * x3;
+            }
+            for (; i < n; i++) {
+                double x = HostMemory.getDouble(at + 8L * i);
+                s0 += x * x;
+            }
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
 }

@@ -47,4 +47,29 @@ class HostVectorsTest {
                 assertThrows(IllegalArgumentException.class, () -> HostVectors.write(new double[3], row))
                         .getMessage());
     }
+
+    @Test
+    void sumOfSquaresIsExactOnIntegersAndMatchesNorm2OnEveryPath() {
+        // 0² + 1² + … + 22² = 3795, exact in float and double: every length tail of the unrolled loop
+        for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (int n = 0; n <= 23; n++) {
+                INDArray a = n == 0 ? Nd4j.zeros(t, 1, 1) : Nd4j.arange(0, n).castTo(t).reshape(1, n);
+                long expected = (long) (n - 1) * n * (2L * n - 1) / 6;
+                assertEquals(Math.max(0, expected), HostVectors.sumOfSquares(a), 0.0, t + " n=" + n);
+            }
+        }
+        INDArray m = Nd4j.arange(0, 24).castTo(DataType.FLOAT).reshape(4, 6);
+        assertEquals(12 * 12 + 13 * 13 + 14 * 14 + 15 * 15 + 16 * 16 + 17 * 17,
+                HostVectors.sumOfSquares(m.getRow(2)), 0.0, "dense view at an offset");
+        assertEquals(1 + 49 + 169 + 361, HostVectors.sumOfSquares(m.get(NDArrayIndex.all(), NDArrayIndex.point(1))),
+                1e-4, "strided view: ND4J's float norm2, squared");
+        Nd4j.getRandom().setSeed(3);
+        for (long n : new long[] {1000, HostVectors.HOST_SUM_MAX, HostVectors.HOST_SUM_MAX + 1}) {
+            INDArray r = Nd4j.randn(DataType.FLOAT, 1, n);
+            double norm = r.castTo(DataType.DOUBLE).norm2Number().doubleValue();
+            // above HOST_SUM_MAX ND4J's float norm2 (relative error ~2e-5 at this length)
+            double tolerance = n > HostVectors.HOST_SUM_MAX ? 1e-4 : 1e-9;
+            assertEquals(norm * norm, HostVectors.sumOfSquares(r), tolerance * norm * norm, "n=" + n);
+        }
+    }
 }

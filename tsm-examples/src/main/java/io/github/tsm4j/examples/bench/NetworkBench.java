@@ -17,6 +17,7 @@ import io.github.tsm4j.models.TsmModel;
 import io.github.tsm4j.models.TsmNetworks;
 import io.github.tsm4j.models.TsmStreamingModel;
 import io.github.tsm4j.models.infer.InferenceGraphs;
+import io.github.tsm4j.models.train.FusedGraphUpdater;
 import io.github.tsm4j.models.train.NativeMemoryBudget;
 import io.github.tsm4j.models.train.TrainingWorkspaces;
 import java.io.IOException;
@@ -53,6 +54,14 @@ public final class NetworkBench {
     public static final int SEGMENTS = 8;
     /** Classes of the demo's temporal-order dataset. */
     static final int DEMO_CLASSES = TemporalOrderDataset.classNames().size();
+    /**
+     * Seconds of untimed demo-network steps before timing: the JIT compiles DL4J's per-layer Java code over the
+     * first few seconds (measured on the 2-vCPU VM: medians of 100 steps 14–21 ms in the first 3 s, 3.3–4.8 ms
+     * from 6 s on); {@code bench/torch_bench.py} warms up as long.
+     */
+    static final double DEMO_WARMUP_SECONDS = 10;
+    /** Timed demo-network steps (at least; {@code --runs} when larger). */
+    static final int DEMO_RUNS = 200;
 
     private NetworkBench() {
     }
@@ -227,7 +236,7 @@ public final class NetworkBench {
             ExecutionOptions options) throws Exception {
         ComputationGraph g = init(TsmNetworks.offline(config,
                 TsmNetworks.defaultGlobals().updater(new Nesterovs(0.001, 0.9)).weightDecay(5e-4), options));
-        Stats st = timeSteps(g, batch, Math.max(5, s.warmup()), s.runs(), options);
+        Stats st = timeSteps(g, batch, 0, Math.max(5, s.warmup()), s.runs(), options);
         return new BenchLine(key, st.median() / 1e3, "s",
                 st + "; 2 videos x 8 frames, " + s.trainFormat() + ", "
                         + options.convolution().name().toLowerCase(Locale.ROOT) + " conv, "
@@ -239,8 +248,9 @@ public final class NetworkBench {
      * {@value DemoCommand#DEFAULT_BASE_WIDTH}, the uni-directional residual shift (1/{@value DemoCommand#DEFAULT_FOLD_DIV}),
      * no dropout, {@value DemoCommand#DEFAULT_SEGMENTS} frames of {@value DemoCommand#DEFAULT_SIZE} px,
      * {@value #DEMO_CLASSES} classes, {@value DemoCommand#DEFAULT_BATCH_SIZE} clips per step, NHWC, SGD with Nesterov
-     * momentum 0.9 and weight decay 5e-4; the bench's threads (the demo itself gives each of its two networks one).
-     * {@code bench/torch_bench.py} builds the same network and batch.
+     * momentum 0.9 and weight decay 5e-4; the bench's threads (the demo itself gives each of its two networks one);
+     * timed after {@value #DEMO_WARMUP_SECONDS} s of warm-up. {@code bench/torch_bench.py} builds the same network
+     * and batch and times it the same way.
      */
     static BenchLine trainDemoNet(String key, BenchSettings s, ExecutionOptions options) throws Exception {
         TsmConfig config = TsmConfig.builder(Backbone.RESNET18, DEMO_CLASSES)
@@ -258,9 +268,10 @@ public final class NetworkBench {
             y.putScalar(i, i % DEMO_CLASSES, 1f);
         }
         DataSet batch = new DataSet(x, y);
-        Stats st = timeSteps(g, batch, 50, Math.max(20, s.runs()), options);
+        Stats st = timeSteps(g, batch, DEMO_WARMUP_SECONDS, 50, Math.max(DEMO_RUNS, s.runs()), options);
         return new BenchLine(key, clips / (st.median() / 1e3), "clips/s",
-                st + " per step of " + clips + " clips; the tsm demo network (ResNet-18 width "
+                st + " per step of " + clips + " clips after " + DEMO_WARMUP_SECONDS
+                        + " s of warm-up; the tsm demo network (ResNet-18 width "
                         + DemoCommand.DEFAULT_BASE_WIDTH + ", " + DemoCommand.DEFAULT_SEGMENTS + " x "
                         + DemoCommand.DEFAULT_SIZE + " px, " + DEMO_CLASSES + " classes), NHWC, "
                         + options.convolution().name().toLowerCase(Locale.ROOT) + " conv, "
@@ -269,16 +280,17 @@ public final class NetworkBench {
 
     /**
      * Times training steps on one minibatch as {@code Trainer} runs them: the activation workspace sized before the
-     * first step, dead native arrays bounded after each ({@link NativeMemoryBudget}), the workspaces released after;
+     * first step, the updater fused ({@link FusedGraphUpdater}), dead native arrays bounded after each ({@link NativeMemoryBudget}), the workspaces released after;
      * then closes the network (its parameters, gradients and updater state go at once, not when the garbage collector
      * gets to them, so the next workload of the section does not stack on them).
      */
-    private static Stats timeSteps(ComputationGraph g, DataSet batch, int warmup, int runs, ExecutionOptions options)
-            throws Exception {
+    private static Stats timeSteps(ComputationGraph g, DataSet batch, double warmupSeconds, int warmup, int runs,
+            ExecutionOptions options) throws Exception {
         TrainingWorkspaces.presize(g, batch.getFeatures());
+        FusedGraphUpdater.install(g);
         NativeMemoryBudget budget = NativeMemoryBudget.of(options);
         try {
-            return Stats.time(warmup, runs, () -> {
+            return Stats.timeAfter(warmupSeconds, warmup, runs, () -> {
                 g.fit(batch);
                 budget.afterStep();
             });

@@ -55,6 +55,22 @@ public record Stats(double median, double p99, double min, double max, int runs)
     }
 
     /**
+     * Runs {@code task} untimed until it has run at least {@code minWarmup} times and for at least
+     * {@code warmupSeconds}, then {@code runs} times timed: for workloads whose Java code the JIT compiler takes
+     * seconds to compile (a small network's training step runs through thousands of DL4J methods; on 2 cores its
+     * first few hundred steps are 2–5× slower than the steady state).
+     *
+     * @return the timings' summary in ms
+     */
+    public static Stats timeAfter(double warmupSeconds, int minWarmup, int runs, Task task) throws Exception {
+        long until = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        for (int i = 0; i < minWarmup || System.nanoTime() < until; i++) {
+            task.run();
+        }
+        return time(0, runs, task);
+    }
+
+    /**
      * Times two tasks alternately (A, B, A, B, …) so that background load hits both alike.
      *
      * @return the summaries of A and B

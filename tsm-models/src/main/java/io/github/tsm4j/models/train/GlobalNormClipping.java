@@ -50,8 +50,7 @@ final class GlobalNormClipping extends BaseTrainingListener implements java.io.S
             if (layer == null || !layer.updaterDivideByMinibatch(key.substring(cut + 1))) {
                 continue;
             }
-            double n = e.getValue().norm2Number().doubleValue();
-            sumSquares += n * n;
+            sumSquares += io.github.tsm4j.core.HostVectors.sumOfSquares(e.getValue());
             trainable.add(e.getValue());
         }
         int batch = graph.batchSize();

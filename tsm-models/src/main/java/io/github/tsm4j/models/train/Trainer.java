@@ -245,6 +245,7 @@ public final class Trainer {
             }
         }
         ComputationGraph graph = configured ? source.graph() : ParameterGroups.configure(source.graph(), recipe, ipe);
+        FusedGraphUpdater.install(graph);
         TsmModel model = source.withGraph(graph);
         GlobalNormClipping clipping = new GlobalNormClipping(recipe.clipGradientNorm());
 
