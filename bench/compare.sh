@@ -29,6 +29,10 @@ REF=${REF:-../shared/reference/tsm_torch_bench.py}
 if [ -f "$REF" ]; then
   /usr/bin/python3 "$REF" --threads "$THREADS" --tuned-malloc $([ -f $BLAS/libblas.so.3 ] && echo --blas openblas) \
     --sections "$ONLY" --json "$OUT/ref.json" | tee "$OUT/ref.txt"
-  /usr/bin/python3 bench/three_way.py "$OUT/tsm4j.json" "$OUT/torch.json" "$OUT/ref.json" docs/benchmarks.md
+  # item 6: the two PyTorch programs' TSM-R50 in one process, interleaved (no process-to-process drift)
+  LD_LIBRARY_PATH=$([ -f $BLAS/libblas.so.3 ] && echo $BLAS || true) \
+    /usr/bin/python3 bench/baselines_one_process.py "$(dirname "$REF")" --threads "$THREADS" --json "$OUT/one_process.json"
+  /usr/bin/python3 bench/three_way.py "$OUT/tsm4j.json" "$OUT/torch.json" "$OUT/ref.json" docs/benchmarks.md \
+    "$OUT/one_process.json"
 fi
 echo "== load after: $(cat /proc/loadavg); table and chart written to docs/benchmarks.md, docs/img/bench-vs-torch.png"

@@ -2,8 +2,9 @@
 """Side-by-side table of one run: tsm4j (`tsm bench --json`), PyTorch (`bench/torch_bench.py --json`) and the
 independent reference (`shared/reference/tsm_torch_bench.py --json`), written by bench/compare.sh.
 
-Usage: bench/three_way.py TSM4J.json TORCH.json REF.json [DOC.md]
-Prints the Markdown table; with DOC.md also replaces the text between the three-way markers in it.
+Usage: bench/three_way.py TSM4J.json TORCH.json REF.json [DOC.md [ONE_PROCESS.json]]
+Prints the Markdown table; with DOC.md also replaces the text between the three-way markers in it. ONE_PROCESS.json
+(bench/baselines_one_process.py) adds the two PyTorch programs' TSM-R50 1×8 timed interleaved in one process.
 The shift rows divide tsm4j's GB/s by the best copy of the same tensor in this run: the fastest of tsm4j's
 multi-threaded memcpy, PyTorch's copy_ (bench/torch_bench.py) and the reference's copy_/clone.
 """
@@ -37,7 +38,7 @@ def ratio(a, b, digits=2):
     return "—" if a is None or b is None or b == 0 else f"{a / b:.{digits}f}×"
 
 
-def table(t, p, r):
+def table(t, p, r, one=None):
     rows = []
 
     def add(name, unit, a, b, c, rat):
@@ -45,6 +46,10 @@ def table(t, p, r):
 
     add("TSM-R50 1×8 latency", "ms", ours(t, "r50.tsm.latency_1x8"), ours(p, "r50.tsm.latency_1x8"),
         ref(r, "tsm_r50_1x8_latency_median"), ratio(ours(t, "r50.tsm.latency_1x8"), ref(r, "tsm_r50_1x8_latency_median")))
+    if one:
+        add("TSM-R50 1×8, the two PyTorch models in one process, interleaved (baselines_one_process.py)", "ms",
+            None, one["torch_bench_r50_1x8_ms"], one["reference_r50_1x8_ms"],
+            f"torch_bench / reference {one['ratio']:.3f}")
     add("TSN-R50 1×8 latency", "ms", ours(t, "r50.tsn.latency_1x8"), ours(p, "r50.tsn.latency_1x8"),
         ref(r, "tsn_r50_1x8_latency_median"), ratio(ours(t, "r50.tsn.latency_1x8"), ref(r, "tsn_r50_1x8_latency_median")))
     add("TSM-R50 4×8 throughput", "videos/s", ours(t, "r50.tsm.videos_per_s_4x8"), ours(p, "r50.tsm.videos_per_s_4x8"),
@@ -107,7 +112,8 @@ def main():
     if len(sys.argv) < 4:
         raise SystemExit(__doc__)
     t, p, r = load(sys.argv[1]), load(sys.argv[2]), load(sys.argv[3])
-    md = table(t, p, r)
+    one = load(sys.argv[5]) if len(sys.argv) > 5 else None
+    md = table(t, p, r, one)
     print(md)
     if len(sys.argv) > 4:
         doc = sys.argv[4]
