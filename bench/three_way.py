@@ -102,7 +102,10 @@ def table(t, p, r, one=None):
             continue
         rows.append(f"| shift {s.replace('nhwc_', 'NHWC ')} forward / backward (best copy {fmt(best, 1)}) | GB/s | "
                     f"{fmt(fwd, 1)} / {fmt(back, 1)} | {fmt(ours(p, f'shift.{s}.gbps'), 1)} | "
-                    f"{fmt(ref(r, f'shift_{s}_GBps'), 1)} | {ratio(fwd, best)} / {ratio(back, best)} of the best copy |")
+                    f"{fmt(ref(r, f'shift_{s}_GBps'), 1)} | {ratio(fwd, best)} / {ratio(back, best)} of the best copy"
+                    + (f"; interleaved with tsm4j's memcpy {ours(t, f'shift.{s}.interleaved_ratio'):.2f}× / "
+                       f"{ours(t, f'shift.{s}.interleaved_back_ratio'):.2f}×"
+                       if ours(t, f"shift.{s}.interleaved_ratio") is not None else "") + " |")
     head = ("| figure | unit | tsm4j | PyTorch (bench/torch_bench.py) | independent reference | tsm4j / reference |\n"
             "|---|---|---:|---:|---:|---:|\n")
     return head + "\n".join(rows) + "\n"

@@ -26,7 +26,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * array: {@link HostCopy}, the C library's {@code memcpy} of equal contiguous parts on the calling thread and the
  * host kernels' helper threads, as many parts as ND4J threads),
  * {@code assign} (ND4J's preallocated {@code out.assign(in)}, for information) and {@code dup} ({@code in.dup()}
- * then {@code close()}, i.e. allocation included). Bandwidth counts the bytes read plus written: 2 × array bytes
+ * then {@code close()}, i.e. allocation included); then {@code shift}, {@code back} and {@code memcpy} once more,
+ * interleaved call by call (names ending in {@value #INTERLEAVED}, ratio to the interleaved memcpy). Bandwidth counts the bytes read plus written: 2 × array bytes
  * for shift, back, memcpy, assign and dup, 4 × for shift+back. {@code ratio} is the operation's GB/s over the best
  * copy's (the faster of memcpy and assign) in the same run.
  */
@@ -45,6 +46,11 @@ public final class ShiftBench {
             new long[] {8, 28, 28, 512}, new long[] {8, 14, 14, 1024}, new long[] {8, 7, 7, 2048});
     /** Frames per clip. */
     public static final int SEGMENTS = 8;
+    /**
+     * Suffix of the operations timed a second time interleaved call by call (shift, back, memcpy, shift, …); their
+     * ratio is to the interleaved memcpy.
+     */
+    public static final String INTERLEAVED = " (interleaved)";
     /** Default measured iterations. */
     public static final int DEFAULT_ITERATIONS = 30;
 
@@ -205,6 +211,17 @@ public final class ShiftBench {
                 times[k][i] = (System.nanoTime() - t0) / 1e6;
             }
         }
+        // the same three calls again, interleaved call by call (shift, back, memcpy, shift, …): all three see the
+        // same cache and machine state, so their ratio does not depend on which loop ran when
+        int[] alternated = {0, 1, 3};
+        double[][] mixed = new double[alternated.length][iterations];
+        for (int i = 0; i < iterations; i++) {
+            for (int j = 0; j < alternated.length; j++) {
+                long t0 = System.nanoTime();
+                ops[alternated[j]].run();
+                mixed[j][i] = (System.nanoTime() - t0) / 1e6;
+            }
+        }
         String shapeText = Arrays.stream(shape).mapToObj(Long::toString).collect(Collectors.joining("×"));
         double[] gbs = new double[ops.length];
         double[] medians = new double[ops.length];
@@ -216,6 +233,13 @@ public final class ShiftBench {
         List<Row> rows = new ArrayList<>();
         for (int k = 0; k < ops.length; k++) {
             rows.add(new Row(format, shapeText, names[k], medians[k], moved[k], gbs[k], gbs[k] / bestCopy));
+        }
+        double mixedCopy = moved[3] / (median(mixed[2]) * 1e6);
+        for (int j = 0; j < alternated.length; j++) {
+            int k = alternated[j];
+            double m = median(mixed[j]);
+            double g = moved[k] / (m * 1e6);
+            rows.add(new Row(format, shapeText, names[k] + INTERLEAVED, m, moved[k], g, g / mixedCopy));
         }
         for (INDArray a : new INDArray[] {in, out, grad, copy}) {
             a.close();

@@ -53,6 +53,14 @@ final class ShiftSection {
                     Locale.ROOT, "%.3f ms median, ND4J out.assign(in) preallocated", assign.medianMillis())));
             lines.add(new BenchLine(key + ".ratio", shift.ratioToCopy(), "x", "forward GB/s / best copy GB/s"));
             lines.add(new BenchLine(key + ".back_ratio", back.ratioToCopy(), "x", "backward GB/s / best copy GB/s"));
+            ShiftBench.Row mixed = ops.get("shift" + ShiftBench.INTERLEAVED);
+            ShiftBench.Row mixedBack = ops.get("back" + ShiftBench.INTERLEAVED);
+            lines.add(new BenchLine(key + ".interleaved_ratio", mixed.ratioToCopy(), "x", String.format(Locale.ROOT,
+                    "forward / memcpy, the two timed call by call in one loop: %.3f vs %.3f ms medians",
+                    mixed.medianMillis(), ops.get("memcpy" + ShiftBench.INTERLEAVED).medianMillis())));
+            lines.add(new BenchLine(key + ".interleaved_back_ratio", mixedBack.ratioToCopy(), "x", String.format(
+                    Locale.ROOT, "backward / memcpy, timed call by call in one loop: %.3f ms median",
+                    mixedBack.medianMillis())));
             ShiftBench.Row both = ops.get("shift+back");
             lines.add(new BenchLine(key + ".fwd_bwd_gbps", both.gigabytesPerSecond(), "GB/s",
                     String.format(Locale.ROOT, "%.3f ms median, forward + backward", both.medianMillis())));
