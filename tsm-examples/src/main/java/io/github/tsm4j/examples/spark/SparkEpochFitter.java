@@ -92,6 +92,8 @@ public final class SparkEpochFitter implements EpochFitter, AutoCloseable {
     private ComputationGraph bound;
     private DoubleAccumulator lossSum;
     private LongAccumulator lossCount;
+    private LongAccumulator fusedSteps;
+    private long lastFusedWorkerSteps;
     private double lastSeconds = Double.NaN;
     private long lastWorkerMinibatches;
     private ScheduleListener schedule;
@@ -157,6 +159,7 @@ public final class SparkEpochFitter implements EpochFitter, AutoCloseable {
         batchSizePerWorker = b.batchSize / workers;
         lossSum = sc.sc().doubleAccumulator("tsm4j training loss");
         lossCount = sc.sc().longAccumulator("tsm4j training minibatches");
+        fusedSteps = sc.sc().longAccumulator("tsm4j fused updater steps");
     }
 
     /** @return concurrent workers (partitions); starts Spark if needed */
@@ -174,6 +177,14 @@ public final class SparkEpochFitter implements EpochFitter, AutoCloseable {
     /** @return minibatches fitted by all workers in the last epoch (from the workers' accumulators) */
     public long lastWorkerMinibatches() {
         return lastWorkerMinibatches;
+    }
+
+    /**
+     * @return worker minibatches of the last epoch whose update ran in one pass ({@link FusedUpdaterHook}; parameter
+     *     averaging only: gradient sharing applies DL4J's updater inside its own training loop)
+     */
+    public long lastFusedWorkerSteps() {
+        return lastFusedWorkerSteps;
     }
 
     /** @return wall time of the last epoch's distributed fit (decoding included), NaN before the first */
@@ -210,6 +221,7 @@ public final class SparkEpochFitter implements EpochFitter, AutoCloseable {
                     .averagingFrequency(b.averagingFrequency)
                     .workerPrefetchNumBatches(0)
                     .saveUpdater(true)
+                    .trainingHooks(new FusedUpdaterHook(fusedSteps))
                     .rddTrainingApproach(RDDTrainingApproach.Direct)
                     .repartionData(Repartition.Never)
                     .storageLevel(StorageLevel.MEMORY_AND_DISK_SER())
@@ -243,6 +255,7 @@ public final class SparkEpochFitter implements EpochFitter, AutoCloseable {
         List<ClipRow> rows = rows(epoch);
         lossSum.reset();
         lossCount.reset();
+        fusedSteps.reset();
         int iterationsBefore = graph.getIterationCount();
         int epochsBefore = graph.getEpochCount();
         // serialised with every averaging round's tasks: the workers' schedule position for this epoch
@@ -269,6 +282,7 @@ public final class SparkEpochFitter implements EpochFitter, AutoCloseable {
             graph.getConfiguration().setIterationCount(iterationsBefore + batches);
         }
         lastWorkerMinibatches = lossCount.value();
+        lastFusedWorkerSteps = fusedSteps.value();
         double loss = lossCount.value() > 0 ? lossSum.value() / lossCount.value() : net.getScore();
         LOG.info("epoch {}: {} clips in {} s on {} workers x {} clips ({}), loss {} from {} worker minibatches", epoch,
                 rows.size(), String.format("%.1f", lastSeconds), workers, batchSizePerWorker, b.approach,

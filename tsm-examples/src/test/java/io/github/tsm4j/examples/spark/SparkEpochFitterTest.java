@@ -120,12 +120,14 @@ class SparkEpochFitterTest {
         Path ckpt = dir.resolve("spark");
         Trainer.TrainingResult spark;
         long lastEpochMinibatches;
+        long lastEpochFused;
         t0 = System.nanoTime();
         try (SparkEpochFitter fitter = SparkEpochFitter.builder(train, config.input(), BATCH).master("local[2]")
                 .workers(2).seed(7).approach(SparkEpochFitter.Approach.PARAMETER_AVERAGING).build();
                 ClipDataSetIterator val = validationIterator()) {
             spark = trainer(ckpt, val).build().fit(fitter);
             lastEpochMinibatches = fitter.lastWorkerMinibatches();
+            lastEpochFused = fitter.lastFusedWorkerSteps();
         }
         double sparkSeconds = (System.nanoTime() - t0) / 1e9;
         String curves = "single " + curve(single.history()) + " (" + Math.round(singleSeconds) + " s)\nspark  "
@@ -144,6 +146,7 @@ class SparkEpochFitterTest {
         int steps = (train.size() / 2 + BATCH / 2 - 1) / (BATCH / 2);
         assertEquals(2L * steps, lastEpochMinibatches, "every clip once per epoch: 2 workers x " + steps
                 + " minibatches of " + BATCH / 2 + " clips");
+        assertEquals(lastEpochMinibatches, lastEpochFused, "every worker step ran the fused updater");
         assertEquals(EPOCHS * steps, spark.model().graph().getIterationCount(), "one averaged step per worker minibatch");
         assertEquals(EPOCHS, spark.model().graph().getEpochCount());
 
