@@ -96,13 +96,6 @@ public final class NativeBatchNormLayer extends BatchNormalization {
         return oneDnn;
     }
 
-    /** DL4J's regularisation score, its sums of squares on the host ({@link io.github.tsm4j.core.RegularizationScore}). */
-    @Override
-    public double calcRegularizationScore(boolean backpropParamsOnly) {
-        return io.github.tsm4j.core.RegularizationScore.of(paramTable(), layerConf(), getIterationCount(),
-                getEpochCount());
-    }
-
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);

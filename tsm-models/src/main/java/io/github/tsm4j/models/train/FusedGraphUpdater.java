@@ -70,6 +70,9 @@ public final class FusedGraphUpdater extends ComputationGraphUpdater {
     private final float[] g = new float[CHUNK];
     private final float[] p = new float[CHUNK];
     private final float[] v = new float[CHUNK];
+    /** This step's L2 and weight-decay coefficients of the segment being applied (sized for the longest lists). */
+    private final float[] l2Now;
+    private final float[] decayNow;
     private long fusedSteps;
 
     /** What the pass does to one element, besides the minibatch division and the regularisation. */
@@ -125,6 +128,8 @@ public final class FusedGraphUpdater extends ComputationGraphUpdater {
         this.params = buffers[0];
         this.gradients = buffers[1];
         this.state = buffers[2];
+        this.l2Now = new float[segments.stream().mapToInt(s -> s.l2.size()).max().orElse(0)];
+        this.decayNow = new float[segments.stream().mapToInt(s -> s.decay.size()).max().orElse(0)];
         if (reason != null) {
             LOG.debug("FusedGraphUpdater: DL4J's updater runs every step: {}", reason);
         }
@@ -192,17 +197,17 @@ public final class FusedGraphUpdater extends ComputationGraphUpdater {
         };
         float momentumT = -mu - 1f;
         float batch = divisor;
-        float[] l2 = new float[s.l2.size()];
-        for (int i = 0; i < l2.length; i++) {
-            l2[i] = (float) s.l2.get(i).valueAt(iteration, epoch);
+        int l2Count = s.l2.size();
+        for (int i = 0; i < l2Count; i++) {
+            l2Now[i] = (float) s.l2.get(i).valueAt(iteration, epoch);
         }
-        float[] decay = new float[s.decay.size()];
-        for (int i = 0; i < decay.length; i++) {
+        int decayCount = s.decay.size();
+        for (int i = 0; i < decayCount; i++) {
             WeightDecay w = s.decay.get(i);
             double c = w.getCoeff().valueAt(iteration, epoch);
-            decay[i] = (float) (w.isApplyLR() ? c * lrD : c);
+            decayNow[i] = (float) (w.isApplyLR() ? c * lrD : c);
         }
-        boolean needParams = l2.length > 0 || decay.length > 0;
+        boolean needParams = l2Count > 0 || decayCount > 0;
         boolean stateful = s.stateFrom >= 0;
         float[] g = this.g;
         float[] p = this.p;
@@ -223,7 +228,8 @@ public final class FusedGraphUpdater extends ComputationGraphUpdater {
                     g[i] = g[i] / batch;
                 }
             }
-            for (float c : l2) {
+            for (int k = 0; k < l2Count; k++) {
+                float c = l2Now[k];
                 for (int i = 0; i < n; i++) {
                     g[i] = c * p[i] + g[i];
                 }
@@ -253,7 +259,8 @@ public final class FusedGraphUpdater extends ComputationGraphUpdater {
                 case NO_OP -> {
                 }
             }
-            for (float c : decay) {
+            for (int k = 0; k < decayCount; k++) {
+                float c = decayNow[k];
                 for (int i = 0; i < n; i++) {
                     g[i] = c * p[i] + g[i];
                 }
