@@ -3,6 +3,7 @@ package io.github.tsm4j.core;
 import java.util.Arrays;
 import java.util.List;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -28,8 +29,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * (NHWC: H·W runs of {@code width · dataType.width()} bytes per block and frame). Needs the CPU backend and a
  * contiguous c-order array ({@link #supports}). Not thread-safe (one caller at a time); the work itself runs on
  * the calling thread or is split over pixel ranges ({@code threads}).
+ *
+ * <p>Two engines, chosen by the {@link TemporalShift.Kernel} passed to {@link #of(INDArray, int, int,
+ * ShiftDirection, CNN2DFormat, TemporalShift.Kernel, int)}: the host engine above (every kernel but {@code ONEDNN},
+ * and {@code ONEDNN} where oneDNN does not take the array), and for {@code ONEDNN} on float32 arrays oneDNN reorders
+ * on its OpenMP threads through a side buffer of the moved channels ({@link OneDnnInPlaceShift}: one more pass over
+ * them, but on every thread the convolutions use). Both are bit-identical to {@link TemporalShift#forward}.
  */
-public final class InPlaceShift {
+public final class InPlaceShift implements AutoCloseable {
 
     private final ShiftPlan plan;
     private final INDArray x;
@@ -42,8 +49,12 @@ public final class InPlaceShift {
     private final List<ShiftPlan.Move> moving;
     private final int threads;
     private final long minPartBytes;
+    /** The oneDNN engine, or null for the host engine. */
+    private final OneDnnInPlaceShift oneDnn;
 
-    private InPlaceShift(INDArray x, ShiftPlan plan, CNN2DFormat format, int threads, long minPartBytes) {
+    private InPlaceShift(INDArray x, ShiftPlan plan, CNN2DFormat format, int threads, long minPartBytes,
+            boolean useOneDnn) {
+        this.oneDnn = useOneDnn ? OneDnnInPlaceShift.bind(x, plan, format) : null;
         this.threads = threads == 0 ? Math.max(1, Nd4j.getEnvironment().maxThreads()) : threads;
         this.minPartBytes = minPartBytes;
         this.x = x;
@@ -55,7 +66,7 @@ public final class InPlaceShift {
         this.frameBytes = plan.channels() * pixels * elementBytes;
         this.moving = plan.moves().stream().filter(m -> m.step() != 0).toList();
         long savedElements = 0;
-        for (ShiftPlan.Move m : moving) {
+        for (ShiftPlan.Move m : oneDnn != null ? List.<ShiftPlan.Move>of() : moving) {
             savedElements += clips * lost(m) * m.width() * pixels;
         }
         this.saved = savedElements == 0 ? null : Nd4j.createUninitializedDetached(x.dataType(), savedElements);
@@ -97,12 +108,33 @@ public final class InPlaceShift {
      */
     public static InPlaceShift of(INDArray x, int segments, int foldDiv, ShiftDirection direction,
             CNN2DFormat format, int threads) {
-        return of(x, segments, foldDiv, direction, format, threads, HostMemory.PARALLEL_MIN_BYTES);
+        return of(x, segments, foldDiv, direction, format, TemporalShift.Kernel.HOST, threads,
+                HostMemory.PARALLEL_MIN_BYTES);
+    }
+
+    /**
+     * As {@link #of(INDArray, int, int, ShiftDirection, CNN2DFormat, int)} with the engine chosen by a kernel:
+     * {@link TemporalShift.Kernel#ONEDNN} runs oneDNN reorders on its OpenMP threads where oneDNN takes the float32
+     * array (one warning where its natives do not load), every other kernel and every other array the host engine.
+     *
+     * @param kernel the shift kernel of the layer ({@code ExecutionOptions.shiftKernel})
+     * @param threads threads of the host engine (1 = the calling thread, 0 = ND4J's count); oneDNN uses its own
+     * @return the bound shift
+     */
+    public static InPlaceShift of(INDArray x, int segments, int foldDiv, ShiftDirection direction,
+            CNN2DFormat format, TemporalShift.Kernel kernel, int threads) {
+        return of(x, segments, foldDiv, direction, format, kernel, threads, HostMemory.PARALLEL_MIN_BYTES);
     }
 
     /** With the smallest part each thread moves (tests split small arrays). */
     static InPlaceShift of(INDArray x, int segments, int foldDiv, ShiftDirection direction, CNN2DFormat format,
             int threads, long minPartBytes) {
+        return of(x, segments, foldDiv, direction, format, TemporalShift.Kernel.HOST, threads, minPartBytes);
+    }
+
+    private static InPlaceShift of(INDArray x, int segments, int foldDiv, ShiftDirection direction,
+            CNN2DFormat format, TemporalShift.Kernel kernel, int threads, long minPartBytes) {
+        java.util.Objects.requireNonNull(kernel, "InPlaceShift: kernel must be one of HOST, VIEWS, REFERENCE, ONEDNN");
         if (threads < 0) {
             throw new IllegalArgumentException("InPlaceShift: threads must be >= 0 (1 = calling thread, 0 = ND4J's "
                     + "thread count), found " + threads);
@@ -113,8 +145,15 @@ public final class InPlaceShift {
                     + "(CPU backend), found shape " + Arrays.toString(x.shape()) + ", strides "
                     + Arrays.toString(x.stride()) + ", order " + x.ordering());
         }
+        boolean useOneDnn = kernel == TemporalShift.Kernel.ONEDNN && x.dataType() == DataType.FLOAT
+                && io.github.tsm4j.core.conv.OneDnn.availableFor("shift kernel", "InPlaceShift");
         return new InPlaceShift(x, ShiftPlan.of(direction, false, TemporalShift.channels(x, format), foldDiv,
-                segments), format, threads, minPartBytes);
+                segments), format, threads, minPartBytes, useOneDnn);
+    }
+
+    /** @return true when oneDNN reorders run this shift (kernel {@code ONEDNN}), false for the host engine */
+    public boolean onOneDnn() {
+        return oneDnn != null;
     }
 
     /** @return the plan this shift executes */
@@ -122,9 +161,12 @@ public final class InPlaceShift {
         return plan;
     }
 
-    /** @return elements of the side buffer that holds the overwritten frames (0 when nothing moves) */
+    /**
+     * @return elements of the side buffer: the overwritten frames (host engine) or every frame's moved channels
+     *     (oneDNN engine); 0 when nothing moves
+     */
     public long savedElements() {
-        return saved == null ? 0 : saved.length();
+        return oneDnn != null ? oneDnn.sideElements() : saved == null ? 0 : saved.length();
     }
 
     /**
@@ -133,12 +175,31 @@ public final class InPlaceShift {
      * executor does where nothing reads the block input after the shift's reader).
      */
     public void apply() {
-        run(true);
+        if (oneDnn != null) {
+            oneDnn.apply();
+        } else {
+            run(true);
+        }
     }
 
     /** {@code x ← x} as it was before the last {@link #apply()}: the inverse moves and the saved frames put back. */
     public void undo() {
-        run(false);
+        if (oneDnn != null) {
+            oneDnn.undo();
+        } else {
+            run(false);
+        }
+    }
+
+    /** Frees the side buffer and, for the oneDNN engine, its reorders. */
+    @Override
+    public void close() {
+        if (oneDnn != null) {
+            oneDnn.close();
+        }
+        if (saved != null && saved.closeable()) {
+            saved.close();
+        }
     }
 
     /** Frames of a clip that a move overwrites without reading: {@code min(|step|, T)}. */

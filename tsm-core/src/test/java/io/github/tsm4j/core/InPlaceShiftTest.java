@@ -53,6 +53,66 @@ class InPlaceShiftTest {
         }
     }
 
+    /**
+     * The oneDNN engine ({@code Kernel.ONEDNN}): the same exactness matrix for float32 (double arrays stay on the
+     * host engine, which the test checks too), each array used by two bound shifts in turn, as the executor's blocks
+     * share buffers.
+     */
+    @ParameterizedTest
+    @EnumSource(CNN2DFormat.class)
+    void theOneDnnEngineIsTheShiftAndUndoesBitForBit(CNN2DFormat format) {
+        assertTrue(io.github.tsm4j.core.conv.OneDnn.available(), "oneDNN's natives are a test dependency of tsm-core");
+        for (ShiftDirection direction : ShiftDirection.values()) {
+            for (int segments : new int[] {1, 2, 3, 8}) {
+                for (int[] cd : new int[][] {{5, 2}, {16, 8}, {24, 4}, {7, 8}, {3, 2}, {64, 8}}) {
+                    String what = direction + " T=" + segments + " C=" + cd[0] + " foldDiv=" + cd[1] + " " + format;
+                    INDArray x = TemporalShiftTest.random(format, 3 * segments, cd[0], 3, 5, 7 + segments)
+                            .castTo(DataType.FLOAT);
+                    INDArray original = x.dup();
+                    INDArray expected = TemporalShiftTest.reference(x, segments, cd[1], direction, format);
+                    boolean moves = TemporalShift.fold(cd[0], cd[1]) > 0;
+                    try (InPlaceShift a = InPlaceShift.of(x, segments, cd[1], direction, format,
+                            TemporalShift.Kernel.ONEDNN, 1);
+                            InPlaceShift b = InPlaceShift.of(x, segments, cd[1], direction, format,
+                                    TemporalShift.Kernel.ONEDNN, 1)) {
+                        assertEquals(moves, a.onOneDnn(), "oneDNN engine bound where channels move, " + what);
+                        for (InPlaceShift shift : new InPlaceShift[] {a, b, a}) {
+                            shift.apply();
+                            assertEquals(expected, x, "apply, " + what);
+                            shift.undo();
+                            assertEquals(original, x, "undo, " + what);
+                        }
+                    }
+                    INDArray wide = x.castTo(DataType.DOUBLE);
+                    try (InPlaceShift d = InPlaceShift.of(wide, segments, cd[1], direction, format,
+                            TemporalShift.Kernel.ONEDNN, 1)) {
+                        assertFalse(d.onOneDnn(), "double stays on the host engine, " + what);
+                        d.apply();
+                        assertEquals(expected.castTo(DataType.DOUBLE), wide, "double apply, " + what);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theOneDnnEngineKeepsEveryFramesMovedChannelsAndOnlyThose() {
+        assertTrue(io.github.tsm4j.core.conv.OneDnn.available(), "oneDNN's natives are a test dependency of tsm-core");
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3 * 8, 7, 5, 64);
+        // bidirectional, fold 8: channels [0, 16) of all 24 frames; unidirectional: [0, 8)
+        try (InPlaceShift bi = InPlaceShift.of(x, 8, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NHWC,
+                TemporalShift.Kernel.ONEDNN, 1);
+                InPlaceShift uni = InPlaceShift.of(x, 8, 8, ShiftDirection.UNIDIRECTIONAL, CNN2DFormat.NHWC,
+                        TemporalShift.Kernel.ONEDNN, 1);
+                InPlaceShift host = InPlaceShift.of(x, 8, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NHWC,
+                        TemporalShift.Kernel.HOST, 1)) {
+            assertEquals(24 * 35 * 16, bi.savedElements());
+            assertEquals(24 * 35 * 8, uni.savedElements());
+            assertFalse(host.onOneDnn());
+            assertEquals(3 * 2 * 8 * 35, host.savedElements());
+        }
+    }
+
     @Test
     void sideBufferHoldsOnlyTheFramesAMoveOverwritesWithoutReading() {
         INDArray x = Nd4j.rand(DataType.FLOAT, 3 * 8, 7, 5, 64);

@@ -279,7 +279,7 @@ final class BoundExecutor implements AutoCloseable {
                     }
                 }
                 if (shift != null) {
-                    steps.add(step(shift.shift()::apply, () -> { }));
+                    steps.add(step(shift.shift()::apply, shift.shift()::close));
                 }
                 position = p;
                 String why = bind(v);
@@ -469,15 +469,15 @@ final class BoundExecutor implements AutoCloseable {
                 } catch (IllegalArgumentException e) {
                     return e.getMessage();
                 }
-                // ONEDNN is the layers' kernel for training; inference keeps the in-place host shift (a bound
-                // out-of-place oneDNN shift measured no faster inside the network, docs/shift.md)
+                // in place for HOST (the calling thread) and ONEDNN (reorders on oneDNN's threads through a side
+                // buffer of the moved channels); VIEWS and REFERENCE run out of place as the layer does
                 boolean host = c.getKernel() == TemporalShift.Kernel.HOST || c.getKernel() == TemporalShift.Kernel.ONEDNN;
                 if (host && InPlaceShift.supports(in) && consumers[vertex] == 1
                         && ins[0] != outputVertex) {
                     // in place on the block input, applied just before its one consumer and undone just after
                     // (see bind(GraphVertex)): half the bytes of an out-of-place shift and no second buffer
                     InPlaceShift shift = InPlaceShift.of(in, c.getSegments(), c.getFoldDiv(), c.getDirection(),
-                            c.getDataFormat(), c.getShiftThreads());
+                            c.getDataFormat(), c.getKernel(), c.getShiftThreads());
                     values[vertex] = in;
                     aliasOf[vertex] = ins[0];
                     pending.put(vertex, new PendingShift(shift, lastUse[ins[0]]));

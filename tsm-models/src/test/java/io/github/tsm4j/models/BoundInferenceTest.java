@@ -100,8 +100,12 @@ class BoundInferenceTest {
         for (int segments : new int[] {1, 3}) {
             TsmModel m = model(resnet(Backbone.RESNET50, segments).build(), 12);
             for (CNN2DFormat layout : CNN2DFormat.values()) {
-                assertBoundEqualsGraph(m, ExecutionOptions.builder().layout(layout).build(), clips(2, segments, 32, 6),
-                        "bound executor: ");
+                // HOST: the in-place shift on the calling thread; ONEDNN: in place through oneDNN reorders
+                for (TemporalShift.Kernel kernel : new TemporalShift.Kernel[] {TemporalShift.Kernel.HOST,
+                        TemporalShift.Kernel.ONEDNN}) {
+                    assertBoundEqualsGraph(m, ExecutionOptions.builder().layout(layout).shiftKernel(kernel).build(),
+                            clips(2, segments, 32, 6), "bound executor: ");
+                }
             }
         }
     }
