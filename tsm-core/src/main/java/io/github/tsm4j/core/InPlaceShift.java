@@ -53,8 +53,8 @@ public final class InPlaceShift implements AutoCloseable {
     private final OneDnnInPlaceShift oneDnn;
 
     private InPlaceShift(INDArray x, ShiftPlan plan, CNN2DFormat format, int threads, long minPartBytes,
-            boolean useOneDnn) {
-        this.oneDnn = useOneDnn ? OneDnnInPlaceShift.bind(x, plan, format) : null;
+            boolean useOneDnn, ShiftSideBuffer shared) {
+        this.oneDnn = useOneDnn ? OneDnnInPlaceShift.bind(x, plan, format, shared) : null;
         this.threads = threads == 0 ? Math.max(1, Nd4j.getEnvironment().maxThreads()) : threads;
         this.minPartBytes = minPartBytes;
         this.x = x;
@@ -109,7 +109,7 @@ public final class InPlaceShift implements AutoCloseable {
     public static InPlaceShift of(INDArray x, int segments, int foldDiv, ShiftDirection direction,
             CNN2DFormat format, int threads) {
         return of(x, segments, foldDiv, direction, format, TemporalShift.Kernel.HOST, threads,
-                HostMemory.PARALLEL_MIN_BYTES);
+                HostMemory.PARALLEL_MIN_BYTES, null);
     }
 
     /**
@@ -123,17 +123,29 @@ public final class InPlaceShift implements AutoCloseable {
      */
     public static InPlaceShift of(INDArray x, int segments, int foldDiv, ShiftDirection direction,
             CNN2DFormat format, TemporalShift.Kernel kernel, int threads) {
-        return of(x, segments, foldDiv, direction, format, kernel, threads, HostMemory.PARALLEL_MIN_BYTES);
+        return of(x, segments, foldDiv, direction, format, kernel, threads, null);
+    }
+
+    /**
+     * As {@link #of(INDArray, int, int, ShiftDirection, CNN2DFormat, TemporalShift.Kernel, int)} with the oneDNN
+     * engine's side buffer shared with other shifts that are used one at a time ({@link ShiftSideBuffer}).
+     *
+     * @param shared the side buffer to share, or null for one of its own (the host engine keeps its own)
+     * @return the bound shift
+     */
+    public static InPlaceShift of(INDArray x, int segments, int foldDiv, ShiftDirection direction,
+            CNN2DFormat format, TemporalShift.Kernel kernel, int threads, ShiftSideBuffer shared) {
+        return of(x, segments, foldDiv, direction, format, kernel, threads, HostMemory.PARALLEL_MIN_BYTES, shared);
     }
 
     /** With the smallest part each thread moves (tests split small arrays). */
     static InPlaceShift of(INDArray x, int segments, int foldDiv, ShiftDirection direction, CNN2DFormat format,
             int threads, long minPartBytes) {
-        return of(x, segments, foldDiv, direction, format, TemporalShift.Kernel.HOST, threads, minPartBytes);
+        return of(x, segments, foldDiv, direction, format, TemporalShift.Kernel.HOST, threads, minPartBytes, null);
     }
 
     private static InPlaceShift of(INDArray x, int segments, int foldDiv, ShiftDirection direction,
-            CNN2DFormat format, TemporalShift.Kernel kernel, int threads, long minPartBytes) {
+            CNN2DFormat format, TemporalShift.Kernel kernel, int threads, long minPartBytes, ShiftSideBuffer shared) {
         java.util.Objects.requireNonNull(kernel, "InPlaceShift: kernel must be one of HOST, VIEWS, REFERENCE, ONEDNN");
         if (threads < 0) {
             throw new IllegalArgumentException("InPlaceShift: threads must be >= 0 (1 = calling thread, 0 = ND4J's "
@@ -148,7 +160,7 @@ public final class InPlaceShift implements AutoCloseable {
         boolean useOneDnn = kernel == TemporalShift.Kernel.ONEDNN && x.dataType() == DataType.FLOAT
                 && io.github.tsm4j.core.conv.OneDnn.availableFor("shift kernel", "InPlaceShift");
         return new InPlaceShift(x, ShiftPlan.of(direction, false, TemporalShift.channels(x, format), foldDiv,
-                segments), format, threads, minPartBytes, useOneDnn);
+                segments), format, threads, minPartBytes, useOneDnn, shared);
     }
 
     /** @return true when oneDNN reorders run this shift (kernel {@code ONEDNN}), false for the host engine */

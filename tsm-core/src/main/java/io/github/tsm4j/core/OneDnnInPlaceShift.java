@@ -30,12 +30,21 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 final class OneDnnInPlaceShift implements AutoCloseable {
 
-    private final INDArray side;
-    private final OneDnnShift save;
-    private final OneDnnShift shift;
-    private final OneDnnShift restore;
+    private final INDArray view;
+    private final long[] sideShape;
+    private final ShiftPlan copy;
+    private final ShiftPlan moved;
+    private final CNN2DFormat format;
+    /** The shared side buffer, or null for one of its own. */
+    private final ShiftSideBuffer shared;
+    private long boundGeneration = -1;
+    private INDArray side;
+    private OneDnnShift save;
+    private OneDnnShift shift;
+    private OneDnnShift restore;
 
-    private OneDnnInPlaceShift(INDArray x, ShiftPlan plan, CNN2DFormat format, long lo, long hi) {
+    private OneDnnInPlaceShift(INDArray x, ShiftPlan plan, CNN2DFormat format, long lo, long hi,
+            ShiftSideBuffer shared) {
         long width = hi - lo;
         List<ShiftPlan.Move> moves = new ArrayList<>();
         for (ShiftPlan.Move m : plan.moves()) {
@@ -44,15 +53,42 @@ final class OneDnnInPlaceShift implements AutoCloseable {
             }
         }
         INDArrayIndex channels = NDArrayIndex.interval(lo, hi);
-        INDArray view = format == CNN2DFormat.NHWC
+        this.view = format == CNN2DFormat.NHWC
                 ? x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), channels)
                 : x.get(NDArrayIndex.all(), channels, NDArrayIndex.all(), NDArrayIndex.all());
-        this.side = Nd4j.createUninitializedDetached(DataType.FLOAT, view.shape());
-        ShiftPlan copy = new ShiftPlan(plan.segments(), width, 0, List.of(new ShiftPlan.Move(0, width, 0)));
-        ShiftPlan moved = new ShiftPlan(plan.segments(), width, plan.fold(), moves);
-        this.save = OneDnnShift.bind(copy, view, side, format);
-        this.shift = OneDnnShift.bind(moved, side, view, format);
-        this.restore = OneDnnShift.bind(copy, side, view, format);
+        this.sideShape = view.shape();
+        this.format = format;
+        this.shared = shared;
+        this.copy = new ShiftPlan(plan.segments(), width, 0, List.of(new ShiftPlan.Move(0, width, 0)));
+        this.moved = new ShiftPlan(plan.segments(), width, plan.fold(), moves);
+        if (shared == null) {
+            bindTo(Nd4j.createUninitializedDetached(DataType.FLOAT, sideShape));
+        } else {
+            shared.reserve(view.length());
+        }
+    }
+
+    /** Binds the three reorders to a side buffer, or points them at it when they exist. */
+    private void bindTo(INDArray s) {
+        side = s;
+        if (save == null) {
+            save = OneDnnShift.bind(copy, view, s, format);
+            shift = OneDnnShift.bind(moved, s, view, format);
+            restore = OneDnnShift.bind(copy, s, view, format);
+        } else {
+            save.point(view, s);
+            shift.point(s, view);
+            restore.point(s, view);
+        }
+    }
+
+    /** With a shared buffer: (re)binds to it when it was (re)allocated since the last call. */
+    private void bound() {
+        if (shared != null && shared.generation() != boundGeneration) {
+            INDArray s = shared.view(sideShape);
+            boundGeneration = shared.generation();
+            bindTo(s);
+        }
     }
 
     /**
@@ -61,9 +97,10 @@ final class OneDnnInPlaceShift implements AutoCloseable {
      * @param x the block input, contiguous c-order (checked by {@link InPlaceShift})
      * @param plan the shift
      * @param format x's layout
+     * @param shared the side buffer to share, or null for one of its own
      * @return the engine or null
      */
-    static OneDnnInPlaceShift bind(INDArray x, ShiftPlan plan, CNN2DFormat format) {
+    static OneDnnInPlaceShift bind(INDArray x, ShiftPlan plan, CNN2DFormat format, ShiftSideBuffer shared) {
         long lo = Long.MAX_VALUE;
         long hi = Long.MIN_VALUE;
         for (ShiftPlan.Move m : plan.moves()) {
@@ -75,30 +112,36 @@ final class OneDnnInPlaceShift implements AutoCloseable {
         if (lo >= hi || !OneDnnShift.supports(x, x)) {
             return null;
         }
-        return new OneDnnInPlaceShift(x, plan, format, lo, hi);
+        return new OneDnnInPlaceShift(x, plan, format, lo, hi, shared);
     }
 
     /** @return elements of the side buffer */
     long sideElements() {
-        return side.length();
+        return view.length();
     }
 
     /** x ← shift(x). */
     void apply() {
+        bound();
         save.run();
         shift.run();
     }
 
     /** x ← x as before the last {@link #apply()}. */
     void undo() {
+        bound();
         restore.run();
     }
 
     @Override
     public void close() {
-        save.close();
-        shift.close();
-        restore.close();
-        side.close();
+        if (save != null) {
+            save.close();
+            shift.close();
+            restore.close();
+        }
+        if (shared == null && side != null) {
+            side.close();
+        }
     }
 }

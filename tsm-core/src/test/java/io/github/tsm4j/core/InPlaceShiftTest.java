@@ -113,6 +113,54 @@ class InPlaceShiftTest {
         }
     }
 
+    /**
+     * Shifts of different blocks sharing one side buffer, used one at a time as the executor runs them: exact,
+     * one buffer as large as the largest reservation, and a buffer that grows after first use is picked up.
+     */
+    @Test
+    void oneDnnShiftsShareOneSideBufferWhenUsedOneAtATime() {
+        INDArray small = TemporalShiftTest.random(CNN2DFormat.NHWC, 8, 16, 3, 5, 7).castTo(DataType.FLOAT);
+        INDArray large = TemporalShiftTest.random(CNN2DFormat.NCHW, 16, 32, 4, 5, 8).castTo(DataType.FLOAT);
+        INDArray later = TemporalShiftTest.random(CNN2DFormat.NHWC, 8, 64, 6, 5, 9).castTo(DataType.FLOAT);
+        INDArray[] arrays = {small, large, later};
+        CNN2DFormat[] formats = {CNN2DFormat.NHWC, CNN2DFormat.NCHW, CNN2DFormat.NHWC};
+        INDArray[] originals = new INDArray[3];
+        INDArray[] expected = new INDArray[3];
+        for (int i = 0; i < 3; i++) {
+            originals[i] = arrays[i].dup();
+            expected[i] = TemporalShiftTest.reference(arrays[i], 4, 8, ShiftDirection.BIDIRECTIONAL, formats[i]);
+        }
+        try (ShiftSideBuffer side = new ShiftSideBuffer()) {
+            InPlaceShift a = InPlaceShift.of(small, 4, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NHWC,
+                    TemporalShift.Kernel.ONEDNN, 1, side);
+            InPlaceShift b = InPlaceShift.of(large, 4, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NCHW,
+                    TemporalShift.Kernel.ONEDNN, 1, side);
+            assertEquals(16 * 4 * 5 * 8, side.reservedElements(), "the largest reservation: 16 frames x 8 channels");
+            assertEquals(0, side.elements(), "allocated at the first apply");
+            InPlaceShift[] shifts = {a, b, null};
+            for (int round = 0; round < 3; round++) {
+                if (round == 2) {
+                    // bound after the buffer exists and larger than it: the buffer grows, a and b re-point
+                    shifts[2] = InPlaceShift.of(later, 4, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NHWC,
+                            TemporalShift.Kernel.ONEDNN, 1, side);
+                }
+                for (int i = 0; i < 3; i++) {
+                    if (shifts[i] == null) {
+                        continue;
+                    }
+                    shifts[i].apply();
+                    assertEquals(expected[i], arrays[i], "apply " + i + ", round " + round);
+                    shifts[i].undo();
+                    assertEquals(originals[i], arrays[i], "undo " + i + ", round " + round);
+                }
+                assertEquals(round < 2 ? 16 * 4 * 5 * 8 : 8 * 6 * 5 * 16, side.elements(), "round " + round);
+            }
+            for (InPlaceShift s : shifts) {
+                s.close();
+            }
+        }
+    }
+
     @Test
     void sideBufferHoldsOnlyTheFramesAMoveOverwritesWithoutReading() {
         INDArray x = Nd4j.rand(DataType.FLOAT, 3 * 8, 7, 5, 64);

@@ -3,11 +3,13 @@ package io.github.tsm4j.models;
 import io.github.tsm4j.core.ConsensusMode;
 import io.github.tsm4j.core.InPlaceShift;
 import io.github.tsm4j.core.OnlineShift;
+import io.github.tsm4j.core.ShiftSideBuffer;
 import io.github.tsm4j.core.TemporalShift;
 import io.github.tsm4j.core.layers.SegmentConsensusLayer;
 import io.github.tsm4j.core.layers.TemporalShiftLayer;
 import io.github.tsm4j.core.layers.runtime.TemporalShiftLayerImpl;
 import io.github.tsm4j.core.conv.BoundConv;
+import io.github.tsm4j.core.exec.BoundAddRelu;
 import io.github.tsm4j.core.exec.BoundOp;
 import io.github.tsm4j.core.layers.runtime.OnlineShiftLayerImpl;
 import java.util.ArrayList;
@@ -94,11 +96,15 @@ final class BoundExecutor implements AutoCloseable {
     private final long bufferBytes;
     /** The activation memory this executor allocated (freed by {@link #close}). */
     private final List<INDArray> owned;
+    /** The in-place shifts' shared side buffer (allocated at the first call). */
+    private final ShiftSideBuffer sideBuffer;
     private INDArray boundInput;
     private INDArray boundOutput;
 
     private BoundExecutor(List<Step> steps, List<BoundOp> inputBindings, int[] inputSlots, BoundOp copyOut,
-            long[] inputShape, long[] outputShape, DataType dataType, long bufferBytes, List<INDArray> owned) {
+            long[] inputShape, long[] outputShape, DataType dataType, long bufferBytes, List<INDArray> owned,
+            ShiftSideBuffer sideBuffer) {
+        this.sideBuffer = sideBuffer;
         this.steps = steps;
         this.owned = owned;
         this.inputBindings = inputBindings;
@@ -186,6 +192,7 @@ final class BoundExecutor implements AutoCloseable {
     @Override
     public void close() {
         steps.forEach(Step::close);
+        sideBuffer.close();
         copyOut.close();
         for (INDArray a : owned) {
             if (a.closeable()) {
@@ -218,6 +225,10 @@ final class BoundExecutor implements AutoCloseable {
         private final int[] consumers;
         /** In-place shifts bound but not yet emitted, by shift vertex: emitted around their one consumer. */
         private final Map<Integer, PendingShift> pending = new HashMap<>();
+        /** The side buffer of the in-place oneDNN shifts, which run one block at a time. */
+        private final ShiftSideBuffer sideBuffer = new ShiftSideBuffer();
+        /** ReLU activation vertices whose input vertex (an addition) has applied the ReLU already. */
+        private final java.util.Set<Integer> reluApplied = new java.util.HashSet<>();
         private final int inputVertex;
         private final int outputVertex;
 
@@ -312,8 +323,9 @@ final class BoundExecutor implements AutoCloseable {
             BoundOp copyOut = BoundOp.builder("assign").inputs(target, logits).outputs(target).build();
             long bytes = buffers.stream().mapToLong(b -> b.length() * b.dataType().width()).sum();
             int[] slots = inputSlots.stream().mapToInt(Integer::intValue).toArray();
+            bytes += sideBuffer.reservedElements() * Float.BYTES;
             return new Result(new BoundExecutor(List.copyOf(steps), List.copyOf(inputBindings), slots, copyOut,
-                    inputShape, logits.shape(), dataType, bytes, List.copyOf(owned)), null);
+                    inputShape, logits.shape(), dataType, bytes, List.copyOf(owned), sideBuffer), null);
         }
 
         private Result unsupported(String why) {
@@ -428,6 +440,15 @@ final class BoundExecutor implements AutoCloseable {
                     }
                 }
                 INDArray out = reuseOrAllocate(v.getVertexIndex(), ins[0], inShape);
+                int relu = reluReader(v.getVertexIndex());
+                if (ins.length == 2 && relu >= 0 && BoundAddRelu.supports(input(ins[0]), input(ins[1]), out)) {
+                    // the residual addition and the ReLU after it in one oneDNN pass; the ReLU vertex then
+                    // passes its input on (bindLayer)
+                    BoundAddRelu fused = BoundAddRelu.of(input(ins[0]), input(ins[1]), out);
+                    steps.add(step(fused::run, fused::close));
+                    reluApplied.add(relu);
+                    return null;
+                }
                 op(BoundOp.builder("add").inputs(input(ins[0]), input(ins[1])).outputs(out).build(),
                         new int[] {ins[0], ins[1]});
                 for (int i = 2; i < ins.length; i++) {
@@ -477,7 +498,7 @@ final class BoundExecutor implements AutoCloseable {
                     // in place on the block input, applied just before its one consumer and undone just after
                     // (see bind(GraphVertex)): half the bytes of an out-of-place shift and no second buffer
                     InPlaceShift shift = InPlaceShift.of(in, c.getSegments(), c.getFoldDiv(), c.getDirection(),
-                            c.getDataFormat(), c.getKernel(), c.getShiftThreads());
+                            c.getDataFormat(), c.getKernel(), c.getShiftThreads(), sideBuffer);
                     values[vertex] = in;
                     aliasOf[vertex] = ins[0];
                     pending.put(vertex, new PendingShift(shift, lastUse[ins[0]]));
@@ -498,7 +519,7 @@ final class BoundExecutor implements AutoCloseable {
                 return bindConsensus(vertex, sc, in, ins, inShape);
             }
             if (conf instanceof ActivationLayer a) {
-                String name = activationOp(a.getActivationFn());
+                String name = reluApplied.contains(vertex) ? "identity" : activationOp(a.getActivationFn());
                 if (name == null) {
                     return "activation " + a.getActivationFn();
                 }
@@ -590,6 +611,25 @@ final class BoundExecutor implements AutoCloseable {
             op(BoundOp.builder("maxpool2d").inputs(in).outputs(out)
                     .iArgs(k[0], k[1], st[0], st[1], p[0], p[1], 1, 1, 0, 0, nhwc ? 1 : 0).build(), ins(ins[0]));
             return null;
+        }
+
+        /**
+         * The ReLU activation layer that is the only reader of an element-wise vertex's value (not the output), or
+         * −1: the addition can apply it ({@link BoundAddRelu}).
+         */
+        private int reluReader(int vertex) {
+            if (consumers[vertex] != 1 || vertex == outputVertex) {
+                return -1;
+            }
+            for (GraphVertex u : vertices) {
+                int[] in = inputsOf(u);
+                if (in.length == 1 && in[0] == vertex) {
+                    return u instanceof LayerVertex lv && lv.getLayerPreProcessor() == null
+                            && lv.getLayer().conf().getLayer() instanceof ActivationLayer a
+                            && "relu".equals(activationOp(a.getActivationFn())) ? u.getVertexIndex() : -1;
+                }
+            }
+            return -1;
         }
 
         private static String activationOp(IActivation fn) {
