@@ -56,6 +56,9 @@ public record ExecutionOptions(
             ConvImplementation.NATIVE, BatchNormImplementation.NATIVE, TemporalShift.DEFAULT_KERNEL,
             TemporalShift.DEFAULT_THREADS, StreamingExecution.BOUND, DEFAULT_GC_BUDGET_MB, DEFAULT_GC_BUDGET_ARRAYS);
 
+    private static final ExecutionOptions ONE_DNN = DEFAULTS.toBuilder().convolution(ConvImplementation.ONEDNN)
+            .batchNorm(BatchNormImplementation.ONEDNN).shiftKernel(TemporalShift.Kernel.ONEDNN).build();
+
     /** Validates every field; messages name the field, the rule and the value. */
     public ExecutionOptions {
         requireNonNull(layout, "layout", "NCHW or NHWC");
@@ -87,6 +90,21 @@ public record ExecutionOptions(
      *     bound streaming executor, 256 MB / 250,000 arrays native memory budget */
     public static ExecutionOptions defaults() {
         return DEFAULTS;
+    }
+
+    /**
+     * The {@code tsm} command line's settings, for an application that wants its speed: {@link #defaults()} with
+     * oneDNN convolutions ({@link ConvImplementation#ONEDNN}: the layers' own primitives in training and in the
+     * inference executor), oneDNN BatchNorm ({@link BatchNormImplementation#ONEDNN}) and the oneDNN shift kernel
+     * ({@link TemporalShift.Kernel#ONEDNN}: reorders on oneDNN's threads, and the inference form's in-place shift
+     * through them). Needs oneDNN's natives ({@code org.bytedeco:dnnl} with its platform classifier); where they do
+     * not load, each part runs its host path after one warning. The results equal the defaults' bit for bit for
+     * the shift, up to float rounding for convolutions and BatchNorm (docs/training.md).
+     *
+     * @return the options
+     */
+    public static ExecutionOptions oneDnn() {
+        return ONE_DNN;
     }
 
     /** @return a builder holding {@link #defaults()} */

@@ -20,6 +20,12 @@ class ExecutionOptionsTest {
     }
 
     @Test
+    void theOneDnnPresetIsTheDefaultsWithTheThreeOneDnnPaths() {
+        assertEquals(new ExecutionOptions(CNN2DFormat.NHWC, ConvImplementation.ONEDNN, BatchNormImplementation.ONEDNN,
+                TemporalShift.Kernel.ONEDNN, 1, StreamingExecution.BOUND, 256, 250_000), ExecutionOptions.oneDnn());
+    }
+
+    @Test
     void builderChangesOnlyWhatItIsTold() {
         ExecutionOptions o = ExecutionOptions.builder().layout(CNN2DFormat.NCHW).convolution(ConvImplementation.STOCK)
                 .batchNorm(BatchNormImplementation.STOCK).shiftKernel(TemporalShift.Kernel.VIEWS).shiftThreads(0)

@@ -68,7 +68,7 @@ public final class ExecutionOverrides {
     }
 
     /**
-     * The CLI's options without properties: the library's defaults with {@link ConvImplementation#ONEDNN}
+     * The CLI's options without properties, the library's preset {@link ExecutionOptions#oneDnn()}: its defaults with {@link ConvImplementation#ONEDNN}
      * convolutions and {@link BatchNormImplementation#ONEDNN} BatchNorms (oneDNN's natives are in the runnable jar;
      * training is faster, results the same up to float rounding; docs/training.md), and the
      * {@link TemporalShift.Kernel#ONEDNN} shift kernel for the training layers (the same results bit for bit).
@@ -78,8 +78,7 @@ public final class ExecutionOverrides {
      * @return the options
      */
     public static ExecutionOptions cliDefaults() {
-        return ExecutionOptions.defaults().toBuilder().convolution(ConvImplementation.ONEDNN)
-                .batchNorm(BatchNormImplementation.ONEDNN).shiftKernel(TemporalShift.Kernel.ONEDNN).build();
+        return ExecutionOptions.oneDnn();
     }
 
     /**
