@@ -338,13 +338,15 @@ public final class SparkEpochFitter implements EpochFitter, AutoCloseable {
     }
 
     /**
-     * Runs on the workers: adds every minibatch's data loss (score minus the weight-decay penalty, as
-     * single-machine training reports it) to Spark accumulators read by the driver.
+     * Runs on the workers: adds every minibatch's data loss (score minus the weight-decay penalty of the parameters
+     * the step started from, as single-machine training reports it) to Spark accumulators read by the driver.
      */
     static final class LossListener extends BaseTrainingListener implements Serializable {
         private static final long serialVersionUID = 1L;
         private final DoubleAccumulator sum;
         private final LongAccumulator count;
+        /** The penalty DL4J added to this step's score: taken once the gradient exists, before the update. */
+        private transient double penalty;
 
         LossListener(DoubleAccumulator sum, LongAccumulator count) {
             this.sum = sum;
@@ -352,12 +354,13 @@ public final class SparkEpochFitter implements EpochFitter, AutoCloseable {
         }
 
         @Override
+        public void onGradientCalculation(Model model) {
+            penalty = model instanceof ComputationGraph g ? g.calcRegularizationScore(true) : 0;
+        }
+
+        @Override
         public void iterationDone(Model model, int iteration, int epoch) {
-            double score = model.score();
-            if (model instanceof ComputationGraph g) {
-                score -= g.calcRegularizationScore(true);
-            }
-            sum.add(score);
+            sum.add(model.score() - penalty);
             count.add(1);
         }
     }

@@ -359,9 +359,11 @@ public final class Trainer {
                     TrainingWorkspaces.presize(graph, ds.getFeatures());
                     presized = true;
                 }
+                // DL4J's score includes the penalty of the parameters the step starts from; report the data loss,
+                // as PyTorch does (the penalty after the update differs by the step's change)
+                double penalty = graph.calcRegularizationScore(true);
                 graph.fit(ds);
-                // DL4J's score includes the L2 penalty; report the data loss, as PyTorch does
-                double loss = graph.score() - graph.calcRegularizationScore(true);
+                double loss = graph.score() - penalty;
                 if (!Double.isFinite(loss)) {
                     throw new IllegalStateException("Trainer: training loss became " + loss + " at epoch " + epoch
                             + ", minibatch " + (batches + 1) + ": lower the learning rate");

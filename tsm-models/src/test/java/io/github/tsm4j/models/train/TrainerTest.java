@@ -27,6 +27,36 @@ class TrainerTest {
                 .lrSteps(List.of(1)).weightDecay(5e-4).seed(7).build();
     }
 
+    /**
+     * The loss reported per minibatch is the data loss of the parameters the step started from — DL4J's score minus
+     * the penalty of those parameters, not of the updated ones: the first minibatch of two runs that differ only in
+     * the weight decay reports the same loss (same parameters, same data), although the decayed run's penalty
+     * changes by far more than the tolerance during that step.
+     */
+    @Test
+    void theReportedLossIsTheDataLossOfTheParametersTheStepStartedFrom() throws Exception {
+        double[] first = new double[2];
+        double[] penalty = new double[2];
+        double[] decay = {0, 0.05};
+        for (int run = 0; run < 2; run++) {
+            int r = run;
+            TrainingRecipe recipe = TrainingRecipe.builder().epochs(1).batchSize(8).learningRate(1.0)
+                    .referenceBatchSize(8).weightDecay(decay[run]).seed(7).build();
+            ComputationGraph trained = Trainer.builder(TinyNets.model(4, 3), recipe).progress(new TrainingProgress() {
+                @Override
+                public void batchDone(int epoch, int batch, double loss, double accuracy, double clipsPerSecond) {
+                    if (batch == 1) {
+                        first[r] = loss;
+                    }
+                }
+            }).build().fit(TinyNets.iterator(TRAIN, 8)).model().graph();
+            penalty[run] = trained.calcRegularizationScore(true);
+        }
+        assertEquals(0, penalty[0]);
+        assertTrue(penalty[1] > 0.05, "the decayed run's penalty is large: " + penalty[1]);
+        assertEquals(first[0], first[1], 1e-9 * first[0], "first minibatch's data loss, without and with decay");
+    }
+
     @Test
     void twoEpochsLowerTheLossAndWriteLoadableCheckpointsAndLog(@TempDir Path dir) throws Exception {
         TsmModel net = TinyNets.model(4, 3).withSource(Map.of("dataset", "squares"));
@@ -137,8 +167,9 @@ class TrainerTest {
             double loss = 0;
             int batches = 0;
             while (data.hasNext()) {
+                double penalty = graph.calcRegularizationScore(true);
                 graph.fit(data.next());
-                loss += graph.score() - graph.calcRegularizationScore(true);
+                loss += graph.score() - penalty;
                 batches++;
             }
             return new EpochStats(loss / batches, Double.NaN, TRAIN.size(), batches, Double.NaN);
