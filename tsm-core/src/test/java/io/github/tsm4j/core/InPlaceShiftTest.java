@@ -178,19 +178,27 @@ class InPlaceShiftTest {
         assertEquals(before, small);
     }
 
-    @Test
-    void aViewAtAnOffsetOfALargerBufferIsShiftedWhereItLies() {
+    /** Both engines on a view at an offset of a larger buffer, as the executor's activations are. */
+    @ParameterizedTest
+    @EnumSource(value = TemporalShift.Kernel.class, names = {"HOST", "ONEDNN"})
+    void aViewAtAnOffsetOfALargerBufferIsShiftedWhereItLies(TemporalShift.Kernel kernel) {
         INDArray flat = Nd4j.rand(DataType.FLOAT, 1000);
         INDArray outside = flat.get(NDArrayIndex.interval(0, 100)).dup();
+        INDArray after = flat.get(NDArrayIndex.interval(100 + 4 * 2 * 3 * 16, 1000)).dup();
         INDArray x = flat.get(NDArrayIndex.interval(100, 100 + 4 * 2 * 3 * 16)).reshape('c', 4, 2, 3, 16);
         INDArray original = x.dup();
-        InPlaceShift s = InPlaceShift.of(x, 4, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NHWC);
-        s.apply();
-        assertEquals(TemporalShiftTest.reference(original, 4, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NHWC), x);
-        assertEquals(outside, flat.get(NDArrayIndex.interval(0, 100)), "memory before the view is not touched");
-        s.undo();
-        assertEquals(original, x);
-        assertNotEquals(0, original.sumNumber().doubleValue());
+        try (InPlaceShift s = InPlaceShift.of(x, 4, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NHWC, kernel, 1)) {
+            assertEquals(kernel == TemporalShift.Kernel.ONEDNN, s.onOneDnn());
+            s.apply();
+            assertEquals(TemporalShiftTest.reference(original, 4, 8, ShiftDirection.BIDIRECTIONAL, CNN2DFormat.NHWC),
+                    x);
+            assertEquals(outside, flat.get(NDArrayIndex.interval(0, 100)), "memory before the view is not touched");
+            assertEquals(after, flat.get(NDArrayIndex.interval(100 + 4 * 2 * 3 * 16, 1000)),
+                    "memory after the view is not touched");
+            s.undo();
+            assertEquals(original, x);
+            assertNotEquals(0, original.sumNumber().doubleValue());
+        }
     }
 
     @Test
