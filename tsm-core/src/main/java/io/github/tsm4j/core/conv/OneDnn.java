@@ -40,7 +40,7 @@ public final class OneDnn {
             Throwable failure = null;
             try {
                 e = new engine(engine.kind.cpu, 0);
-                LOG.info("oneDNN {}.{}.{} loaded for ConvImplementation.ONEDNN", dnnl.dnnl_version().major(),
+                LOG.info("oneDNN {}.{}.{} loaded (org.bytedeco:dnnl: the ONEDNN layers, shift kernel and the executor's fused residual ReLU)", dnnl.dnnl_version().major(),
                         dnnl.dnnl_version().minor(), dnnl.dnnl_version().patch());
             } catch (Throwable t) {
                 failure = t;
