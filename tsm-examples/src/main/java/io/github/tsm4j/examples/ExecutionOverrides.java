@@ -68,10 +68,11 @@ public final class ExecutionOverrides {
     }
 
     /**
-     * The CLI's options without properties, the library's preset {@link ExecutionOptions#oneDnn()}: its defaults with {@link ConvImplementation#ONEDNN}
-     * convolutions and {@link BatchNormImplementation#ONEDNN} BatchNorms (oneDNN's natives are in the runnable jar;
-     * training is faster, results the same up to float rounding; docs/training.md), and the
-     * {@link TemporalShift.Kernel#ONEDNN} shift kernel for the training layers (the same results bit for bit).
+     * The CLI's options without properties, the library's preset {@link ExecutionOptions#oneDnn()}: its defaults
+     * with {@link ConvImplementation#ONEDNN} convolutions and {@link BatchNormImplementation#ONEDNN} BatchNorms
+     * (oneDNN's natives are in the runnable jar; training is faster, results the same up to float rounding;
+     * docs/training.md), and the {@link TemporalShift.Kernel#ONEDNN} shift kernel for the training layers and the
+     * inference form's in-place shift (the same results bit for bit).
      * {@code -Dtsm4j.bn=native}, {@code -Dtsm4j.conv=native} and {@code -Dtsm4j.shift.kernel=host} choose the host
      * paths.
      *

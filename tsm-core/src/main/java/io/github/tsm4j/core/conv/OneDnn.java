@@ -40,7 +40,8 @@ public final class OneDnn {
             Throwable failure = null;
             try {
                 e = new engine(engine.kind.cpu, 0);
-                LOG.info("oneDNN {}.{}.{} loaded (org.bytedeco:dnnl: the ONEDNN layers, shift kernel and the executor's fused residual ReLU)", dnnl.dnnl_version().major(),
+                LOG.info("oneDNN {}.{}.{} loaded (org.bytedeco:dnnl: the ONEDNN layers and shift kernel, the "
+                        + "inference executor's fused residual ReLU)", dnnl.dnnl_version().major(),
                         dnnl.dnnl_version().minor(), dnnl.dnnl_version().patch());
             } catch (Throwable t) {
                 failure = t;
