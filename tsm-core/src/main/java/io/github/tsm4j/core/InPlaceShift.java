@@ -66,8 +66,10 @@ public final class InPlaceShift implements AutoCloseable {
         this.frameBytes = plan.channels() * pixels * elementBytes;
         this.moving = plan.moves().stream().filter(m -> m.step() != 0).toList();
         long savedElements = 0;
-        for (ShiftPlan.Move m : oneDnn != null ? List.<ShiftPlan.Move>of() : moving) {
-            savedElements += clips * lost(m) * m.width() * pixels;
+        if (oneDnn == null) { // the oneDNN engine keeps its own side buffer
+            for (ShiftPlan.Move m : moving) {
+                savedElements += clips * lost(m) * m.width() * pixels;
+            }
         }
         this.saved = savedElements == 0 ? null : Nd4j.createUninitializedDetached(x.dataType(), savedElements);
     }

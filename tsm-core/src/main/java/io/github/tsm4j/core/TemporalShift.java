@@ -63,7 +63,8 @@ public final class TemporalShift {
         /**
          * oneDNN reorders of strided clip views ({@link OneDnnShift}) on oneDNN's OpenMP threads, for float32 host
          * arrays where oneDNN's natives load ({@code org.bytedeco:dnnl}); {@code HOST} otherwise (one warning when
-         * the natives are missing). The {@code tsm} CLI's default.
+         * the natives are missing); the inference executor's in-place shift also runs on oneDNN's threads with it
+         * ({@link InPlaceShift}). The {@code tsm} CLI's default.
          */
         ONEDNN
     }

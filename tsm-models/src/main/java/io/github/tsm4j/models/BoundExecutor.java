@@ -63,8 +63,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>Memory: every activation is a view of one of a few flat buffers allocated once, outside any workspace, each
  * starting on a 64-byte boundary; a buffer is reused by a later vertex once the last consumer of its value has run
  * (liveness in topological order), element-wise adds and activations write into their input where it has no later
- * reader, and an offline shift with one reader runs in place on its input ({@link InPlaceShift}: applied just
- * before the reader, undone just after it where the input is read again), which keeps the working set small. Each
+ * reader, a two-input addition whose only reader is a ReLU applies it in the same pass ({@link BoundAddRelu}, where
+ * oneDNN's natives load), and an offline shift with one reader runs in place on its input ({@link InPlaceShift}:
+ * applied just before the reader, undone just after it where the input is read again; the shifts of the
+ * {@code ONEDNN} kernel share one {@link ShiftSideBuffer}), which keeps the working set small. Each
  * call first copies the caller's frames into a staging buffer (one contiguous copy; a new caller array is rebound
  * without allocating) and ends by copying the logits into the caller's output array. {@link #close} frees the
  * buffers. Not thread-safe.
@@ -496,7 +498,8 @@ final class BoundExecutor implements AutoCloseable {
                 if (host && InPlaceShift.supports(in) && consumers[vertex] == 1
                         && ins[0] != outputVertex) {
                     // in place on the block input, applied just before its one consumer and undone just after
-                    // (see bind(GraphVertex)): half the bytes of an out-of-place shift and no second buffer
+                    // (see bind(GraphVertex)): only the moved channels are touched (half the bytes of an
+                    // out-of-place shift on the host engine, three quarters on oneDNN's) and no second activation
                     InPlaceShift shift = InPlaceShift.of(in, c.getSegments(), c.getFoldDiv(), c.getDirection(),
                             c.getDataFormat(), c.getKernel(), c.getShiftThreads(), sideBuffer);
                     values[vertex] = in;
