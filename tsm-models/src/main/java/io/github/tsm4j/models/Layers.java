@@ -214,15 +214,17 @@ final class Layers {
         return name;
     }
 
-    /**
-     * A standalone ReLU (after residual adds): {@link NativeActivation} unless {@code -Dtsm4j.bn=stock}, in place in
-     * training (it is the add's only reader, and an add needs no output of its own in backpropagation).
-     */
     /** Stand-alone activations backpropagate on oneDNN where the convolutions or BatchNorms run there. */
     private boolean oneDnnActivations() {
         return convImplementation == ConvImplementation.ONEDNN || bnImplementation == BatchNormImplementation.ONEDNN;
     }
 
+    /**
+     * A standalone ReLU (after residual adds): {@link NativeActivation} unless the BatchNorm implementation is
+     * {@code STOCK}, in place in training (it is the add's only reader, and an add needs no output of its own in
+     * backpropagation). On oneDNN, the {@link ResidualAdd} before it then fuses the ReLU into the sum and hands the
+     * ReLU's in-place gradient to both summands uncopied ({@code ResidualAddImpl}).
+     */
     String relu(String name, String input) {
         graph.addLayer(name, bnImplementation != BatchNormImplementation.STOCK
                 ? new NativeActivation(ConvActivation.RELU, true).oneDnn(oneDnnActivations())

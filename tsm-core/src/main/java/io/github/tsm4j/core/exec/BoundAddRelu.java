@@ -32,9 +32,11 @@ public final class BoundAddRelu implements AutoCloseable {
 
     private final OneDnnCall call;
     private final memory[] memories;
+    private final long[] shape;
 
     private BoundAddRelu(INDArray a, INDArray b, INDArray out) {
         long[] dims = a.shape();
+        shape = dims.clone();
         memory.desc desc = new memory.desc(dims, memory.data_type.f32, Nd4j.getStrides(dims, 'c'));
         post_ops ops = new post_ops();
         ops.append_eltwise(1f, algorithm.eltwise_relu, 0f, 0f);
@@ -88,6 +90,31 @@ public final class BoundAddRelu implements AutoCloseable {
     private static String describe(INDArray x) {
         return x.dataType() + Arrays.toString(x.shape()) + " strides " + Arrays.toString(x.stride()) + " order "
                 + x.ordering();
+    }
+
+    /**
+     * {@code out = max(a + b, 0)} on three other arrays of the bound shape (the primitive is kept, the data
+     * pointers change): how a training step, whose arrays move between steps, reuses one primitive per shape.
+     *
+     * @param a first summand
+     * @param b second summand
+     * @param out result, may be {@code a} or {@code b}
+     * @throws IllegalArgumentException if the arrays are not dense float32 host arrays of the bound shape
+     */
+    public void run(INDArray a, INDArray b, INDArray out) {
+        if (!Arrays.equals(a.shape(), shape) || !supports(a, b, out)) {
+            throw new IllegalArgumentException("BoundAddRelu bound to float32" + Arrays.toString(shape)
+                    + " cannot run on " + describe(a) + ", " + describe(b) + " -> " + describe(out));
+        }
+        memories[0].set_data_handle(OneDnn.handle(a));
+        memories[1].set_data_handle(OneDnn.handle(b));
+        memories[2].set_data_handle(OneDnn.handle(out));
+        run();
+    }
+
+    /** @return the shape the primitive was bound for */
+    public long[] shape() {
+        return shape.clone();
     }
 
     /** {@code out = max(a + b, 0)}. */

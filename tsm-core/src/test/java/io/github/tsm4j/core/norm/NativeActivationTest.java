@@ -1,6 +1,9 @@
 package io.github.tsm4j.core.norm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,6 +33,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -219,6 +223,57 @@ class NativeActivationTest {
                 .layer(new NativeActivation(ConvActivation.RELU6).oneDnn(true)).build().toJson()).getLayer();
         assertTrue(back.isOneDnn());
         assertEquals(new NativeActivation(ConvActivation.RELU6).oneDnn(true), back);
+    }
+
+    /**
+     * In place in training on oneDNN (no workspaces: the in-place condition of a step without them): a rectified
+     * mark makes the forward pass return its input untouched (so a mark on unrectified values would show); the
+     * backward pass writes libnd4j's exact gradient over the output and returns that array, which the layer
+     * recognises as its own; a mark on another array, or a ReLU6, is refused or ignored.
+     */
+    @Test
+    void inPlaceStepTakesARectifiedMarkAndWritesItsGradientOverItsOutput() {
+        var mgr = org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces();
+        Nd4j.getRandom().setSeed(9);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 2, 3, 3, 4);
+        INDArray eps = Nd4j.randn(DataType.FLOAT, 2, 3, 3, 4);
+        NativeActivationLayer layer = instantiate(new NativeActivation(ConvActivation.RELU, true).oneDnn(true),
+                DataType.FLOAT);
+        assertTrue(layer.fusesResidualRelu());
+
+        INDArray marked = x.dup();
+        layer.markInputRectified(marked);
+        layer.setInput(marked, mgr);
+        assertSame(marked, layer.activate(true, mgr));
+        assertTrue(layer.lastForwardFused());
+        assertEquals(x, marked, "a marked input is returned untouched (negative values and all)");
+
+        INDArray in = x.dup();
+        layer.markInputRectified(x); // another array: the mark does not apply
+        layer.setInput(in, mgr);
+        assertSame(in, layer.activate(true, mgr));
+        assertFalse(layer.lastForwardFused());
+        assertEquals(Transforms.relu(x, true), in, "rectified in place");
+        INDArray expected = eps.mul(Transforms.relu(x, true).gt(0).castTo(DataType.FLOAT));
+        INDArray g = layer.backpropGradient(eps, mgr).getSecond();
+        assertSame(in, g, "the gradient is written over the output (no workspace: the array itself)");
+        assertEquals(expected, g);
+        assertTrue(layer.ownsInPlaceGradient(g));
+        assertFalse(layer.ownsInPlaceGradient(eps));
+        assertFalse(layer.ownsInPlaceGradient(null));
+
+        NativeActivationLayer copying = instantiate(new NativeActivation(ConvActivation.RELU).oneDnn(true),
+                DataType.FLOAT);
+        assertFalse(copying.fusesResidualRelu(), "not in place in training");
+        copying.setInput(x.dup(), mgr);
+        copying.activate(true, mgr);
+        assertFalse(copying.ownsInPlaceGradient(copying.backpropGradient(eps, mgr).getSecond()));
+
+        NativeActivationLayer relu6 = instantiate(new NativeActivation(ConvActivation.RELU6, true).oneDnn(true),
+                DataType.FLOAT);
+        assertFalse(relu6.fusesResidualRelu());
+        assertEquals("NativeActivation 'null': only a ReLU takes a rectified input, this layer is RELU6",
+                assertThrows(IllegalStateException.class, () -> relu6.markInputRectified(x)).getMessage());
     }
 
     private static NativeActivationLayer instantiate(NativeActivation conf, DataType type) {

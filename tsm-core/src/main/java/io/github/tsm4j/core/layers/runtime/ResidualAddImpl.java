@@ -1,7 +1,12 @@
 package io.github.tsm4j.core.layers.runtime;
 
+import io.github.tsm4j.core.exec.BoundAddRelu;
+import io.github.tsm4j.core.norm.NativeActivationLayer;
+import java.util.Arrays;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.graph.vertex.impl.ElementWiseVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -15,8 +20,26 @@ import org.nd4j.linalg.factory.Nd4j;
  * Runtime of {@link io.github.tsm4j.core.layers.ResidualAdd}: {@code out = a + b} as one libnd4j {@code add} into an
  * activation of the workspace; backwards, one copy of the incoming gradient goes to both inputs as the same array.
  * Inputs of different shapes or data types fall back to DL4J's {@link ElementWiseVertex}.
+ *
+ * <p>When the sum's only reader is a {@link NativeActivationLayer} ReLU that runs in place in training on oneDNN
+ * ({@link NativeActivationLayer#fusesResidualRelu}), a training forward pass computes {@code max(a + b, 0)} in one
+ * oneDNN pass ({@link BoundAddRelu}, bit-identical to the add and the ReLU) and tells the ReLU, which then returns it
+ * untouched; and the backward pass hands the ReLU's in-place gradient (which lives until the step ends,
+ * {@link NativeActivationLayer#ownsInPlaceGradient}) to both inputs without copying it. Per residual block of a
+ * training step that is four passes over the block's output fewer.
  */
 public class ResidualAddImpl extends ElementWiseVertex {
+
+    private static final int MAX_PLANS = 4;
+
+    /** The fusable ReLU that alone reads this sum, resolved at the first forward pass; null if there is none. */
+    private transient NativeActivationLayer relu;
+    private transient boolean reluResolved;
+    private final transient BoundAddRelu[] plans = new BoundAddRelu[MAX_PLANS];
+    private transient int nextPlan;
+    /** For tests: whether the last forward pass ran fused, whether the last backward pass shared the gradient. */
+    private transient boolean lastForwardFused;
+    private transient boolean lastBackwardShared;
 
     /**
      * @param graph the network
@@ -40,8 +63,45 @@ public class ResidualAddImpl extends ElementWiseVertex {
         }
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, inputs[0].shape(),
                 inputs[0].ordering());
+        NativeActivationLayer reader = training ? fusableRelu() : null;
+        lastForwardFused = reader != null && BoundAddRelu.supports(inputs[0], inputs[1], out);
+        if (lastForwardFused) {
+            plan(out.shape(), out).run(inputs[0], inputs[1], out);
+            reader.markInputRectified(out);
+            return out;
+        }
         Nd4j.exec(new AddOp(new INDArray[] {inputs[0], inputs[1]}, new INDArray[] {out}));
         return out;
+    }
+
+    /** The ReLU that alone reads this vertex's output, if it can take the fused form; resolved once. */
+    private NativeActivationLayer fusableRelu() {
+        if (!reluResolved) {
+            reluResolved = true;
+            VertexIndices[] readers = getOutputVertices();
+            if (readers != null && readers.length == 1) {
+                GraphVertex v = graph.getVertices()[readers[0].getVertexIndex()];
+                if (v.hasLayer() && v.getLayer() instanceof NativeActivationLayer a && a.fusesResidualRelu()) {
+                    relu = a;
+                }
+            }
+        }
+        return relu;
+    }
+
+    /** One bound primitive per input shape (a few shapes at most: the rest evicts the oldest). */
+    private BoundAddRelu plan(long[] shape, INDArray any) {
+        for (BoundAddRelu p : plans) {
+            if (p != null && Arrays.equals(p.shape(), shape)) {
+                return p;
+            }
+        }
+        int slot = nextPlan++ % MAX_PLANS;
+        if (plans[slot] != null) {
+            plans[slot].close();
+        }
+        plans[slot] = BoundAddRelu.of(any, any, any);
+        return plans[slot];
     }
 
     @Override
@@ -51,8 +111,20 @@ public class ResidualAddImpl extends ElementWiseVertex {
         }
         // d(a + b)/da = d(a + b)/db = 1: both inputs receive the incoming gradient, one copy in this vertex's
         // workspace (the incoming array belongs to the workspace of the vertex after this one)
-        INDArray g = workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, epsilon);
+        // the fused ReLU's in-place gradient outlives this vertex's workspace: no copy
+        lastBackwardShared = relu != null && relu.ownsInPlaceGradient(epsilon);
+        INDArray g = lastBackwardShared ? epsilon : workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, epsilon);
         return new Pair<>(null, new INDArray[] {g, g});
+    }
+
+    /** @return whether the last forward pass computed the sum and the ReLU in one pass (for tests) */
+    boolean lastForwardFused() {
+        return lastForwardFused;
+    }
+
+    /** @return whether the last backward pass handed on the ReLU's in-place gradient uncopied (for tests) */
+    boolean lastBackwardShared() {
+        return lastBackwardShared;
     }
 
     @Override
