@@ -72,8 +72,7 @@ public final class NativeActivationLayer extends ActivationLayer {
     public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
         assertInputSet(false);
         if (training && ((NativeActivation) layerConf()).isInPlaceInTraining() && !input.isView()
-                && (mgr.isScopedOut(ArrayType.ACTIVATIONS)
-                        || STEP_WORKSPACE.equals(mgr.getWorkspaceName(ArrayType.ACTIVATIONS)))) {
+                && inPlaceStep(mgr)) {
             if (rectifiedInput != input) {
                 BatchNormOps.activate(activation(), input, input);
             }
@@ -159,14 +158,23 @@ public final class NativeActivationLayer extends ActivationLayer {
     }
 
     /**
-     * Whether this layer can take a fused add + ReLU before it: a ReLU, in place in training, backpropagating on
-     * oneDNN.
+     * Whether this layer, given a dense input, would run in place in a training forward pass with these workspaces
+     * and can take a fused add + ReLU before it: a ReLU, in place in training, backpropagating on oneDNN, in a step
+     * of {@code ComputationGraph.fit} (all activations in DL4J's per-step workspace, or no workspaces). Elsewhere
+     * ({@code output(true, …)}, {@code feedForward(…, true)}) the sum keeps its own value.
      *
+     * @param mgr the workspace manager of the forward pass
      * @return true if the producing residual add may fuse the ReLU and mark the input rectified
      */
-    public boolean fusesResidualRelu() {
+    public boolean fusesResidualRelu(LayerWorkspaceMgr mgr) {
         NativeActivation c = (NativeActivation) layerConf();
-        return activation() == ConvActivation.RELU && c.isInPlaceInTraining() && c.isOneDnn();
+        return activation() == ConvActivation.RELU && c.isInPlaceInTraining() && c.isOneDnn() && inPlaceStep(mgr);
+    }
+
+    /** Whether the activations of this forward pass live until backpropagation ends (a training step's). */
+    private static boolean inPlaceStep(LayerWorkspaceMgr mgr) {
+        return mgr.isScopedOut(ArrayType.ACTIVATIONS)
+                || STEP_WORKSPACE.equals(mgr.getWorkspaceName(ArrayType.ACTIVATIONS));
     }
 
     /** A detached array over the memory of {@code a} (dense, not a view): valid as long as that memory is. */

@@ -239,7 +239,7 @@ class NativeActivationTest {
         INDArray eps = Nd4j.randn(DataType.FLOAT, 2, 3, 3, 4);
         NativeActivationLayer layer = instantiate(new NativeActivation(ConvActivation.RELU, true).oneDnn(true),
                 DataType.FLOAT);
-        assertTrue(layer.fusesResidualRelu());
+        assertTrue(layer.fusesResidualRelu(mgr));
 
         INDArray marked = x.dup();
         layer.markInputRectified(marked);
@@ -264,14 +264,14 @@ class NativeActivationTest {
 
         NativeActivationLayer copying = instantiate(new NativeActivation(ConvActivation.RELU).oneDnn(true),
                 DataType.FLOAT);
-        assertFalse(copying.fusesResidualRelu(), "not in place in training");
+        assertFalse(copying.fusesResidualRelu(mgr), "not in place in training");
         copying.setInput(x.dup(), mgr);
         copying.activate(true, mgr);
         assertFalse(copying.ownsInPlaceGradient(copying.backpropGradient(eps, mgr).getSecond()));
 
         NativeActivationLayer relu6 = instantiate(new NativeActivation(ConvActivation.RELU6, true).oneDnn(true),
                 DataType.FLOAT);
-        assertFalse(relu6.fusesResidualRelu());
+        assertFalse(relu6.fusesResidualRelu(mgr));
         assertEquals("NativeActivation 'null': only a ReLU takes a rectified input, this layer is RELU6",
                 assertThrows(IllegalStateException.class, () -> relu6.markInputRectified(x)).getMessage());
     }

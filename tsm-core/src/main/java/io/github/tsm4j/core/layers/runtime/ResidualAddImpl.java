@@ -22,7 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Inputs of different shapes or data types fall back to DL4J's {@link ElementWiseVertex}.
  *
  * <p>When the sum's only reader is a {@link NativeActivationLayer} ReLU that runs in place in training on oneDNN
- * ({@link NativeActivationLayer#fusesResidualRelu}), a training forward pass computes {@code max(a + b, 0)} in one
+ * ({@link NativeActivationLayer#fusesResidualRelu}), a training step's forward pass computes {@code max(a + b, 0)} in one
  * oneDNN pass ({@link BoundAddRelu}, bit-identical to the add and the ReLU) and tells the ReLU, which then returns it
  * untouched; and the backward pass hands the ReLU's in-place gradient (which lives until the step ends,
  * {@link NativeActivationLayer#ownsInPlaceGradient}) to both inputs without copying it. Per residual block of a
@@ -32,7 +32,7 @@ public class ResidualAddImpl extends ElementWiseVertex {
 
     private static final int MAX_PLANS = 4;
 
-    /** The fusable ReLU that alone reads this sum, resolved at the first forward pass; null if there is none. */
+    /** The activation layer that alone reads this sum, resolved at the first training pass; null if there is none. */
     private transient NativeActivationLayer relu;
     private transient boolean reluResolved;
     private final transient BoundAddRelu[] plans = new BoundAddRelu[MAX_PLANS];
@@ -63,8 +63,9 @@ public class ResidualAddImpl extends ElementWiseVertex {
         }
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, inputs[0].shape(),
                 inputs[0].ordering());
-        NativeActivationLayer reader = training ? fusableRelu() : null;
-        lastForwardFused = reader != null && BoundAddRelu.supports(inputs[0], inputs[1], out);
+        NativeActivationLayer reader = training ? reluReader() : null;
+        lastForwardFused = reader != null && reader.fusesResidualRelu(workspaceMgr)
+                && BoundAddRelu.supports(inputs[0], inputs[1], out);
         if (lastForwardFused) {
             plan(out.shape(), out).run(inputs[0], inputs[1], out);
             reader.markInputRectified(out);
@@ -74,14 +75,14 @@ public class ResidualAddImpl extends ElementWiseVertex {
         return out;
     }
 
-    /** The ReLU that alone reads this vertex's output, if it can take the fused form; resolved once. */
-    private NativeActivationLayer fusableRelu() {
+    /** The {@link NativeActivationLayer} that alone reads this vertex's output, or null; resolved once. */
+    private NativeActivationLayer reluReader() {
         if (!reluResolved) {
             reluResolved = true;
             VertexIndices[] readers = getOutputVertices();
             if (readers != null && readers.length == 1) {
                 GraphVertex v = graph.getVertices()[readers[0].getVertexIndex()];
-                if (v.hasLayer() && v.getLayer() instanceof NativeActivationLayer a && a.fusesResidualRelu()) {
+                if (v.hasLayer() && v.getLayer() instanceof NativeActivationLayer a) {
                     relu = a;
                 }
             }
