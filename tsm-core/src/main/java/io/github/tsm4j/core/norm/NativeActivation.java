@@ -44,7 +44,8 @@ public class NativeActivation extends ActivationLayer {
      * @param activation RELU or RELU6 (IDENTITY is allowed and copies)
      * @param inPlaceInTraining whether a training step overwrites the input with the activation instead of writing a
      *     new array: only where this layer is the only reader of its input and the input's producer does not need
-     *     its own output in backpropagation (the ReLU after a residual add)
+     *     its own output in backpropagation (the ReLU after a residual add); with {@link #oneDnn(boolean)} the
+     *     backward pass then writes the input gradient over that array too ({@link NativeActivationLayer})
      */
     public NativeActivation(ConvActivation activation, boolean inPlaceInTraining) {
         this(activation);
