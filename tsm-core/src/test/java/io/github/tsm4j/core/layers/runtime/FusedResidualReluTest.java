@@ -27,7 +27,7 @@ import java.util.Map;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -39,8 +39,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 /**
  * The residual add fused with the in-place ReLU after it ({@link ResidualAddImpl} with a {@link NativeActivation}
  * ReLU, in place in training, on oneDNN): forward {@code max(a + b, 0)} in one pass, backward the ReLU's gradient
- * written over its output and handed to both summands uncopied. Three chained blocks, float32 NHWC, DL4J's
- * workspaces on (the in-place gradient lives in the step's activation workspace) and off, oneDNN convolutions: identical gradients and trained
+ * written over its output and handed to both summands uncopied. Three chained blocks, float32, DL4J's
+ * workspaces on (the in-place gradient lives in the step's activation workspace) and off, NHWC and NCHW, oneDNN
+ * convolutions: identical gradients and trained
  * parameters, to the last bit, to the same network with DL4J's add and a ReLU that writes new arrays. The blocks
  * cover a shortcut that is the previous block's ReLU (its gradient arrives twice, the second time added into the
  * first) and one through a convolution (the gradient read by two layers).
@@ -59,12 +60,15 @@ class FusedResidualReluTest {
         PLAIN
     }
 
-    private static ComputationGraph net(boolean fused, WorkspaceMode mode) {
-        return net(fused ? Variant.FUSED : Variant.PLAIN, mode);
+    private static ComputationGraph net(boolean fused, WorkspaceMode mode, CNN2DFormat f) {
+        return net(fused ? Variant.FUSED : Variant.PLAIN, mode, f);
     }
 
     private static ComputationGraph net(Variant variant, WorkspaceMode mode) {
-        CNN2DFormat f = CNN2DFormat.NHWC;
+        return net(variant, mode, CNN2DFormat.NHWC);
+    }
+
+    private static ComputationGraph net(Variant variant, WorkspaceMode mode, CNN2DFormat f) {
         ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder()
                 .dataType(DataType.FLOAT).seed(5).updater(new Nesterovs(0.05, 0.9)).l2(1e-3)
                 .trainingWorkspaceMode(mode).inferenceWorkspaceMode(mode)
@@ -84,7 +88,7 @@ class FusedResidualReluTest {
                 .addLayer("d3", conv(8, f), "x2")
                 .addVertex("add3", add(variant), "b3", "d3")
                 .addLayer("x3", relu(variant), "add3")
-                .addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).poolingDimensions(1, 2).build(),
+                .addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).poolingDimensions(f == CNN2DFormat.NHWC ? new int[] {1, 2} : new int[] {2, 3}).build(),
                         "x3")
                 .addLayer("fc", new DenseLayer.Builder().nOut(6).activation(Activation.TANH).build(), "gap")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES)
@@ -112,14 +116,15 @@ class FusedResidualReluTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = WorkspaceMode.class, names = {"ENABLED", "NONE"})
-    void fusedBlocksTrainBitForBitLikeTheSeparateAddAndRelu(WorkspaceMode mode) {
+    @CsvSource({"ENABLED, NHWC", "NONE, NHWC", "ENABLED, NCHW"})
+    void fusedBlocksTrainBitForBitLikeTheSeparateAddAndRelu(WorkspaceMode mode, CNN2DFormat f) {
         assertTrue(OneDnn.available(), "oneDNN's natives are a test dependency of tsm-core");
-        ComputationGraph fused = net(true, mode);
-        ComputationGraph plain = net(false, mode);
+        ComputationGraph fused = net(true, mode, f);
+        ComputationGraph plain = net(false, mode, f);
         assertArrayEquals(floats(plain.params()), floats(fused.params()), "same seed, same initial parameters");
         Nd4j.getRandom().setSeed(3);
-        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 6, 6, 3).subi(0.5);
+        INDArray x = (f == CNN2DFormat.NHWC ? Nd4j.rand(DataType.FLOAT, 4, 6, 6, 3)
+                : Nd4j.rand(DataType.FLOAT, 4, 3, 6, 6)).subi(0.5);
         INDArray y = Nd4j.zeros(DataType.FLOAT, 4, CLASSES);
         for (int i = 0; i < 4; i++) {
             y.putScalar(i, i % CLASSES, 1f);
@@ -179,7 +184,7 @@ class FusedResidualReluTest {
 
     @Test
     void anInferencePassTakesTheUnfusedPath() {
-        ComputationGraph fused = net(true, WorkspaceMode.ENABLED);
+        ComputationGraph fused = net(Variant.FUSED, WorkspaceMode.ENABLED);
         Nd4j.getRandom().setSeed(4);
         INDArray x = Nd4j.rand(DataType.FLOAT, 2, 6, 6, 3);
         fused.outputSingle(false, x);
