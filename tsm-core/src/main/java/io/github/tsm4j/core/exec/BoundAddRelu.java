@@ -14,6 +14,7 @@ import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.post_ops;
 import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.stream;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -34,8 +35,7 @@ public final class BoundAddRelu implements AutoCloseable {
     private final memory[] memories;
     private final long[] shape;
 
-    private BoundAddRelu(INDArray a, INDArray b, INDArray out) {
-        long[] dims = a.shape();
+    private BoundAddRelu(long[] dims, Pointer a, Pointer b, Pointer out) {
         shape = dims.clone();
         memory.desc desc = new memory.desc(dims, memory.data_type.f32, Nd4j.getStrides(dims, 'c'));
         post_ops ops = new post_ops();
@@ -45,9 +45,9 @@ public final class BoundAddRelu implements AutoCloseable {
         binary.primitive_desc pd = new binary.primitive_desc(new binary.desc(algorithm.binary_add, desc, desc, desc),
                 attr, OneDnn.engine());
         memories = new memory[] {
-            new memory(desc, OneDnn.engine(), OneDnn.handle(a)),
-            new memory(desc, OneDnn.engine(), OneDnn.handle(b)),
-            new memory(desc, OneDnn.engine(), OneDnn.handle(out))};
+            new memory(desc, OneDnn.engine(), a),
+            new memory(desc, OneDnn.engine(), b),
+            new memory(desc, OneDnn.engine(), out)};
         IntMemoryMap args = new IntMemoryMap();
         args.put(DNNL_ARG_SRC_0, memories[0]);
         args.put(DNNL_ARG_SRC_1, memories[1]);
@@ -84,7 +84,23 @@ public final class BoundAddRelu implements AutoCloseable {
                     + "shape (rank 1 to 5) and oneDNN's natives, found " + describe(a) + ", " + describe(b) + " -> "
                     + describe(out) + (OneDnn.available() ? "" : " (oneDNN not loadable)"));
         }
-        return new BoundAddRelu(a, b, out);
+        return new BoundAddRelu(a.shape(), OneDnn.handle(a), OneDnn.handle(b), OneDnn.handle(out));
+    }
+
+    /**
+     * The fused addition and ReLU for one shape, bound to no arrays yet: each call names its three arrays
+     * ({@link #run(INDArray, INDArray, INDArray)}), as a training step, whose arrays move between steps, needs.
+     *
+     * @param shape the arrays' shape, rank 1 to 5
+     * @return the primitive for that shape
+     * @throws IllegalArgumentException if the rank is not 1 to 5 or oneDNN's natives do not load
+     */
+    public static BoundAddRelu forShape(long[] shape) {
+        if (shape.length < 1 || shape.length > 5 || !OneDnn.available()) {
+            throw new IllegalArgumentException("BoundAddRelu needs a shape of rank 1 to 5 and oneDNN's natives, found "
+                    + Arrays.toString(shape) + (OneDnn.available() ? "" : " (oneDNN not loadable)"));
+        }
+        return new BoundAddRelu(shape, new Pointer(), new Pointer(), new Pointer());
     }
 
     private static String describe(INDArray x) {
@@ -93,8 +109,8 @@ public final class BoundAddRelu implements AutoCloseable {
     }
 
     /**
-     * {@code out = max(a + b, 0)} on three other arrays of the bound shape (the primitive is kept, the data
-     * pointers change): how a training step, whose arrays move between steps, reuses one primitive per shape.
+     * {@code out = max(a + b, 0)} on three arrays of the bound shape (the primitive is kept, the data pointers
+     * change).
      *
      * @param a first summand
      * @param b second summand
@@ -110,11 +126,6 @@ public final class BoundAddRelu implements AutoCloseable {
         memories[1].set_data_handle(OneDnn.handle(b));
         memories[2].set_data_handle(OneDnn.handle(out));
         run();
-    }
-
-    /** @return the shape the primitive was bound for */
-    public long[] shape() {
-        return shape.clone();
     }
 
     /** {@code out = max(a + b, 0)}. */

@@ -69,6 +69,28 @@ class BoundAddReluTest {
         assertEquals(expected2, d, "out = b");
     }
 
+    /** One primitive per shape, run on other arrays each call (as a training step's moving arrays need). */
+    @Test
+    void aShapeBoundPrimitiveRunsOnTheArraysOfEachCall() {
+        BoundAddRelu f = BoundAddRelu.forShape(new long[] {3, 5, 7});
+        for (int call = 0; call < 3; call++) {
+            INDArray a = Nd4j.randn(DataType.FLOAT, 3, 5, 7);
+            INDArray b = Nd4j.randn(DataType.FLOAT, 3, 5, 7);
+            INDArray expected = twoOps(a, b);
+            INDArray out = call == 2 ? b : Nd4j.create(DataType.FLOAT, 3, 5, 7);
+            f.run(a, b, out);
+            assertEquals(expected, out, "call " + call);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> f.run(
+                Nd4j.randn(DataType.FLOAT, 5, 7), Nd4j.randn(DataType.FLOAT, 5, 7), Nd4j.create(DataType.FLOAT, 5, 7)));
+        assertEquals("BoundAddRelu bound to float32[3, 5, 7] cannot run on FLOAT[5, 7] strides [7, 1] order c, "
+                + "FLOAT[5, 7] strides [7, 1] order c -> FLOAT[5, 7] strides [7, 1] order c", e.getMessage());
+        f.close();
+        assertEquals("BoundAddRelu needs a shape of rank 1 to 5 and oneDNN's natives, found [1, 2, 3, 4, 5, 6]",
+                assertThrows(IllegalArgumentException.class,
+                        () -> BoundAddRelu.forShape(new long[] {1, 2, 3, 4, 5, 6})).getMessage());
+    }
+
     @Test
     void refusesWhatItCannotBindNamingTheArrays() {
         INDArray a = Nd4j.randn(DataType.FLOAT, 4, 6);

@@ -1,8 +1,8 @@
 package io.github.tsm4j.core.layers.runtime;
 
+import io.github.tsm4j.core.conv.OneDnn;
 import io.github.tsm4j.core.exec.BoundAddRelu;
 import io.github.tsm4j.core.norm.NativeActivationLayer;
-import java.util.Arrays;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
@@ -30,13 +30,13 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public class ResidualAddImpl extends ElementWiseVertex {
 
+    /** Input shapes kept with a bound primitive (training and evaluation batches may differ). */
     private static final int MAX_PLANS = 4;
 
     /** The activation layer that alone reads this sum, resolved at the first training pass; null if there is none. */
     private transient NativeActivationLayer relu;
     private transient boolean reluResolved;
-    private final transient BoundAddRelu[] plans = new BoundAddRelu[MAX_PLANS];
-    private transient int nextPlan;
+    private final transient OneDnn.Plans<BoundAddRelu> plans = new OneDnn.Plans<>(MAX_PLANS, BoundAddRelu::forShape);
     /** For tests: whether the last forward pass ran fused, whether the last backward pass shared the gradient. */
     private transient boolean lastForwardFused;
     private transient boolean lastBackwardShared;
@@ -67,7 +67,7 @@ public class ResidualAddImpl extends ElementWiseVertex {
         lastForwardFused = reader != null && reader.fusesResidualRelu(workspaceMgr)
                 && BoundAddRelu.supports(inputs[0], inputs[1], out);
         if (lastForwardFused) {
-            plan(out.shape(), out).run(inputs[0], inputs[1], out);
+            plans.get(out.shape()).run(inputs[0], inputs[1], out);
             reader.markInputRectified(out);
             return out;
         }
@@ -90,29 +90,14 @@ public class ResidualAddImpl extends ElementWiseVertex {
         return relu;
     }
 
-    /** One bound primitive per input shape (a few shapes at most: the rest evicts the oldest). */
-    private BoundAddRelu plan(long[] shape, INDArray any) {
-        for (BoundAddRelu p : plans) {
-            if (p != null && Arrays.equals(p.shape(), shape)) {
-                return p;
-            }
-        }
-        int slot = nextPlan++ % MAX_PLANS;
-        if (plans[slot] != null) {
-            plans[slot].close();
-        }
-        plans[slot] = BoundAddRelu.of(any, any, any);
-        return plans[slot];
-    }
-
     @Override
     public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
         if (!canDoBackward() || !plain()) {
             return super.doBackward(tbptt, workspaceMgr);
         }
-        // d(a + b)/da = d(a + b)/db = 1: both inputs receive the incoming gradient, one copy in this vertex's
-        // workspace (the incoming array belongs to the workspace of the vertex after this one)
-        // the fused ReLU's in-place gradient outlives this vertex's workspace: no copy
+        // d(a + b)/da = d(a + b)/db = 1: both inputs receive the incoming gradient as one array. It is copied into
+        // this vertex's workspace (the incoming array belongs to the workspace of the vertex after this one) unless
+        // it is the in-place ReLU's gradient, which lives until the step ends
         lastBackwardShared = relu != null && relu.ownsInPlaceGradient(epsilon);
         INDArray g = lastBackwardShared ? epsilon : workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, epsilon);
         return new Pair<>(null, new INDArray[] {g, g});
