@@ -9,6 +9,7 @@ import io.github.tsm4j.core.layers.SegmentConsensusLayer;
 import io.github.tsm4j.core.layers.TemporalShiftLayer;
 import io.github.tsm4j.core.layers.runtime.TemporalShiftLayerImpl;
 import io.github.tsm4j.core.conv.BoundConv;
+import io.github.tsm4j.core.conv.WeightBinding;
 import io.github.tsm4j.core.exec.BoundAddRelu;
 import io.github.tsm4j.core.exec.BoundOp;
 import io.github.tsm4j.core.layers.runtime.OnlineShiftLayerImpl;
@@ -138,8 +139,23 @@ final class BoundExecutor implements AutoCloseable {
      * @return the executor, or the first unsupported vertex
      */
     static Result create(ComputationGraph graph, long[] inputShape, String output) {
+        return create(graph, inputShape, output, WeightBinding.BY_REFERENCE);
+    }
+
+    /**
+     * Plans and binds an executor that stops at a chosen vertex, with a choice of how its oneDNN convolutions hold
+     * their weights.
+     *
+     * @param graph an initialised single-input graph (its layers are bound by reference)
+     * @param inputShape the input shape every call will have
+     * @param output the vertex whose value the executor returns; null = the graph's single output
+     * @param weights {@link WeightBinding#CAPTURED}: the convolution weights are read now, once, and later changes
+     *     of the graph's parameters are not seen
+     * @return the executor, or the first unsupported vertex
+     */
+    static Result create(ComputationGraph graph, long[] inputShape, String output, WeightBinding weights) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            return new Planner(graph, inputShape, output).plan();
+            return new Planner(graph, inputShape, output, weights).plan();
         }
     }
 
@@ -233,9 +249,12 @@ final class BoundExecutor implements AutoCloseable {
         private final java.util.Set<Integer> reluApplied = new java.util.HashSet<>();
         private final int inputVertex;
         private final int outputVertex;
+        /** How the oneDNN convolutions hold their weights. */
+        private final WeightBinding weights;
 
-        Planner(ComputationGraph graph, long[] inputShape, String output) {
+        Planner(ComputationGraph graph, long[] inputShape, String output, WeightBinding weights) {
             this.graph = graph;
+            this.weights = weights;
             this.inputShape = inputShape.clone();
             this.dataType = graph.getConfiguration().getDataType();
             this.vertices = graph.getVertices();
@@ -475,7 +494,7 @@ final class BoundExecutor implements AutoCloseable {
             INDArray in = input(ins[0]);
             if (BoundConv.supports(layer)) {
                 INDArray out = allocate(vertex, BoundConv.outputShape(layer, inShape));
-                BoundConv conv = BoundConv.of(layer, in, out);
+                BoundConv conv = BoundConv.of(layer, in, out, weights);
                 steps.add(step(conv::run, conv::close));
                 return null;
             }

@@ -3,6 +3,7 @@ package io.github.tsm4j.models;
 import io.github.tsm4j.core.ExecutionOptions;
 import io.github.tsm4j.core.ShiftDirection;
 import io.github.tsm4j.core.StreamingExecution;
+import io.github.tsm4j.core.conv.WeightBinding;
 import io.github.tsm4j.core.layers.runtime.OnlineShiftLayerImpl;
 import io.github.tsm4j.models.infer.InferenceGraphs;
 import java.util.ArrayList;
@@ -39,7 +40,10 @@ import org.slf4j.LoggerFactory;
  * as a fixed sequence of libnd4j ops bound once to activation buffers allocated at construction (outside any
  * workspace, reused by liveness): no DL4J graph bookkeeping, no workspace, and {@link #step(INDArray, INDArray)}
  * allocates nothing, Java heap or native, per frame. The result is what {@code graph().output(false, frames)}
- * computes, with the same kernels. Otherwise (e.g. the unfolded graph of {@link #create}, with stock BatchNorm),
+ * computes, with the same kernels. Its oneDNN convolutions hold their weights in oneDNN's layout, reordered once
+ * when the model is built ({@link io.github.tsm4j.core.conv.WeightBinding#CAPTURED}: a MobileNetV2 frame about a
+ * fifth faster): the graph's parameters are the model's own copy, and changing them through {@link #graph()}
+ * afterwards is not seen by the bound steps — build a new model with {@link #of} instead. Otherwise (e.g. the unfolded graph of {@link #create}, with stock BatchNorm),
  * a step runs the DL4J graph in its workspaces and copies the output into the caller's array; after warm-up no
  * workspace grows, but DL4J creates ~0.7 MB of Java objects per MobileNetV2 frame.
  * {@link ExecutionOptions#streamingExecutor()} = {@link StreamingExecution#GRAPH} forces the DL4J path (for
@@ -83,7 +87,10 @@ public final class TsmStreamingModel {
         int size = config.input().cropSize();
         BoundExecutor.Result r = switch (execution) {
             case GRAPH -> new BoundExecutor.Result(null, "ExecutionOptions.streamingExecutor = GRAPH");
-            case BOUND -> BoundExecutor.create(graph, new long[] {streams, 3, size, size});
+            // the folded graph is this model's own copy: its convolution weights are reordered into oneDNN's
+            // layout once, here, instead of on every frame
+            case BOUND -> BoundExecutor.create(graph, new long[] {streams, 3, size, size}, null,
+                    WeightBinding.CAPTURED);
         };
         this.executor = r.executor();
         this.executorNote = executor != null
@@ -176,7 +183,11 @@ public final class TsmStreamingModel {
         return streams;
     }
 
-    /** @return the streaming DL4J graph (input {@code [B, 3, S, S]}, output {@code fc} logits {@code [B, K]}) */
+    /**
+     * @return the streaming DL4J graph (input {@code [B, 3, S, S]}, output {@code fc} logits {@code [B, K]}); with
+     *     the bound executor, changes to its convolution parameters are not seen by {@link #step} (see the class
+     *     description)
+     */
     public ComputationGraph graph() {
         return graph;
     }

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.tsm4j.core.ConsensusMode;
+import io.github.tsm4j.core.ExecutionOptions;
 import io.github.tsm4j.core.ShiftDirection;
+import io.github.tsm4j.core.StreamingExecution;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -202,6 +204,45 @@ class TsmStreamingModelTest {
                     .assign(frames);
             assertArrayEquals(expected.ravel().toDoubleVector(),
                     bound.step(t == 1 ? view : frames).ravel().toDoubleVector(), 0.0, "frame " + t);
+        }
+    }
+
+    /**
+     * Float, oneDNN convolutions (the CLI's settings): the bound executor captures the folded weights in oneDNN's
+     * layout when the model is built ({@code WeightBinding.CAPTURED}) and gives the DL4J graph's logits (up to
+     * float rounding: its small 1×1 convolutions run as matrix products); a later change of the stem convolution's
+     * weights in its graph (× −3: the logits change entirely) is not seen by its steps, which still equal those of
+     * a model holding the old weights.
+     */
+    @Test
+    void boundOneDnnStepsUseTheWeightsCapturedAtConstruction() {
+        TsmConfig config = TsmConfig.builder(Backbone.MOBILENET_V2, 5).segments(T).inputSize(SIZE, SIZE)
+                .direction(ShiftDirection.UNIDIRECTIONAL).consensus(ConsensusMode.IDENTITY).build();
+        ExecutionOptions options = ExecutionOptions.oneDnn();
+        TsmModel model = TsmModel.create(config, TsmModel.defaultLabels(5), TsmNetworks.defaultGlobals(), options);
+        TsmStreamingModel bound = TsmStreamingModel.of(model, 1, options);
+        TsmStreamingModel graph = TsmStreamingModel.of(model, 1,
+                options.toBuilder().streamingExecutor(StreamingExecution.GRAPH).build());
+        assertTrue(bound.executionPath().startsWith("bound executor: "), bound.executionPath());
+        Nd4j.getRandom().setSeed(6);
+        INDArray[] frames = new INDArray[4];
+        for (int t = 0; t < frames.length; t++) {
+            frames[t] = Nd4j.randn(DataType.FLOAT, 1, 3, SIZE, SIZE);
+        }
+        for (int t = 0; t < 2; t++) {
+            INDArray expected = graph.step(frames[t]);
+            assertArrayEquals(expected.toFloatVector(), bound.step(frames[t]).toFloatVector(),
+                    1e-5f * expected.amaxNumber().floatValue(), "frame " + t);
+        }
+        String conv = Arrays.stream(bound.graph().getLayers())
+                .filter(l -> l instanceof io.github.tsm4j.core.conv.NativeConvLayer)
+                .map(l -> l.conf().getLayer().getLayerName()).findFirst().orElseThrow();
+        bound.graph().getLayer(conv).getParam("W").muli(-3);
+        for (int t = 2; t < 4; t++) {
+            INDArray expected = graph.step(frames[t]);
+            assertArrayEquals(expected.toFloatVector(), bound.step(frames[t]).toFloatVector(),
+                    1e-5f * expected.amaxNumber().floatValue(), "frame " + t + " after " + conv
+                    + ".W changed in the bound model's graph");
         }
     }
 

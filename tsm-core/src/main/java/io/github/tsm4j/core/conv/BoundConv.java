@@ -16,7 +16,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Input {@code [N, C_in, H, W]} (NCHW) or {@code [N, H, W, C_in]} (NHWC); output {@link #outputShape}, in the
  * layer's format. The layer's parameters are bound by reference: changing them in place is seen by the next
- * run. Not thread-safe.
+ * run; {@link #of(Layer, INDArray, INDArray, WeightBinding)} with {@link WeightBinding#CAPTURED} instead keeps a
+ * oneDNN convolution's weights in oneDNN's layout from the moment it is bound. Not thread-safe.
  */
 public final class BoundConv implements AutoCloseable {
 
@@ -25,13 +26,16 @@ public final class BoundConv implements AutoCloseable {
     private final BoundOp activation;
     /** The layer's oneDNN primitives and arguments, when it runs on them (then {@code conv} is null). */
     private final Runnable oneDnn;
+    /** The oneDNN convolution behind {@code oneDnn} (its captured weights are freed by {@link #close}), or null. */
+    private final OneDnnConv direct;
 
     private BoundConv(BoundOp conv, BoundOp bias, BoundOp activation) {
-        this(conv, bias, activation, null);
+        this(conv, bias, activation, null, null);
     }
 
-    private BoundConv(BoundOp conv, BoundOp bias, BoundOp activation, Runnable oneDnn) {
+    private BoundConv(BoundOp conv, BoundOp bias, BoundOp activation, Runnable oneDnn, OneDnnConv direct) {
         this.oneDnn = oneDnn;
+        this.direct = direct;
         this.conv = conv;
         this.bias = bias;
         this.activation = activation;
@@ -72,6 +76,26 @@ public final class BoundConv implements AutoCloseable {
      * @return the bound convolution
      */
     public static BoundConv of(Layer layer, INDArray in, INDArray out, long gemmMaxMacs) {
+        return of(layer, in, out, gemmMaxMacs, WeightBinding.BY_REFERENCE);
+    }
+
+    /**
+     * As {@link #of(Layer, INDArray, INDArray)} with a choice of how a oneDNN convolution holds its weights.
+     *
+     * @param layer a native convolution runtime layer
+     * @param in input
+     * @param out output
+     * @param weights {@link WeightBinding#CAPTURED}: a oneDNN convolution reorders its weights once, now, and later
+     *     changes of the layer's parameters are not seen; {@link WeightBinding#BY_REFERENCE}: as {@link #of(Layer,
+     *     INDArray, INDArray)}
+     * @return the bound convolution
+     */
+    public static BoundConv of(Layer layer, INDArray in, INDArray out, WeightBinding weights) {
+        return of(layer, in, out, GEMM_MAX_MACS, weights);
+    }
+
+    private static BoundConv of(Layer layer, INDArray in, INDArray out, long gemmMaxMacs, WeightBinding weights) {
+        java.util.Objects.requireNonNull(weights, "weights");
         NativeConvLayer l = requireNative(layer);
         AbstractNativeConv c = l.layerConf();
         long[] expected = outputShape(layer, in.shape());
@@ -92,7 +116,7 @@ public final class BoundConv implements AutoCloseable {
             // the activation as the primitive's post-op: one pass over the output fewer
             OneDnnConv direct = new OneDnnConv(c.kernel, c.stride, c.padding, c.format, c.getNIn(), c.getNOut(),
                     c.hasBias, c.convActivation);
-            return new BoundConv(null, null, null, direct.boundInference(in, w, b, out));
+            return new BoundConv(null, null, null, direct.boundInference(in, w, b, out, weights), direct);
         }
         if (c instanceof NativeConv2D && c.format == CNN2DFormat.NHWC && c.kernel[0] == 1 && c.kernel[1] == 1
                 && c.stride[0] == 1 && c.stride[1] == 1 && c.padding[0] == 0 && c.padding[1] == 0
@@ -176,9 +200,12 @@ public final class BoundConv implements AutoCloseable {
         }
     }
 
-    /** Frees the native contexts. */
+    /** Frees the native contexts and captured weights. */
     @Override
     public void close() {
+        if (direct != null) {
+            direct.releaseCaptured();
+        }
         if (conv != null) {
             conv.close();
         }

@@ -47,6 +47,8 @@ final class OneDnnConv {
     private final long nOut;
     private final boolean hasBias;
     private final OneDnn.Plans<Plan> plans = new OneDnn.Plans<>(MAX_PLANS, Plan::new);
+    /** Weights reordered once by {@link #boundInference} with {@link WeightBinding#CAPTURED}. */
+    private final java.util.List<memory> captured = new java.util.ArrayList<>();
 
     /** Activation fused into the inference primitive as a oneDNN post-op (IDENTITY: none). */
     private final ConvActivation fusedInference;
@@ -112,12 +114,51 @@ final class OneDnnConv {
      * @return the task
      */
     Runnable boundInference(INDArray in, INDArray w, INDArray b, INDArray out) {
+        return boundInference(in, w, b, out, WeightBinding.BY_REFERENCE);
+    }
+
+    /**
+     * As {@link #boundInference(INDArray, INDArray, INDArray, INDArray)}; with {@link WeightBinding#CAPTURED} and a
+     * primitive that wants the weights in a layout of its own, they are reordered now, once, into memory that the
+     * returned task holds (freed with the task's last reference), and each run executes the convolution alone.
+     *
+     * @param in input in the layer's layout, float32, dense
+     * @param w {@code [C_out, C_in, kH, kW]}
+     * @param b {@code [C_out]} or {@code [1, C_out]}, or null without bias
+     * @param out output in the layer's layout
+     * @param weights how the task holds the weights
+     * @return the task
+     */
+    Runnable boundInference(INDArray in, INDArray w, INDArray b, INDArray out, WeightBinding weights) {
         Step f = bindForward(in, w, b, out).forwardInference();
+        if (weights == WeightBinding.CAPTURED && f.blocked() != null) {
+            memory captured = new memory(f.blocked().get_desc(), OneDnn.engine()); // oneDNN allocates and owns it
+            this.captured.add(captured);
+            Pointer handle = captured.get_data_handle();
+            memory blocked = f.blocked();
+            stream s0 = OneDnn.stream();
+            blocked.set_data_handle(handle);
+            f.before().run(s0);
+            s0._wait();
+            return () -> {
+                stream s = OneDnn.stream();
+                // the step's weight memory may have been pointed at the shared buffer by another run of this plan
+                blocked.set_data_handle(handle);
+                f.main().run(s);
+                s._wait();
+            };
+        }
         return () -> {
             stream s = OneDnn.stream();
             f.run(s);
             s._wait();
         };
+    }
+
+    /** Frees the weights captured by {@link #boundInference}; its tasks must not run afterwards. */
+    void releaseCaptured() {
+        captured.forEach(memory::close);
+        captured.clear();
     }
 
     /**

@@ -104,6 +104,47 @@ class BoundConvTest {
         }
     }
 
+    /**
+     * {@link WeightBinding#CAPTURED}: the oneDNN convolution reorders its weights once, when bound, into memory of
+     * its own; it computes exactly what the by-reference form and the layer compute, and a later change of the
+     * layer's weights in place is not seen (while the by-reference form sees it). NHWC, where oneDNN's kernels want
+     * blocked weights.
+     */
+    @Test
+    void capturedWeightsAreReadOnceWhenBound() {
+        for (NativeConv2D conf : new NativeConv2D[] {
+            NativeConv2D.builder().kernel(3, 3).padding(1, 1).nOut(8).format(CNN2DFormat.NHWC).hasBias(true)
+                    .convActivation(ConvActivation.RELU).oneDnn(true).build(),
+            NativeConv2D.builder().kernel(1, 1).nOut(32).format(CNN2DFormat.NHWC).hasBias(true).oneDnn(true).build()}) {
+            int channels = conf.getNOut() == 8 ? 5 : 16;
+            MultiLayerNetwork net = net(InputType.convolutional(9, 10, channels, CNN2DFormat.NHWC), conf);
+            Nd4j.getRandom().setSeed(3);
+            net.getLayer(0).setParam("b", Nd4j.randn(DataType.FLOAT, net.getLayer(0).getParam("b").shape()));
+            INDArray x = Nd4j.randn(DataType.FLOAT, 2, 9, 10, channels);
+            INDArray before = net.output(x);
+            INDArray captured = Nd4j.create(DataType.FLOAT, before.shape());
+            INDArray byReference = Nd4j.create(DataType.FLOAT, before.shape());
+            try (BoundConv c = BoundConv.of(net.getLayer(0), x, captured, WeightBinding.CAPTURED);
+                    BoundConv r = BoundConv.of(net.getLayer(0), x, byReference, WeightBinding.BY_REFERENCE)) {
+                c.run();
+                r.run();
+                assertEquals(before, captured, "captured = the layer's output, " + conf.getLayerName());
+                assertEquals(before, byReference);
+                net.getLayer(0).getParam("W").muli(-2);
+                INDArray after = net.output(x);
+                assertTrue(after.sub(before).amaxNumber().doubleValue() > 0.1, "the change matters");
+                c.run();
+                r.run();
+                assertEquals(before, captured, "the captured weights are those of bind time");
+                assertEquals(after, byReference, "by reference: the changed weights");
+            }
+        }
+        assertThrows(NullPointerException.class, () -> BoundConv.of(net(InputType.convolutional(9, 10, 5,
+                CNN2DFormat.NHWC), NativeConv2D.builder().kernel(1, 1).nOut(3).format(CNN2DFormat.NHWC).build())
+                .getLayer(0), Nd4j.create(DataType.FLOAT, 1, 9, 10, 5), Nd4j.create(DataType.FLOAT, 1, 9, 10, 3),
+                (WeightBinding) null));
+    }
+
     @Test
     void smallOneByOneNhwcConvolutionsRunAsAMatrixProductWithTheSameResult() {
         for (ConvActivation act : ConvActivation.values()) {
