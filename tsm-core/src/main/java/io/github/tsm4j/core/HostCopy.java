@@ -5,9 +5,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A multi-threaded copy of a contiguous host array: the bytes split into equal contiguous parts, one per thread, each
- * part one {@code memcpy}, on the calling thread and the helper threads of the host shift kernels (which take a
- * part in about a microsecond). It is the yardstick {@code tsm bench} measures the shift kernels against (the same
+ * A multi-threaded copy of a contiguous host array: the bytes cut into contiguous chunks (4 per thread), each one
+ * {@code memcpy}, claimed in turn by the calling thread and the helper threads of the host shift kernels (which join
+ * in about a microsecond; a helper that is not scheduled leaves its chunks to the caller). It is the yardstick {@code tsm bench} measures the shift kernels against (the same
  * threads, so the comparison is of the kernels alone), and a copy an application may use for large host arrays.
  *
  * <p>Both arrays must lie densely in row-major order (c-order strides; dimensions of size 1 may have any stride), be

@@ -2,35 +2,64 @@ package io.github.tsm4j.core;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The helper threads of the host kernels: a fixed set of daemon threads ({@code tsm4j-shift-N}) that take a job
- * from the calling thread in about a microsecond, the way OpenMP's worker threads do. After a job each helper keeps
- * polling for the next one for {@link #SPIN_NANOS} and then parks; the caller spins while its helpers finish.
- * A hand-off through an {@code ExecutorService} (queue, {@code Future}, park/unpark) costs 30–50 µs on the 2-vCPU
- * VM, as long as a shift of an L3-resident tensor takes in all, so such tensors ran on one thread.
+ * The helper threads of the host kernels: a fixed set of daemon threads ({@code tsm4j-shift-N}) that join a job of
+ * the calling thread in about a microsecond, the way OpenMP's worker threads do. After a job each helper keeps
+ * polling for the next one for {@link #SPIN_NANOS} and then parks. A hand-off through an {@code ExecutorService}
+ * (queue, {@code Future}, park/unpark) costs 30–50 µs on the 2-vCPU VM, as long as a shift of an L3-resident
+ * tensor takes in all, so such tensors ran on one thread.
+ *
+ * <p>A job is cut into {@link #CHUNKS_PER_PART} contiguous chunks per wanted thread, and the caller and the helpers
+ * claim chunks one at a time from a shared counter until none is left; the caller then waits only for chunks a
+ * helper has started. A helper that the operating system has not scheduled (another process, oneDNN's OpenMP
+ * workers or a JIT thread on the other core) therefore never holds the job up: the caller does its chunks itself
+ * (measured before this, on the 2-vCPU VM: a 3 MB shift that takes 30 µs took 460 µs per call for a whole timed
+ * loop, waiting for a helper's fixed half).
  *
  * <p>One job at a time: a caller that finds the pool busy (another thread's job) runs its whole job itself, so
- * concurrent callers are correct and never wait for each other.
+ * concurrent callers are correct and never wait for each other. A job allocates nothing.
  */
 final class SpinPool {
 
     /** How long an idle helper polls for the next job before it parks: 200 µs. */
     static final long SPIN_NANOS = 200_000;
 
+    /** Chunks per wanted thread: a late helper leaves at most one chunk for the others to wait on. */
+    static final int CHUNKS_PER_PART = 4;
+
     private final Helper[] helpers;
     private final AtomicBoolean busy = new AtomicBoolean();
-    private final AtomicInteger pending = new AtomicInteger();
-    private volatile HostMemory.Part job;
+    /** Job generation (high 32 bits) and the next chunk to claim (low 32 bits). */
+    private final AtomicLong claim = new AtomicLong();
+    /** Chunks of the current job that have run. */
+    private final AtomicInteger finished = new AtomicInteger();
+    // the current job, written by its caller before it publishes the job's generation in claim
+    private HostMemory.Part job;
+    private long total;
+    private int chunks;
+    private int parts;
     private volatile Throwable failure;
+    private int generation;
 
     /** @param helpers helper threads (the calling thread is one more), at least 1 */
     SpinPool(int helpers) {
+        this(helpers, true);
+    }
+
+    /**
+     * @param helpers helper threads
+     * @param start false: the helpers never run (tests: the caller must do every chunk itself)
+     */
+    SpinPool(int helpers, boolean start) {
         this.helpers = new Helper[helpers];
         for (int i = 0; i < helpers; i++) {
-            this.helpers[i] = new Helper("tsm4j-shift-" + (i + 1));
-            this.helpers[i].start();
+            this.helpers[i] = new Helper("tsm4j-shift-" + (i + 1), i);
+            if (start) {
+                this.helpers[i].start();
+            }
         }
     }
 
@@ -40,13 +69,13 @@ final class SpinPool {
     }
 
     /**
-     * Runs {@code part} over {@code [0, total)} in {@code parts} contiguous ranges: the first on the calling thread,
-     * the others on helpers; returns when all are done. When the pool is busy with another caller's job, the whole
-     * range runs on the calling thread.
+     * Runs {@code part} over {@code [0, total)} on the calling thread and up to {@code parts − 1} helpers, in
+     * chunks each thread claims in turn; returns when all are done. When the pool is busy with another caller's
+     * job, the whole range runs on the calling thread.
      *
      * @param total items
-     * @param parts ranges, 2 to {@link #helpers()} + 1
-     * @param part the job
+     * @param parts threads wanted, 2 to {@link #helpers()} + 1
+     * @param part the job; called with contiguous ranges that cover {@code [0, total)} once
      */
     void run(long total, int parts, HostMemory.Part part) {
         if (parts < 2 || parts > helpers.length + 1) {
@@ -58,21 +87,21 @@ final class SpinPool {
             return;
         }
         try {
-            job = part;
+            this.job = part;
+            this.total = total;
+            this.chunks = (int) Math.min(total, (long) parts * CHUNKS_PER_PART);
+            this.parts = parts;
             failure = null;
-            pending.set(parts - 1);
-            for (int i = 1; i < parts; i++) {
-                helpers[i - 1].post(total * i / parts, total * (i + 1) / parts);
+            finished.set(0);
+            generation++;
+            claim.set((long) generation << 32); // volatile write: publishes the fields above
+            for (int i = 0; i < parts - 1; i++) {
+                helpers[i].wake();
             }
-            Throwable own = null;
-            try {
-                part.run(0, total / parts);
-            } catch (RuntimeException | Error e) {
-                own = e;
-            }
-            awaitHelpers();
+            work(generation);
+            awaitStarted();
             job = null;
-            Throwable t = own != null ? own : failure;
+            Throwable t = failure;
             if (t instanceof RuntimeException r) {
                 throw r;
             }
@@ -87,9 +116,43 @@ final class SpinPool {
         }
     }
 
-    private void awaitHelpers() {
+    /**
+     * Claims and runs chunks of job {@code gen} until none is left (or the job is another's). A successful claim
+     * proves the job is still running, so the fields read before it are that job's. After a failure (kept for the
+     * caller) the remaining chunks are claimed and counted without running.
+     */
+    private void work(int gen) {
+        while (true) {
+            long c = claim.get();
+            if ((int) (c >>> 32) != gen) {
+                return;
+            }
+            HostMemory.Part p = job;
+            long n = total;
+            int k = chunks;
+            int chunk = (int) c;
+            if (chunk >= k) {
+                return;
+            }
+            if (!claim.compareAndSet(c, c + 1)) {
+                continue;
+            }
+            try {
+                if (failure == null) {
+                    p.run(n * chunk / k, n * (chunk + 1) / k);
+                }
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                finished.incrementAndGet();
+            }
+        }
+    }
+
+    /** Waits for the chunks that helpers claimed to finish (every chunk is claimed when this is called). */
+    private void awaitStarted() {
         long start = System.nanoTime();
-        while (pending.get() != 0) {
+        while (finished.get() != chunks) {
             if (System.nanoTime() - start < SPIN_NANOS) {
                 Thread.onSpinWait();
             } else {
@@ -98,23 +161,18 @@ final class SpinPool {
         }
     }
 
-    /** One helper: polls its epoch for a posted range, runs it, counts it done. */
+    /** One helper: polls the job generation, claims chunks of a new job it takes part in, parks when idle. */
     private final class Helper extends Thread {
-        private volatile long epoch;
+        private final int index;
         private volatile boolean parked;
-        private long from;
-        private long to;
 
-        Helper(String name) {
+        Helper(String name, int index) {
             super(name);
+            this.index = index;
             setDaemon(true);
         }
 
-        /** Posts a range (called by the job's owner only, while the helper is idle). */
-        void post(long from, long to) {
-            this.from = from;
-            this.to = to;
-            epoch = epoch + 1;              // volatile write: publishes from/to
+        void wake() {
             if (parked) {
                 LockSupport.unpark(this);
             }
@@ -122,28 +180,24 @@ final class SpinPool {
 
         @Override
         public void run() {
-            long seen = 0;
+            int seen = 0;
             while (true) {
                 long idleSince = System.nanoTime();
-                long e;
-                while ((e = epoch) == seen) {
+                int gen;
+                while ((gen = (int) (claim.get() >>> 32)) == seen) {
                     if (System.nanoTime() - idleSince < SPIN_NANOS) {
                         Thread.onSpinWait();
                     } else {
                         parked = true;
-                        if (epoch == seen) {
+                        if ((int) (claim.get() >>> 32) == seen) {
                             LockSupport.park(this);
                         }
                         parked = false;
                     }
                 }
-                seen = e;
-                try {
-                    job.run(from, to);
-                } catch (Throwable t) {
-                    failure = t;
-                } finally {
-                    pending.decrementAndGet();
+                seen = gen;
+                if (index < parts - 1) {
+                    work(gen);
                 }
             }
         }

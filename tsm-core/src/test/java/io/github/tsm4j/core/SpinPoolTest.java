@@ -12,22 +12,25 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class SpinPoolTest {
 
     private static final SpinPool POOL = new SpinPool(3);
 
-    /** Every item of [0, total) is run exactly once, whatever the split, and the parts run on the helpers. */
+    /** Every item of [0, total) is run exactly once, whatever the split, in at most 4 chunks per thread. */
     @Test
-    void everyItemRunsExactlyOnceOnTheCallerAndTheHelpers() {
+    void everyItemRunsExactlyOnce() {
         for (int parts = 2; parts <= 4; parts++) {
             for (long total : new long[] {1, 2, 3, 7, 1000, 4099}) {
                 AtomicIntegerArray hits = new AtomicIntegerArray((int) total);
-                Set<String> threads = ConcurrentHashMap.newKeySet();
+                AtomicInteger calls = new AtomicInteger();
                 POOL.run(total, parts, (a, b) -> {
-                    threads.add(Thread.currentThread().getName());
+                    calls.incrementAndGet();
                     for (long i = a; i < b; i++) {
                         hits.incrementAndGet((int) i);
                     }
@@ -35,15 +38,63 @@ class SpinPoolTest {
                 for (int i = 0; i < total; i++) {
                     assertEquals(1, hits.get(i), "item " + i + " of " + total + " in " + parts + " parts");
                 }
-                if (total >= parts) {
-                    assertEquals(parts, threads.size(), "threads of " + total + " items in " + parts + " parts: "
-                            + threads);
-                    assertTrue(threads.contains(Thread.currentThread().getName()), "the caller runs a part");
-                    assertTrue(threads.stream().filter(n -> n.startsWith("tsm4j-shift-")).count() == parts - 1,
-                            "helpers: " + threads);
-                }
+                assertEquals(Math.min(total, parts * SpinPool.CHUNKS_PER_PART), calls.get(), "chunks");
             }
         }
+    }
+
+    /** Chunks that take a while are shared: the caller and every wanted helper (only those) run some. */
+    @Test
+    void helpersTakeChunksOfASlowJob() {
+        for (int parts = 2; parts <= 4; parts++) {
+            Set<String> threads = ConcurrentHashMap.newKeySet();
+            AtomicIntegerArray hits = new AtomicIntegerArray(64);
+            POOL.run(64, parts, (a, b) -> {
+                threads.add(Thread.currentThread().getName());
+                LockSupport.parkNanos(2_000_000);
+                for (long i = a; i < b; i++) {
+                    hits.incrementAndGet((int) i);
+                }
+            });
+            for (int i = 0; i < 64; i++) {
+                assertEquals(1, hits.get(i));
+            }
+            assertTrue(threads.contains(Thread.currentThread().getName()), "the caller runs chunks: " + threads);
+            Set<String> wanted = new java.util.HashSet<>();
+            for (int h = 1; h < parts; h++) {
+                wanted.add("tsm4j-shift-" + h);
+            }
+            threads.remove(Thread.currentThread().getName());
+            assertEquals(wanted, threads, parts + " threads wanted");
+        }
+    }
+
+    /**
+     * Helpers that never get a core (here: never started) do not hold a job up: the caller claims and runs every
+     * chunk itself, every item once.
+     */
+    @Test
+    @Timeout(20)
+    void aJobCompletesOnTheCallerWhenNoHelperRuns() {
+        SpinPool idle = new SpinPool(3, false);
+        for (int parts = 2; parts <= 4; parts++) {
+            AtomicIntegerArray hits = new AtomicIntegerArray(1000);
+            Set<String> threads = ConcurrentHashMap.newKeySet();
+            idle.run(1000, parts, (a, b) -> {
+                threads.add(Thread.currentThread().getName());
+                for (long i = a; i < b; i++) {
+                    hits.incrementAndGet((int) i);
+                }
+            });
+            for (int i = 0; i < 1000; i++) {
+                assertEquals(1, hits.get(i), "item " + i);
+            }
+            assertEquals(Set.of(Thread.currentThread().getName()), threads);
+        }
+        IllegalStateException boom = new IllegalStateException("boom");
+        assertSame(boom, assertThrows(IllegalStateException.class, () -> idle.run(100, 4, (a, b) -> {
+            throw boom;
+        })), "a failing chunk: the other chunks are counted, the caller gets the failure");
     }
 
     /** Helpers park after polling for SPIN_NANOS and still take the next job. */

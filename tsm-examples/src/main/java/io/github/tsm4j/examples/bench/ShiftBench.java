@@ -16,15 +16,16 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Memory bandwidth of the temporal shift ({@link TemporalShift}, BIDIRECTIONAL, foldDiv 8, T = 8,
  * float32, the host kernels on the bench's thread count) next to the best copy of the same array, measured in one run the way {@code bench/torch_bench.py} times
- * PyTorch's shift and {@code copy_}: each operation runs its warm-up calls and then its timed calls in a loop of its
- * own, each call timed; the figures are medians. Shapes: the NCHW
+ * PyTorch's shift and {@code copy_}: after a common warm-up of all operations in turn (at least
+ * {@link #WARMUP_NANOS} per shape), each operation runs a few calls and then its timed calls in a loop of its own,
+ * each call timed; the figures are medians. Shapes: the NCHW
  * {@link #SHAPES} ({@code [N·T, C, H, W]}, the issue's cases) and the NHWC {@link #NHWC_SHAPES}
  * ({@code [N·T, H, W, C]}, the block inputs that the shift layers of the folded TSM-ResNet-50 move).
  *
  * <p>Operations: {@code shift} (forward into a preallocated output), {@code back} (the backward pass, the
  * adjoint, into a preallocated array), {@code shift+back} (both), {@code memcpy} (the machine's best copy of the
  * array: {@link HostCopy}, the C library's {@code memcpy} of equal contiguous parts on the calling thread and the
- * host kernels' helper threads, as many parts as ND4J threads),
+ * host kernels' helper threads, which claim its chunks in turn, as many threads as ND4J's),
  * {@code assign} (ND4J's preallocated {@code out.assign(in)}, for information) and {@code dup} ({@code in.dup()}
  * then {@code close()}, i.e. allocation included); then {@code shift}, {@code back} and {@code memcpy} once more,
  * interleaved call by call (names ending in {@value #INTERLEAVED}, ratio to the interleaved memcpy). Bandwidth counts the bytes read plus written: 2 × array bytes
@@ -51,6 +52,13 @@ public final class ShiftBench {
      * ratio is to the interleaved memcpy.
      */
     public static final String INTERLEAVED = " (interleaved)";
+
+    /**
+     * Warm-up per shape: at least this long (and at least as many rounds as timed iterations). With 30 rounds
+     * alone, the first operation timed (the forward shift) still ran 10–30 % slower than after a second of warm-up
+     * on the 2-vCPU VM (8×2048×7×7: 49–59 against 36–41 µs).
+     */
+    static final long WARMUP_NANOS = 500_000_000L;
     /** Default measured iterations. */
     public static final int DEFAULT_ITERATIONS = 30;
 
@@ -105,7 +113,8 @@ public final class ShiftBench {
      * Measures every shape of {@link #SHAPES} (NCHW), then of {@link #NHWC_SHAPES} (NHWC).
      *
      * @param threads ND4J threads (at least 1); the previous setting is restored afterwards
-     * @param iterations measured iterations per operation (at least 1); as many warm-up iterations run first
+     * @param iterations measured iterations per operation (at least 1); as many warm-up rounds run first, and at
+     *     least {@link #WARMUP_NANOS} of them per shape
      * @return the medians
      */
     public static Result run(int threads, int iterations) {
@@ -196,7 +205,10 @@ public final class ShiftBench {
         String[] names = {"shift", "back", "shift+back", "memcpy", "assign", "dup"};
         long[] moved = {2 * bytes, 2 * bytes, 4 * bytes, 2 * bytes, 2 * bytes, 2 * bytes};
         double[][] times = new double[ops.length][iterations];
-        for (int i = 0; i < iterations; i++) {        // warm-up of every op first (JIT), in turn
+        // warm-up of every op first, in turn, for at least WARMUP_NANOS: the JIT compiles the kernels in the
+        // background, and on 2 cores its threads compete with the timed ones for a few hundred milliseconds
+        long warmEnd = System.nanoTime() + WARMUP_NANOS;
+        for (int i = 0; i < iterations || System.nanoTime() < warmEnd; i++) {
             for (Runnable op : ops) {
                 op.run();
             }
