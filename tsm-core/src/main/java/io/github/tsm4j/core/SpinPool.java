@@ -16,8 +16,8 @@ import java.util.concurrent.locks.LockSupport;
  * claim chunks one at a time from a shared counter until none is left; the caller then waits only for chunks a
  * helper has started. A helper that the operating system has not scheduled (another process, oneDNN's OpenMP
  * workers or a JIT thread on the other core) therefore never holds the job up: the caller does its chunks itself
- * (measured before this, on the 2-vCPU VM: a 3 MB shift that takes 30 µs took 460 µs per call for a whole timed
- * loop, waiting for a helper's fixed half).
+ * (before, each helper had a fixed part to finish; in one {@code tsm bench} run on the 2-vCPU VM a 3 MB shift that
+ * takes 30 µs took 460 µs per call for a whole timed loop, most likely such a wait).
  *
  * <p>One job at a time: a caller that finds the pool busy (another thread's job) runs its whole job itself, so
  * concurrent callers are correct and never wait for each other. A job allocates nothing.

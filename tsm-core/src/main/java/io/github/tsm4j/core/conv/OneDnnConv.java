@@ -119,8 +119,8 @@ final class OneDnnConv {
 
     /**
      * As {@link #boundInference(INDArray, INDArray, INDArray, INDArray)}; with {@link WeightBinding#CAPTURED} and a
-     * primitive that wants the weights in a layout of its own, they are reordered now, once, into memory that the
-     * returned task holds (freed with the task's last reference), and each run executes the convolution alone.
+     * primitive that wants the weights in a layout of its own, they are reordered now, once, into memory this
+     * instance keeps until {@link #releaseCaptured()}, and each run executes the convolution alone.
      *
      * @param in input in the layer's layout, float32, dense
      * @param w {@code [C_out, C_in, kH, kW]}
@@ -132,9 +132,9 @@ final class OneDnnConv {
     Runnable boundInference(INDArray in, INDArray w, INDArray b, INDArray out, WeightBinding weights) {
         Step f = bindForward(in, w, b, out).forwardInference();
         if (weights == WeightBinding.CAPTURED && f.blocked() != null) {
-            memory captured = new memory(f.blocked().get_desc(), OneDnn.engine()); // oneDNN allocates and owns it
-            this.captured.add(captured);
-            Pointer handle = captured.get_data_handle();
+            memory own = new memory(f.blocked().get_desc(), OneDnn.engine()); // allocated by oneDNN
+            captured.add(own);
+            Pointer handle = own.get_data_handle();
             memory blocked = f.blocked();
             stream s0 = OneDnn.stream();
             blocked.set_data_handle(handle);
